@@ -1,0 +1,2 @@
+// placeholder until bench/crypto lands
+export {};

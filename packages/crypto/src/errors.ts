@@ -1,0 +1,60 @@
+/**
+ * Typed errors of the crypto package. The crypto layer knows nothing of TLS alerts: the handshake
+ * maps a `CryptoError` reason to its alert (e.g. `InvalidPeerKey` → illegal_parameter).
+ * Key and certificate loading problems are `KeyError`s that say what is wrong with the input.
+ */
+const BRAND = Symbol.for('puretls.cryptoError');
+
+export type CryptoErrorReason =
+  | 'InvalidPeerKey' // a peer's key share / public key is malformed or invalid
+  | 'SchemeKeyMismatch' // a signature scheme that the key cannot produce
+  | 'MessageTooLong' // an RSA operation on an input that does not fit the modulus
+  | 'RandomSourceExhausted' // a scripted randomness source ran out or did not match
+  | 'Unsupported'; // a primitive the provider does not implement
+
+export class CryptoError extends Error {
+  readonly [BRAND] = true;
+  readonly code: `ERR_PURETLS_CRYPTO_${string}`;
+  constructor(
+    readonly reason: CryptoErrorReason,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'CryptoError';
+    this.code = `ERR_PURETLS_CRYPTO_${reason.replace(/[A-Z]/g, (c, i: number) => (i ? '_' : '') + c).toUpperCase()}`;
+  }
+}
+export function isCryptoError(e: unknown): e is CryptoError {
+  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
+}
+
+export type KeyErrorReason =
+  | 'NotPem' // no PEM block where PEM was expected
+  | 'UnknownPemLabel' // a PEM label that is not a supported key or certificate
+  | 'EncryptedKey' // "ENCRYPTED PRIVATE KEY" / Proc-Type: 4,ENCRYPTED: not supported
+  | 'MalformedDer' // truncated, trailing, or otherwise invalid DER
+  | 'UnsupportedAlgorithm' // a key algorithm we do not serve (DSA, X448, …)
+  | 'UnsupportedCurve' // an EC key on a curve other than P-256/P-384
+  | 'InvalidKey' // components that do not form a valid key (d·e ≢ 1, point off curve, …)
+  | 'WeakKey' // e.g. RSA below 2048 bits without `allowWeakRsa`
+  | 'NoCertificate' // an empty certificate chain
+  | 'KeyCertificateMismatch'; // the private key does not match the leaf's public key
+
+const KEY_BRAND = Symbol.for('puretls.keyError');
+export class KeyError extends Error {
+  readonly [KEY_BRAND] = true;
+  readonly code: `ERR_PURETLS_KEY_${string}`;
+  constructor(
+    readonly reason: KeyErrorReason,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'KeyError';
+    this.code = `ERR_PURETLS_KEY_${reason.replace(/[A-Z]/g, (c, i: number) => (i ? '_' : '') + c).toUpperCase()}`;
+  }
+}
+export function isKeyError(e: unknown): e is KeyError {
+  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[KEY_BRAND] === true;
+}

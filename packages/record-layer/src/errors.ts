@@ -1,0 +1,56 @@
+/**
+ * `TlsError`: the one error type that peer bytes can cause anywhere in the protocol core. It
+ * carries the alert to send (looked up from its reason in `REASON_ALERT`) and a stable code.
+ * Fatal errors stick: the connection keeps the first one and returns it from every later call.
+ */
+import { AlertDescription, REASON_ALERT, type AlertDescriptionName, type Reason } from './alerts';
+
+const BRAND = Symbol.for('puretls.error');
+
+export class TlsError extends Error {
+  readonly [BRAND] = true;
+  /** Stable machine-readable code, e.g. `ERR_TLS_DECODE_ERROR`. */
+  readonly code: `ERR_TLS_${string}`;
+  /** The alert to send, or `null` when none is sent (an alert received, a local close). */
+  readonly alert: AlertDescriptionName | null;
+  /** The numeric alert description, or `null`. */
+  readonly alertCode: number | null;
+
+  constructor(
+    readonly reason: Reason,
+    message?: string,
+    options?: ErrorOptions & {
+      /** For `AlertReceived`: the peer's alert description. */
+      readonly peerAlert?: number;
+    },
+  ) {
+    const alert: AlertDescriptionName | null = REASON_ALERT[reason];
+    super(message ? `${reason}: ${message}` : reason, options);
+    this.name = 'TlsError';
+    this.alert = alert;
+    this.alertCode = alert === null ? null : AlertDescription[alert];
+    this.peerAlert = options?.peerAlert;
+    this.code = `ERR_TLS_${(alert ?? reasonToSnake(reason)).toUpperCase()}`;
+  }
+  /** For `AlertReceived`: the description the peer sent. */
+  readonly peerAlert: number | undefined;
+}
+
+function reasonToSnake(r: string): string {
+  return r.replace(/[A-Z]/g, (c, i: number) => (i ? '_' : '') + c).toLowerCase();
+}
+
+/** Brand check that works across copies of the package (like undici's `isUndiciError`). */
+export function isTlsError(e: unknown): e is TlsError {
+  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** A decode failure (RFC 8446 §6 decode_error unless the reason's row says otherwise). */
+export function decodeError(reason: Reason, message?: string): TlsError {
+  return new TlsError(reason, message);
+}
+
+/** Our own bug, never the peer's: `internal_error`. */
+export function internalError(message: string, cause?: unknown): TlsError {
+  return new TlsError('Internal', message, cause === undefined ? undefined : { cause });
+}

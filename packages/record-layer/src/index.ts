@@ -1,0 +1,3 @@
+export * from './alerts';
+export * from './errors';
+export * from './codec';

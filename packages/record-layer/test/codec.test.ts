@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { Reader, Writer, isTlsError } from '../src/index';
+
+describe('Reader', () => {
+  it('reads a vec16 of u16 and rejects trailing data', () => {
+    const r = new Reader(new Uint8Array([0, 4, 0x13, 0x01, 0x13, 0x02, 0xff]));
+    expect(r.vec16({ min: 2, elem: 2 }).list((s) => s.u16())).toEqual([0x1301, 0x1302]);
+    try {
+      r.expectEnd('x');
+      expect.unreachable();
+    } catch (e) {
+      expect(isTlsError(e) && e.alert).toBe('decode_error');
+    }
+  });
+  it('Writer patches length prefixes', () => {
+    const w = new Writer(1);
+    w.vec16((w) => w.u8(1).u8(2).vec8((w) => w.bytes(new Uint8Array([9]))));
+    expect([...w.finish()]).toEqual([0, 4, 1, 2, 1, 9]);
+  });
+});
