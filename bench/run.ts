@@ -1,2 +1,0 @@
-// placeholder until bench/crypto lands
-export {};
