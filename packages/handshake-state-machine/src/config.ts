@@ -1,0 +1,86 @@
+/**
+ * What the handshake needs to know about the server's configuration. Built (and validated) once
+ * by the server's `ServerContext`; the state machine only reads it.
+ */
+import type { CryptoProvider, NamedGroup, PrivateKey } from '@puretls/crypto';
+
+/** A certificate chain with its private key, and what it can sign. */
+export interface CertifiedKey {
+  /** DER certificates, leaf first. */
+  readonly chain: readonly Uint8Array[];
+  readonly key: PrivateKey;
+  /** DNS names of the leaf (SAN dNSName entries, else the subject CN), lower-case, may include `*.` wildcards. */
+  readonly dnsNames: readonly string[];
+  /** TLS 1.3 signature schemes the key can make, in the server's preference order. */
+  readonly schemes13: readonly number[];
+  /** TLS 1.2 signature schemes (adds PKCS#1 for RSA). */
+  readonly schemes12: readonly number[];
+}
+
+export interface HandshakeConfig {
+  readonly provider: CryptoProvider;
+  /** At least one. The first is the default when SNI matches none. */
+  readonly certificates: readonly CertifiedKey[];
+  /** Enabled suites (both versions) in the server's preference order. */
+  readonly cipherSuites: readonly number[];
+  /** `true` (default): the server's suite order wins; `false`: the client's. */
+  readonly honorCipherOrder: boolean;
+  /** Enabled groups in the server's preference order. */
+  readonly groups: readonly NamedGroup[];
+  /**
+   * `'avoid-hrr'` (default): among the mutually supported groups prefer one the client already sent
+   * a key share for (no HelloRetryRequest round trip), by server preference; `'server'`: always the
+   * server's most preferred mutual group, with a HelloRetryRequest when the client has no share for it.
+   */
+  readonly groupSelection: 'avoid-hrr' | 'server';
+  /** ALPN protocols in the server's preference order (empty: ALPN not negotiated). */
+  readonly alpnProtocols: readonly string[];
+  readonly minVersion: 0x0303 | 0x0304;
+  readonly maxVersion: 0x0303 | 0x0304;
+  /**
+   * Groups listed in EncryptedExtensions' supported_groups (RFC 8446 §4.2.7: "servers MAY send"):
+   * `undefined` sends none; an array of codepoints sends exactly those (RFC 8448 replays).
+   */
+  readonly advertisedGroups?: readonly number[];
+  /**
+   * Makes the HelloRetryRequest cookie (RFC 8446 §4.2.2). The second ClientHello must echo it
+   * exactly. Default: 32 bytes from the randomness source.
+   */
+  readonly makeHrrCookie?: () => Uint8Array;
+  /** Our record_size_limit (RFC 8449 §4), sent when the client offers the extension. 2^14 + 1 by default. */
+  readonly recordSizeLimit: number;
+}
+
+/** RFC 6066 §3 names compare case-insensitively; `*.example.com` matches one extra label. */
+export function nameMatches(pattern: string, host: string): boolean {
+  const p = pattern.toLowerCase();
+  const h = host.toLowerCase();
+  if (p === h) return true;
+  if (p.startsWith('*.')) {
+    const dot = h.indexOf('.');
+    return dot > 0 && h.slice(dot + 1) === p.slice(2);
+  }
+  return false;
+}
+
+/**
+ * Chooses the certificate and signature scheme (RFC 8446 §4.4.2.2, §4.2.3): certificates whose
+ * names match the SNI host first (then the others, default first), and for each the first scheme of
+ * the client's signature_algorithms list that its key can make. `undefined` when none fits.
+ */
+export function chooseCertificate(
+  certificates: readonly CertifiedKey[],
+  serverName: string | undefined,
+  clientSchemes: readonly number[],
+  version: 0x0303 | 0x0304,
+): { cert: CertifiedKey; scheme: number } | undefined {
+  const ordered = serverName
+    ? [...certificates.filter((c) => c.dnsNames.some((n) => nameMatches(n, serverName))), ...certificates.filter((c) => !c.dnsNames.some((n) => nameMatches(n, serverName)))]
+    : certificates;
+  for (const cert of ordered) {
+    const ours = version === 0x0304 ? cert.schemes13 : cert.schemes12;
+    const scheme = clientSchemes.find((s) => ours.includes(s));
+    if (scheme !== undefined) return { cert, scheme };
+  }
+  return undefined;
+}

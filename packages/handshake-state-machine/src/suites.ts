@@ -1,0 +1,54 @@
+/**
+ * The cipher suites puretls serves, and what each one means for the key schedule and the record
+ * layer. ECDHE + AEAD only (RFC 8446 §B.4; RFC 5289, RFC 7905 for TLS 1.2).
+ */
+import type { AeadAlgorithm, HashAlgorithm } from '@puretls/crypto';
+
+export interface SuiteInfo {
+  readonly code: number;
+  /** IANA name, e.g. `TLS_AES_128_GCM_SHA256`. */
+  readonly name: string;
+  /** OpenSSL's name (what `getCipher()` reports and `--ciphers` accepts too). */
+  readonly opensslName: string;
+  readonly version: 0x0303 | 0x0304;
+  readonly hash: HashAlgorithm;
+  readonly aead: AeadAlgorithm;
+  /** TLS 1.2 only: the certificate key type the suite authenticates with. */
+  readonly auth?: 'ecdsa' | 'rsa';
+}
+
+const S = (code: number, name: string, opensslName: string, version: 0x0303 | 0x0304, hash: HashAlgorithm, aead: AeadAlgorithm, auth?: 'ecdsa' | 'rsa'): SuiteInfo =>
+  Object.freeze({ code, name, opensslName, version, hash, aead, ...(auth ? { auth } : {}) });
+
+/** Every suite puretls implements, in the default server preference order per version. */
+export const SUITES: readonly SuiteInfo[] = Object.freeze([
+  // RFC 8446 §B.4
+  S(0x1301, 'TLS_AES_128_GCM_SHA256', 'TLS_AES_128_GCM_SHA256', 0x0304, 'sha256', 'aes-128-gcm'),
+  S(0x1302, 'TLS_AES_256_GCM_SHA384', 'TLS_AES_256_GCM_SHA384', 0x0304, 'sha384', 'aes-256-gcm'),
+  S(0x1303, 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_CHACHA20_POLY1305_SHA256', 0x0304, 'sha256', 'chacha20-poly1305'),
+  // RFC 5289, RFC 7905
+  S(0xc02b, 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'ECDHE-ECDSA-AES128-GCM-SHA256', 0x0303, 'sha256', 'aes-128-gcm', 'ecdsa'),
+  S(0xc02c, 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 'ECDHE-ECDSA-AES256-GCM-SHA384', 0x0303, 'sha384', 'aes-256-gcm', 'ecdsa'),
+  S(0xcca9, 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 'ECDHE-ECDSA-CHACHA20-POLY1305', 0x0303, 'sha256', 'chacha20-poly1305', 'ecdsa'),
+  S(0xc02f, 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 0x0303, 'sha256', 'aes-128-gcm', 'rsa'),
+  S(0xc030, 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'ECDHE-RSA-AES256-GCM-SHA384', 0x0303, 'sha384', 'aes-256-gcm', 'rsa'),
+  S(0xcca8, 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256', 'ECDHE-RSA-CHACHA20-POLY1305', 0x0303, 'sha256', 'chacha20-poly1305', 'rsa'),
+]);
+
+const BY_CODE = new Map(SUITES.map((s) => [s.code, s]));
+
+/** The suite with this codepoint, or `undefined` when puretls does not implement it. */
+export function suiteByCode(code: number): SuiteInfo | undefined {
+  return BY_CODE.get(code);
+}
+
+/**
+ * Looks a suite up by IANA or OpenSSL name (case-insensitive).
+ * @throws RangeError naming the unknown suite (configuration error).
+ */
+export function suiteByName(name: string): SuiteInfo {
+  const n = name.trim().toUpperCase();
+  const s = SUITES.find((x) => x.name === n || x.opensslName === n);
+  if (!s) throw new RangeError(`unknown or unsupported cipher suite ${JSON.stringify(name)}; supported: ${SUITES.map((x) => x.name).join(', ')}`);
+  return s;
+}

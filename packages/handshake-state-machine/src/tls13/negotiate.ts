@@ -1,0 +1,82 @@
+/**
+ * TLS 1.3 negotiation steps (Go's `processClientHello` split into small pure functions): version,
+ * cipher suite, group, certificate + signature scheme, ALPN. Each throws the `TlsError` the RFC
+ * names when nothing fits; none has side effects.
+ */
+import { NAMED_GROUP_CODEPOINT, type NamedGroup } from '@puretls/crypto';
+import { TlsError } from '@puretls/record-layer';
+import { chooseCertificate, type CertifiedKey, type HandshakeConfig } from '../config';
+import { suiteByCode, type SuiteInfo } from '../suites';
+import type { ClientHelloInfo } from '../client-hello-info';
+
+const GROUP_BY_CODE = new Map<number, NamedGroup>(Object.entries(NAMED_GROUP_CODEPOINT).map(([name, code]) => [code, name as NamedGroup]));
+
+/** The group name for a codepoint we implement, else `undefined`. */
+export function groupByCode(code: number): NamedGroup | undefined {
+  return GROUP_BY_CODE.get(code);
+}
+
+/**
+ * RFC 8446 §4.1.1: the suite, by server preference (or client preference when
+ * `honorCipherOrder` is off), among the enabled TLS 1.3 suites.
+ * @throws TlsError NoCommonCipherSuite (handshake_failure)
+ */
+export function chooseSuite13(config: HandshakeConfig, offered: readonly number[]): SuiteInfo {
+  const ours = config.cipherSuites.filter((c) => suiteByCode(c)?.version === 0x0304);
+  const code = config.honorCipherOrder ? ours.find((c) => offered.includes(c)) : offered.find((c) => ours.includes(c));
+  if (code === undefined) throw new TlsError('NoCommonCipherSuite', `client offered ${fmt(offered)}, we enable ${fmt(ours)}`);
+  return suiteByCode(code)!;
+}
+
+export type GroupChoice =
+  | { readonly kind: 'share'; readonly group: NamedGroup; readonly clientShare: Uint8Array }
+  | { readonly kind: 'retry'; readonly group: NamedGroup };
+
+/**
+ * RFC 8446 §4.2.7/§4.2.8: pick the key exchange group. With `'avoid-hrr'`, the first group in
+ * the server's order for which the client sent a share; otherwise (or when there is none) the
+ * server's most preferred mutually supported group, answered with a HelloRetryRequest when the
+ * client has no share for it.
+ * @throws TlsError NoCommonGroup (handshake_failure)
+ */
+export function chooseGroup(config: HandshakeConfig, supportedGroups: readonly number[], keyShares: ClientHelloInfo['keyShares']): GroupChoice {
+  const mutual = config.groups.filter((g) => supportedGroups.includes(NAMED_GROUP_CODEPOINT[g]));
+  const shareFor = (g: NamedGroup) => keyShares.find((k) => k.group === NAMED_GROUP_CODEPOINT[g]);
+  if (config.groupSelection === 'avoid-hrr') {
+    for (const g of mutual) {
+      const s = shareFor(g);
+      if (s) return { kind: 'share', group: g, clientShare: s.keyExchange };
+    }
+  }
+  const best = mutual[0];
+  if (best === undefined) throw new TlsError('NoCommonGroup', `client supports groups ${fmt(supportedGroups)}, we enable ${config.groups.join(', ')}`);
+  const s = shareFor(best);
+  return s ? { kind: 'share', group: best, clientShare: s.keyExchange } : { kind: 'retry', group: best };
+}
+
+/**
+ * RFC 8446 §4.4.2.2: a certificate whose key can sign with one of the client's
+ * signature_algorithms, preferring those that match the SNI host.
+ * @throws TlsError NoCommonSignatureScheme (handshake_failure)
+ */
+export function chooseCertAndScheme(config: HandshakeConfig, serverName: string | undefined, clientSchemes: readonly number[]): { cert: CertifiedKey; scheme: number; index: number } {
+  const choice = chooseCertificate(config.certificates, serverName, clientSchemes, 0x0304);
+  if (!choice) throw new TlsError('NoCommonSignatureScheme', `client signature_algorithms ${fmt(clientSchemes)} fit none of our keys`);
+  return { ...choice, index: config.certificates.indexOf(choice.cert) };
+}
+
+/**
+ * RFC 7301 §3.2: the first of the server's protocols that the client offers. No overlap when both
+ * sides use ALPN → no_application_protocol. No ALPN on either side → `undefined`.
+ * @throws TlsError NoApplicationProtocol (no_application_protocol)
+ */
+export function chooseAlpn(config: HandshakeConfig, offered: readonly string[] | undefined): string | undefined {
+  if (!offered || config.alpnProtocols.length === 0) return undefined;
+  const p = config.alpnProtocols.find((x) => offered.includes(x));
+  if (p === undefined) throw new TlsError('NoApplicationProtocol', `client offered ${JSON.stringify(offered)}, we serve ${JSON.stringify(config.alpnProtocols)}`);
+  return p;
+}
+
+function fmt(codes: readonly number[]): string {
+  return codes.map((c) => '0x' + c.toString(16).padStart(4, '0')).join(',');
+}

@@ -1,0 +1,308 @@
+/**
+ * `ServerConnection`: one TLS server connection, sans-IO. Bytes in through `receive`, bytes out
+ * through `takeOutput`, plaintext in through `write`, plaintext out through the `data` event. It
+ * owns the record layer and the current handshake state; it has no socket and no timer.
+ *
+ * Fatal errors stick (rustls): the alert is queued once, the connection is closed, and every
+ * later `receive`/`write` is ignored (`write` throws) — the error stays in `error`.
+ */
+import { AlertDescription, AlertLevel, RecordLayer, TlsError, alertName, isTlsError, type RecordEvent } from '@puretls/record-layer';
+import {
+  ExpectClientHello,
+  Traffic13,
+  suiteByCode,
+  type HandshakeEvent,
+  type HandshakeIo,
+  type NegotiatedInfo,
+  type Tls13ServerState,
+  type TrafficKeys,
+} from '@puretls/handshake-state-machine';
+import type { ServerContext } from './context';
+
+/** Events a `ServerConnection` emits. */
+export interface ServerConnectionEvents {
+  /** The handshake completed: `info` says what was negotiated. */
+  handshakeComplete: (info: NegotiatedInfo) => void;
+  /** Decrypted application data (a view: copy it if you keep it beyond the listener). */
+  data: (data: Uint8Array) => void;
+  /** The peer sent close_notify: no more data will come (the write side may stay open). */
+  end: () => void;
+  /** An alert from the peer (close_notify included). */
+  alert: (alert: { level: number; description: number; name: string }) => void;
+  /** The connection failed: `error.alert` is what we sent (null when the peer's alert ended it). */
+  error: (error: TlsError) => void;
+  /** Both directions are closed (clean = we sent close_notify and no error occurred). */
+  close: (clean: boolean) => void;
+  /** A key log line in NSS `SSLKEYLOGFILE` format, only when `keyLog` is enabled. */
+  keylog: (line: string) => void;
+}
+
+export interface ServerConnectionOptions {
+  /** Emit `keylog` events (NSS key log format). Default `false`: secrets never leave the engine. */
+  readonly keyLog?: boolean;
+}
+
+type Listener<K extends keyof ServerConnectionEvents> = ServerConnectionEvents[K];
+
+/** The state of a connection, for the adapters. */
+export type ConnectionPhase = 'handshaking' | 'open' | 'closed';
+
+/** Application data queued by `write()` before the handshake completed, at most this many bytes. */
+export const MAX_EARLY_WRITE_BUFFER = 1 << 20;
+
+export class ServerConnection {
+  private readonly rl: RecordLayer;
+  private state: Tls13ServerState;
+  private readonly listeners = new Map<keyof ServerConnectionEvents, Function[]>();
+  private pendingWrites: Uint8Array[] = [];
+  private pendingWriteBytes = 0;
+  private _info: NegotiatedInfo | undefined;
+  private _error: TlsError | null = null;
+  private _phase: ConnectionPhase = 'handshaking';
+  private sentCloseNotify = false;
+  private receivedCloseNotify = false;
+  private readonly keyLog: boolean;
+
+  constructor(
+    readonly context: ServerContext,
+    options: ServerConnectionOptions = {},
+  ) {
+    this.keyLog = options.keyLog ?? false;
+    this.rl = new RecordLayer({
+      provider: context.provider,
+      ...(context.maxHandshakeMessageLength !== undefined ? { maxHandshakeMessageLength: context.maxHandshakeMessageLength } : {}),
+    });
+    this.state = new ExpectClientHello({ config: context.handshake, io: this.io });
+  }
+
+  /** What the handshake negotiated, once it completed. */
+  get info(): NegotiatedInfo | undefined {
+    return this._info;
+  }
+  /** The fatal error that closed the connection, if any. */
+  get error(): TlsError | null {
+    return this._error;
+  }
+  get phase(): ConnectionPhase {
+    return this._phase;
+  }
+  /** True when there are bytes to send. */
+  get hasOutput(): boolean {
+    return this.rl.hasOutput;
+  }
+  /** True when the peer's close_notify was received. */
+  get peerClosed(): boolean {
+    return this.receivedCloseNotify;
+  }
+  /** True when we sent close_notify. */
+  get closeNotifySent(): boolean {
+    return this.sentCloseNotify;
+  }
+
+  on<K extends keyof ServerConnectionEvents>(event: K, listener: Listener<K>): this {
+    const list = this.listeners.get(event) ?? [];
+    list.push(listener);
+    this.listeners.set(event, list);
+    return this;
+  }
+  off<K extends keyof ServerConnectionEvents>(event: K, listener: Listener<K>): this {
+    const list = this.listeners.get(event);
+    if (list) this.listeners.set(event, list.filter((l) => l !== listener));
+    return this;
+  }
+  private emit<K extends keyof ServerConnectionEvents>(event: K, ...args: Parameters<Listener<K>>): void {
+    const list = this.listeners.get(event);
+    if (list) for (const l of [...list]) (l as (...a: unknown[]) => void)(...args);
+  }
+
+  /**
+   * Feeds received bytes. Events fire synchronously from inside this call. Bytes after the
+   * connection closed are ignored. The chunk is borrowed: records are decrypted in place in it.
+   * Never throws for anything the peer sends: failures become an `error` event and a queued alert.
+   */
+  receive(bytes: Uint8Array): void {
+    if (!(bytes instanceof Uint8Array)) throw new TypeError('receive(bytes): a Uint8Array is required');
+    if (this.inputEnded()) return;
+    try {
+      this.rl.receive(bytes);
+      for (let ev = this.rl.next(); ev !== null; ev = this.rl.next()) {
+        this.dispatch(ev);
+        if (this.inputEnded()) break;
+      }
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** No more input is processed once closed or after the peer's close_notify. */
+  private inputEnded(): boolean {
+    return this._phase === 'closed' || this.receivedCloseNotify;
+  }
+
+  private dispatch(ev: RecordEvent): void {
+    switch (ev.kind) {
+      case 'handshake':
+        this.state = this.state.handle(ev);
+        return;
+      case 'applicationData':
+        if (this._phase !== 'open') throw new TlsError('UnexpectedApplicationData', 'application data before the handshake completed');
+        this.emit('data', ev.data);
+        return;
+      case 'changeCipherSpec':
+        // TLS 1.3 compatibility CCS records never reach here (the record layer drops them).
+        throw new TlsError('UnexpectedChangeCipherSpec', 'ChangeCipherSpec outside a TLS 1.2 handshake');
+      case 'alert': {
+        this.emit('alert', { level: ev.level, description: ev.description, name: alertName(ev.description) });
+        if (ev.description === AlertDescription.close_notify) {
+          // RFC 8446 §6.1: "Any data received after a closure alert has been received MUST be ignored."
+          this.receivedCloseNotify = true;
+          this.emit('end');
+          if (this._phase === 'handshaking') this.fail(new TlsError('PeerClosed', 'close_notify during the handshake'));
+          else this.maybeClosed();
+          return;
+        }
+        if (ev.description === AlertDescription.user_canceled && ev.level === AlertLevel.warning) return;
+        // RFC 8446 §6.2: error alerts are fatal "regardless of the AlertLevel in the message".
+        throw new TlsError('AlertReceived', `peer sent ${alertName(ev.description)}`, { peerAlert: ev.description });
+      }
+    }
+  }
+
+  /** The handshake's window on the connection. */
+  private readonly io: HandshakeIo = {
+    setVersion: (v) => this.rl.setVersion(v),
+    setRecordSizeLimits: (peer, own) => {
+      this.rl.setPeerRecordSizeLimit(peer);
+      this.rl.setOwnRecordSizeLimit(own);
+    },
+    sendHandshake: (raw) => this.rl.writeHandshake(raw),
+    sendChangeCipherSpec: () => this.rl.writeChangeCipherSpec(),
+    setWriteKeys: (k: TrafficKeys) => this.rl.setWriteProtection(k),
+    setReadKeys: (k: TrafficKeys) => this.rl.setReadProtection(k),
+    handshakeDone: () => {
+      this.rl.setHandshakeComplete();
+      this._phase = 'open';
+    },
+    emit: (e: HandshakeEvent) => this.onHandshakeEvent(e),
+  };
+
+  private onHandshakeEvent(e: HandshakeEvent): void {
+    switch (e.type) {
+      case 'handshakeComplete':
+        this._info = e.info;
+        this.flushPendingWrites();
+        this.emit('handshakeComplete', e.info);
+        return;
+      case 'secret':
+        if (this.keyLog) this.emit('keylog', `${e.label} ${hex(e.clientRandom)} ${hex(e.secret)}`);
+        return;
+      case 'keyUpdate':
+        return;
+    }
+  }
+
+  /**
+   * Queues application data. Before the handshake completes it is buffered (at most
+   * {@link MAX_EARLY_WRITE_BUFFER} bytes) and sent right after it.
+   * @throws Error when the connection is closed or we already sent close_notify;
+   *   RangeError when the pre-handshake buffer would overflow.
+   */
+  write(data: Uint8Array): void {
+    if (!(data instanceof Uint8Array)) throw new TypeError('write(data): a Uint8Array is required');
+    if (this._phase === 'closed' || this.sentCloseNotify) throw new Error('write after the connection was closed');
+    if (this._phase === 'handshaking') {
+      if (this.pendingWriteBytes + data.length > MAX_EARLY_WRITE_BUFFER) throw new RangeError('write(): too much data buffered before the handshake completed');
+      this.pendingWrites.push(data.slice());
+      this.pendingWriteBytes += data.length;
+      return;
+    }
+    this.writeNow(data);
+  }
+
+  private writeNow(data: Uint8Array): void {
+    try {
+      if (this.rl.keyUpdateNeeded && this.state instanceof Traffic13) this.state.updateWriteKeys(false);
+      this.rl.writeApplicationData(data);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private flushPendingWrites(): void {
+    const pending = this.pendingWrites;
+    this.pendingWrites = [];
+    this.pendingWriteBytes = 0;
+    for (const d of pending) this.writeNow(d);
+  }
+
+  /**
+   * Sends a KeyUpdate (RFC 8446 §4.6.3), optionally asking the peer to update its keys too.
+   * @throws Error when the connection is not open.
+   */
+  keyUpdate(requestPeerUpdate = false): void {
+    if (this._phase !== 'open' || !(this.state instanceof Traffic13) || this.sentCloseNotify) throw new Error('keyUpdate(): the connection is not open');
+    try {
+      this.state.updateWriteKeys(requestPeerUpdate);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /**
+   * Sends close_notify (RFC 8446 §6.1) and closes our write side. Idempotent. During the
+   * handshake it sends user_canceled then close_notify and closes the connection.
+   */
+  close(): void {
+    if (this._phase === 'closed' || this.sentCloseNotify) return;
+    if (this._phase === 'handshaking') this.rl.writeAlert('user_canceled', AlertLevel.warning);
+    this.rl.writeAlert('close_notify', AlertLevel.warning);
+    this.sentCloseNotify = true;
+    if (this._phase === 'handshaking') this.finish(true);
+    else this.maybeClosed();
+  }
+
+  /** Everything to send now (empty when there is nothing). The caller owns the buffer. */
+  takeOutput(): Uint8Array {
+    return this.rl.takeOutput();
+  }
+
+  private maybeClosed(): void {
+    if (this.sentCloseNotify && this.receivedCloseNotify) this.finish(true);
+  }
+
+  private finish(clean: boolean): void {
+    if (this._phase === 'closed') return;
+    this._phase = 'closed';
+    if (this.state instanceof Traffic13) this.state.clean();
+    this.emit('close', clean && this._error === null);
+  }
+
+  /** The one boundary that catches: a `TlsError` sends its alert; anything else is our bug (internal_error). */
+  private fail(e: unknown): void {
+    if (this._phase === 'closed' && this._error) return;
+    const err = isTlsError(e) ? e : new TlsError('Internal', e instanceof Error ? e.message : String(e), { cause: e });
+    this._error = err;
+    if (err.alertCode !== null) {
+      try {
+        this.rl.writeAlert(err.alertCode, AlertLevel.fatal);
+      } catch {
+        // The write side itself is broken (e.g. key exhausted): nothing more can be sent.
+      }
+    }
+    this.emit('error', err);
+    this.finish(false);
+  }
+}
+
+/** What `getCipher()` reports for a suite code. */
+export function cipherName(code: number): { name: string; standardName: string; version: string } {
+  const s = suiteByCode(code);
+  if (!s) return { name: 'unknown', standardName: 'unknown', version: 'unknown' };
+  return { name: s.opensslName, standardName: s.name, version: s.version === 0x0304 ? 'TLSv1.3' : 'TLSv1.2' };
+}
+
+function hex(b: Uint8Array): string {
+  let s = '';
+  for (const x of b) s += x.toString(16).padStart(2, '0');
+  return s;
+}

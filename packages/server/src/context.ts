@@ -1,0 +1,175 @@
+/**
+ * `ServerContext`: the configuration shared by many connections (OpenSSL's `SSL_CTX`).
+ * Options are checked once, here; a bad option throws a `TypeError`/`RangeError` (or a `KeyError`
+ * for unusable keys and certificates) naming it.
+ */
+import {
+  checkKeyMatchesCertificate,
+  createNobleProvider,
+  createNodeProvider,
+  parseCertificateChain,
+  parsePrivateKey,
+  signatureSchemesFor,
+  type CryptoProvider,
+  type NamedGroup,
+  type RandomSource,
+} from '@puretls/crypto';
+import { SUITES, suiteByName, type CertifiedKey, type HandshakeConfig } from '@puretls/handshake-state-machine';
+
+/** One certificate chain and its private key, PEM (or DER) text or bytes. */
+export interface CertificateOption {
+  /** PEM chain, leaf first (or one DER certificate). */
+  readonly cert: string | Uint8Array;
+  /** PEM or DER private key: PKCS#8, SEC1 or PKCS#1; not encrypted. */
+  readonly key: string | Uint8Array;
+}
+
+export type TlsVersionName = 'TLSv1.2' | 'TLSv1.3';
+
+export interface ServerContextOptions {
+  /** Certificates (at least one). The first is the default when SNI matches none. */
+  readonly certificates: readonly CertificateOption[];
+  /**
+   * Enabled cipher suites in preference order: IANA or OpenSSL names, as an array or a
+   * colon-separated string. Default: all, TLS 1.3 first (AES-128-GCM, AES-256-GCM, ChaCha20).
+   */
+  readonly cipherSuites?: readonly string[] | string;
+  /** Server preference for suites (default `true`), like OpenSSL's `SSL_OP_CIPHER_SERVER_PREFERENCE`. */
+  readonly honorCipherOrder?: boolean;
+  /** Enabled groups in preference order. Default `['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768']`. */
+  readonly groups?: readonly (NamedGroup | 'P-256' | 'P-384' | 'prime256v1')[] | string;
+  /** See {@link HandshakeConfig.groupSelection}. Default `'avoid-hrr'`. */
+  readonly groupSelection?: 'avoid-hrr' | 'server';
+  /** ALPN protocols in preference order (RFC 7301). Default none. */
+  readonly alpnProtocols?: readonly string[];
+  /** Lowest version served. Default `'TLSv1.3'` (TLS 1.2 arrives with its own issue). */
+  readonly minVersion?: TlsVersionName;
+  /** Highest version served. Default `'TLSv1.3'`. */
+  readonly maxVersion?: TlsVersionName;
+  /** `'noble'` (default, pure TypeScript), `'node'` (native `node:crypto`), or a provider. */
+  readonly crypto?: 'noble' | 'node' | CryptoProvider;
+  /** The randomness source (default: the platform CSPRNG). Ignored when `crypto` is a provider. */
+  readonly random?: RandomSource;
+  /** Accept RSA keys below 2048 bits (only for tests such as the RFC 8448 replay). Default `false`. */
+  readonly allowWeakRsa?: boolean;
+  /** Largest handshake message accepted from a client, in bytes. Default 64 KiB. */
+  readonly maxHandshakeMessageLength?: number;
+  /** Advanced: see {@link HandshakeConfig.advertisedGroups}. */
+  readonly advertisedGroups?: readonly number[];
+  /** Advanced: see {@link HandshakeConfig.makeHrrCookie}. */
+  readonly makeHrrCookie?: () => Uint8Array;
+}
+
+const GROUP_ALIASES: Readonly<Record<string, NamedGroup>> = {
+  x25519: 'x25519',
+  secp256r1: 'secp256r1',
+  'p-256': 'secp256r1',
+  prime256v1: 'secp256r1',
+  secp384r1: 'secp384r1',
+  'p-384': 'secp384r1',
+  x25519mlkem768: 'X25519MLKEM768',
+};
+const DEFAULT_GROUPS: readonly NamedGroup[] = ['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768'];
+const VERSION: Readonly<Record<TlsVersionName, 0x0303 | 0x0304>> = { 'TLSv1.2': 0x0303, 'TLSv1.3': 0x0304 };
+
+/** The per-server configuration every `ServerConnection` of it shares. */
+export class ServerContext {
+  readonly provider: CryptoProvider;
+  readonly handshake: HandshakeConfig;
+  readonly maxHandshakeMessageLength: number | undefined;
+
+  /**
+   * @throws TypeError / RangeError for a malformed option (the message names it);
+   *   KeyError for a key or certificate that cannot be used (encrypted, weak, mismatched, …).
+   */
+  constructor(options: ServerContextOptions) {
+    if (!options || typeof options !== 'object') throw new TypeError('options: an object is required');
+    this.provider = makeProvider(options);
+    const certs = options.certificates;
+    if (!Array.isArray(certs) || certs.length === 0) throw new TypeError('options.certificates: at least one { cert, key } is required');
+    const certificates = certs.map((c, i) => loadCertifiedKey(c, i, options.allowWeakRsa ?? false));
+    const minVersion = VERSION[options.minVersion ?? 'TLSv1.3'];
+    const maxVersion = VERSION[options.maxVersion ?? 'TLSv1.3'];
+    if (minVersion === undefined) throw new RangeError(`options.minVersion: 'TLSv1.2' or 'TLSv1.3', got ${JSON.stringify(options.minVersion)}`);
+    if (maxVersion === undefined) throw new RangeError(`options.maxVersion: 'TLSv1.2' or 'TLSv1.3', got ${JSON.stringify(options.maxVersion)}`);
+    if (minVersion > maxVersion) throw new RangeError('options.minVersion is above options.maxVersion');
+    const suites = parseSuites(options.cipherSuites);
+    if (!suites.some((code) => SUITES.find((s) => s.code === code)!.version >= minVersion)) {
+      throw new RangeError('options.cipherSuites: no suite enabled for the enabled versions');
+    }
+    const alpn = options.alpnProtocols ?? [];
+    for (const p of alpn) {
+      if (typeof p !== 'string' || p.length === 0 || p.length > 255 || /[^\x20-\x7e]/.test(p)) {
+        throw new RangeError(`options.alpnProtocols: ${JSON.stringify(p)} is not a 1–255 character printable ASCII protocol name`);
+      }
+    }
+    if (options.maxHandshakeMessageLength !== undefined && (!Number.isInteger(options.maxHandshakeMessageLength) || options.maxHandshakeMessageLength < 1024)) {
+      throw new RangeError('options.maxHandshakeMessageLength: an integer of at least 1024');
+    }
+    this.maxHandshakeMessageLength = options.maxHandshakeMessageLength;
+    this.handshake = Object.freeze({
+      provider: this.provider,
+      certificates,
+      cipherSuites: suites,
+      honorCipherOrder: options.honorCipherOrder ?? true,
+      groups: parseGroups(options.groups),
+      groupSelection: options.groupSelection ?? 'avoid-hrr',
+      alpnProtocols: [...alpn],
+      minVersion,
+      maxVersion,
+      recordSizeLimit: 2 ** 14 + 1,
+      ...(options.advertisedGroups ? { advertisedGroups: [...options.advertisedGroups] } : {}),
+      ...(options.makeHrrCookie ? { makeHrrCookie: options.makeHrrCookie } : {}),
+    });
+  }
+}
+
+function makeProvider(options: ServerContextOptions): CryptoProvider {
+  const c = options.crypto ?? 'noble';
+  const random = options.random;
+  if (c === 'noble') return createNobleProvider(random ? { random } : {});
+  if (c === 'node') return createNodeProvider(random ? { random } : {});
+  if (typeof c === 'object' && c !== null && typeof c.random === 'function') return c;
+  throw new TypeError(`options.crypto: 'noble', 'node' or a CryptoProvider, got ${JSON.stringify(c)}`);
+}
+
+function loadCertifiedKey(c: CertificateOption, i: number, allowWeakRsa: boolean): CertifiedKey {
+  if (!c || (typeof c.cert !== 'string' && !(c.cert instanceof Uint8Array)) || (typeof c.key !== 'string' && !(c.key instanceof Uint8Array))) {
+    throw new TypeError(`options.certificates[${i}]: { cert, key } as PEM strings or bytes`);
+  }
+  const chain = parseCertificateChain(c.cert);
+  const key = parsePrivateKey(c.key, { allowWeakRsa });
+  const leaf = chain[0]!;
+  checkKeyMatchesCertificate(key, leaf);
+  const names = leaf.dnsNames.length > 0 ? leaf.dnsNames : leaf.subjectCommonName ? [leaf.subjectCommonName] : [];
+  return Object.freeze({
+    chain: chain.map((x) => x.der),
+    key,
+    dnsNames: names.map((n) => n.toLowerCase()),
+    schemes13: signatureSchemesFor(key, 'tls1.3'),
+    schemes12: signatureSchemesFor(key, 'tls1.2'),
+  });
+}
+
+function parseSuites(opt: ServerContextOptions['cipherSuites']): number[] {
+  if (opt === undefined) return SUITES.map((s) => s.code);
+  const names = typeof opt === 'string' ? opt.split(/[:,]/).filter(Boolean) : opt;
+  if (!Array.isArray(names) || names.length === 0) throw new RangeError('options.cipherSuites: at least one suite');
+  const codes = names.map((n) => suiteByName(n).code);
+  return [...new Set(codes)];
+}
+
+function parseGroups(opt: ServerContextOptions['groups']): NamedGroup[] {
+  if (opt === undefined) return [...DEFAULT_GROUPS];
+  const names = typeof opt === 'string' ? opt.split(/[:,]/).filter(Boolean) : opt;
+  if (!Array.isArray(names) || names.length === 0) throw new RangeError('options.groups: at least one group');
+  return [
+    ...new Set(
+      names.map((n) => {
+        const g = GROUP_ALIASES[String(n).trim().toLowerCase()];
+        if (!g) throw new RangeError(`options.groups: unknown group ${JSON.stringify(n)}; supported: x25519, secp256r1, secp384r1, X25519MLKEM768`);
+        return g;
+      }),
+    ),
+  ];
+}
