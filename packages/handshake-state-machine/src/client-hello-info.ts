@@ -3,10 +3,7 @@
  * (the codec in `msgs/client-hello.ts` does the strict decoding; this is the server's view of it).
  */
 
-export interface KeyShareEntry {
-  readonly group: number;
-  readonly keyExchange: Uint8Array;
-}
+import type { KeyShareEntry } from './msgs/key-share';
 
 export interface PskOffer {
   readonly identities: readonly { readonly identity: Uint8Array; readonly obfuscatedTicketAge: number }[];

@@ -29,13 +29,15 @@ const providers: [string, (random: RandomSource) => CryptoProvider][] = [
 ];
 
 /** Recovers the PSS salt of the RFC's CertificateVerify (the RFC does not print it). */
-function pssSalt(sec: Rfc8448Section, transcriptMessages: string[]): Uint8Array {
+function pssSalt(sec: Rfc8448Section, transcriptMessages: string[], afterHrr = false): Uint8Array {
   const cv = value(sec, 'server.certificate_verify');
   const scheme = (cv[4]! << 8) | cv[5]!;
   const signature = cv.subarray(8);
-  const hashInput = Buffer.concat(transcriptMessages.map((n) => value(sec, n)));
   const provider = createNobleProvider();
-  const content = messages13.certificateVerifyContent(true, provider.hash('sha256', hashInput));
+  const msgs = transcriptMessages.map((n) => value(sec, n));
+  // RFC 8446 §4.4.1: after a HelloRetryRequest, ClientHello1 is replaced by message_hash.
+  if (afterHrr) msgs[0] = Uint8Array.from([254, 0, 0, 32, ...provider.hash('sha256', msgs[0]!)]);
+  const content = messages13.certificateVerifyContent(true, provider.hash('sha256', Buffer.concat(msgs)));
   const leaf = parseCertificateChain(CERT_PEM)[0]!;
   const salt = recoverPssSalt(leaf.publicKey, scheme, content, signature);
   if (!salt) throw new Error('could not recover the PSS salt');
@@ -97,5 +99,83 @@ describe.each(providers)('RFC 8448 §3 simple 1-RTT handshake (%s)', (_name, mak
     fin[fin.length - 20]! ^= 1; // inside the ciphertext: the record fails authentication first
     conn.receive(fin);
     expect(errors).toEqual(['bad_record_mac DecryptFailed']);
+  });
+});
+
+/** The `cookie` extension's cookie in a HelloRetryRequest message (RFC 8446 §4.2.2). */
+function hrrCookie(hrr: Uint8Array): Uint8Array {
+  // header(4) legacy_version(2) random(32) session_id<1> suite(2) compression(1) extensions<2>
+  let o = 4 + 2 + 32;
+  o += 1 + hrr[o]!;
+  o += 3 + 2;
+  while (o < hrr.length) {
+    const type = (hrr[o]! << 8) | hrr[o + 1]!;
+    const len = (hrr[o + 2]! << 8) | hrr[o + 3]!;
+    if (type === 44) return hrr.slice(o + 6, o + 4 + len);
+    o += 4 + len;
+  }
+  throw new Error('HelloRetryRequest without a cookie');
+}
+
+describe.each(providers)('RFC 8448 §5 HelloRetryRequest (%s)', (_name, makeProvider) => {
+  const s5 = loadRfc8448(5);
+  it('answers the x25519 ClientHello with the published HRR, then reproduces the P-256 flight', () => {
+    const sh = value(s5, 'server.hello');
+    const random = scriptedRandom([
+      { bytes: sh.subarray(6, 38), purpose: 'server_random' },
+      { bytes: value(s5, 'server.p256.private'), purpose: 'secp256r1' },
+      { bytes: pssSalt(s5, ['client.hello_1', 'server.hello_retry_request', 'client.hello_2', 'server.hello', 'server.encrypted_extensions', 'server.certificate'], true), purpose: 'pss_salt' },
+    ]);
+    const cookie = hrrCookie(value(s5, 'server.hello_retry_request'));
+    const ctx = new ServerContext({
+      certificates: [{ cert: CERT_PEM, key: KEY_PEM }],
+      allowWeakRsa: true,
+      crypto: makeProvider(random),
+      groups: ['secp256r1', 'x25519'],
+      groupSelection: 'server',
+      advertisedGroups: [0x0017, 0x0018, 0x001d],
+      makeHrrCookie: () => cookie,
+    });
+    const conn = new ServerConnection(ctx);
+    const errors: unknown[] = [];
+    conn.on('error', (e) => errors.push(e));
+    conn.receive(value(s5, 'client.hello_1.record'));
+    expect(toHex(conn.takeOutput())).toBe(toHex(value(s5, 'server.hello_retry_request.record')));
+    conn.receive(value(s5, 'client.hello_2.record'));
+    expect(toHex(conn.takeOutput())).toBe(toHex(value(s5, 'server.hello.record')) + toHex(value(s5, 'server.handshake.record')));
+    conn.receive(value(s5, 'client.finished.record'));
+    expect(errors).toEqual([]);
+    expect(conn.info).toMatchObject({ group: 'secp256r1', helloRetry: true });
+    conn.receive(value(s5, 'client.alert.record'));
+    conn.close();
+    expect(toHex(conn.takeOutput())).toBe(toHex(value(s5, 'server.alert.record')));
+    expect(random.remaining).toBe(0);
+  });
+});
+
+describe.each(providers)('RFC 8448 §7 compatibility mode (%s)', (_name, makeProvider) => {
+  const s7 = loadRfc8448(7);
+  it('echoes the session id, sends one CCS after the ServerHello, and ignores the client CCS', () => {
+    const sh = value(s7, 'server.hello');
+    const random = scriptedRandom([
+      { bytes: sh.subarray(6, 38), purpose: 'server_random' },
+      { bytes: value(s7, 'server.x25519.private'), purpose: 'x25519' },
+      { bytes: pssSalt(s7, ['client.hello', 'server.hello', 'server.encrypted_extensions', 'server.certificate']), purpose: 'pss_salt' },
+    ]);
+    const ctx = new ServerContext({ certificates: [{ cert: CERT_PEM, key: KEY_PEM }], allowWeakRsa: true, crypto: makeProvider(random), advertisedGroups: RFC_GROUPS });
+    const conn = new ServerConnection(ctx);
+    const errors: unknown[] = [];
+    conn.on('error', (e) => errors.push(e));
+    conn.receive(value(s7, 'client.hello.record'));
+    expect(toHex(conn.takeOutput())).toBe(
+      toHex(value(s7, 'server.hello.record')) + toHex(value(s7, 'server.change_cipher_spec.record')) + toHex(value(s7, 'server.handshake.record')),
+    );
+    conn.receive(value(s7, 'client.change_cipher_spec.record'));
+    conn.receive(value(s7, 'client.finished.record'));
+    expect(errors).toEqual([]);
+    expect(conn.phase).toBe('open');
+    conn.receive(value(s7, 'client.alert.record'));
+    conn.close();
+    expect(toHex(conn.takeOutput())).toBe(toHex(value(s7, 'server.alert.record')));
   });
 });

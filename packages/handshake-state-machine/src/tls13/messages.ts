@@ -6,7 +6,8 @@
  */
 import { NAMED_GROUP_CODEPOINT, type NamedGroup } from '@puretls/crypto';
 import { Reader, TlsError, Writer } from '@puretls/record-layer';
-import type { ClientHelloInfo, KeyShareEntry, PskOffer } from '../client-hello-info';
+import type { ClientHelloInfo, PskOffer } from '../client-hello-info';
+import type { KeyShareEntry } from '../msgs/key-share';
 import { HandshakeType, type HandshakeMessage } from '../handshake-message';
 
 /** RFC 8446 §4.2 ExtensionType values used here. */
