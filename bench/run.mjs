@@ -31,7 +31,7 @@ for (const suite of suites) {
     target: 'node20',
     outfile,
     conditions: ['development'],
-    external: ['@noble/*', 'lru-cache', 'ioredis', 'fast-check'],
+    external: ['lru-cache', 'ioredis'],
     logLevel: 'warning',
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
