@@ -1,4 +1,25 @@
-export * from './handshake-message';
+/**
+ * @puretls/handshake-state-machine. For now: the handshake wire codecs (`src/msgs/`).
+ */
+export * from './msgs/enums';
+export * from './msgs/handshake-message';
+export * from './msgs/extensions';
+export * from './msgs/server-name';
+export * from './msgs/key-share';
+export * from './msgs/pre-shared-key';
+export * from './msgs/client-hello';
+export * from './msgs/server-hello';
+export * from './msgs/encrypted-extensions';
+export * from './msgs/certificate';
+export * from './msgs/certificate-request';
+export * from './msgs/certificate-verify';
+export * from './msgs/finished';
+export * from './msgs/new-session-ticket';
+export * from './msgs/key-update';
+export * from './msgs/end-of-early-data';
+export * from './msgs/message-hash';
+export * from './msgs/decode-handshake';
+// ---- the server state machine ----
 export * from './suites';
 export * from './config';
 export * from './io';

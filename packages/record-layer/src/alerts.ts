@@ -82,6 +82,9 @@ export const REASON_ALERT = {
   InterleavedHandshakeData: 'unexpected_message',
   TooManyEmptyRecords: 'unexpected_message',
   TooManyWarningAlerts: 'unexpected_message',
+  UnexpectedPlaintextRecord: 'unexpected_message',
+  TooMuchEarlyData: 'unexpected_message',
+  KeyUsageLimitReached: 'internal_error',
   // ---- handshake: unexpected messages ------------------------------------------------------
   UnexpectedMessage: 'unexpected_message',
   UnexpectedHandshakeMessage: 'unexpected_message',
@@ -107,6 +110,8 @@ export const REASON_ALERT = {
   BadRecordSizeLimit: 'illegal_parameter',
   BadServerName: 'decode_error',
   EmptyAlpnProtocol: 'decode_error',
+  DuplicateServerName: 'illegal_parameter', // RFC 6066 §3: one name per name_type
+  BadMaxFragmentLength: 'illegal_parameter', // RFC 6066 §4
   // ---- handshake: cryptographic checks failed ----------------------------------------------
   BadFinished: 'decrypt_error',
   BadBinder: 'decrypt_error',

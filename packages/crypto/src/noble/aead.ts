@@ -1,0 +1,210 @@
+/**
+ * AEADs of the noble provider: AES-GCM (NIST SP 800-38D) and ChaCha20-Poly1305 (RFC 8439).
+ *
+ * noble's one-shot `gcm(key, nonce, aad)` expands the AES key and rebuilds the GHASH tables on
+ * every call, and always allocates its output. A TLS record key protects up to 2^24.5 records with
+ * one key, so AES-GCM here keeps the expanded key, E_K(0^128) and the GHASH tables for the life of
+ * the `AeadKey` and runs noble's CTR and GHASH primitives per record, writing into the caller's
+ * `output`. ChaCha20 has no key schedule, so `chacha20poly1305` is used per record as is (it takes
+ * an `output` already).
+ */
+import { unsafe as aes } from '@noble/ciphers/aes.js';
+import { GHASH } from '@noble/ciphers/_polyval.js';
+import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, type AeadAlgorithm, type AeadKey } from '../provider';
+import { equalConstantTime } from '../bytes';
+
+/**
+ * The checks both providers apply before touching a backend, so that API misuse reads the same.
+ * @throws RangeError for a key of the wrong length or an unknown algorithm.
+ */
+export function checkAeadKey(algorithm: AeadAlgorithm, key: Uint8Array): void {
+  const expected = AEAD_KEY_LENGTH[algorithm] as number | undefined;
+  if (expected === undefined) throw new RangeError(`createAead(algorithm): unknown AEAD algorithm ${JSON.stringify(algorithm)}`);
+  if (!(key instanceof Uint8Array)) throw new TypeError('createAead(key): expected a Uint8Array');
+  if (key.length !== expected) throw new RangeError(`createAead(key): ${algorithm} needs a ${expected}-byte key, got ${key.length} bytes`);
+}
+
+/** @throws RangeError when `nonce` is not 12 bytes (TLS always uses 12, RFC 8446 §5.3). */
+export function checkNonce(nonce: Uint8Array): void {
+  if (nonce.length !== AEAD_NONCE_LENGTH) throw new RangeError(`AeadKey(nonce): expected ${AEAD_NONCE_LENGTH} bytes, got ${nonce.length}`);
+}
+
+/**
+ * The `output` view a seal/open writes to: `output[0, length)` or a fresh array.
+ * @throws RangeError when `output` is shorter than `length`.
+ */
+export function outputView(output: Uint8Array | undefined, length: number, what: 'seal' | 'open'): Uint8Array {
+  if (output === undefined) return new Uint8Array(length);
+  if (output.length < length) throw new RangeError(`AeadKey.${what}(output): needs ${length} bytes, got ${output.length}`);
+  return output.length === length ? output : output.subarray(0, length);
+}
+
+export function cleanedKeyError(algorithm: AeadAlgorithm): TypeError {
+  return new TypeError(`AeadKey(${algorithm}) used after clean()`);
+}
+
+/** A `createAead` for the noble provider. @throws RangeError for a bad key length. */
+export function createNobleAead(algorithm: AeadAlgorithm, key: Uint8Array): AeadKey {
+  checkAeadKey(algorithm, key);
+  return algorithm === 'chacha20-poly1305' ? new ChaChaKey(key) : new GcmKey(algorithm, key);
+}
+
+const BLOCK = 16;
+/** The record size the GHASH tables are tuned for (RFC 8446 §5.2: at most 2^14 + 256 bytes). */
+const TYPICAL_RECORD = 1 << 14;
+
+/** GHASH whose running state can be reset, so the key-derived tables are built once per key. */
+class ReusableGhash extends GHASH {
+  reset(): this {
+    this.s0 = this.s1 = this.s2 = this.s3 = 0;
+    this.finished = false;
+    return this;
+  }
+}
+
+/** [8 · byteLength]64, big-endian, without a BigInt per record (byteLength < 2^53 / 8). */
+function writeBitLength(view: DataView, offset: number, byteLength: number): void {
+  view.setUint32(offset, Math.floor(byteLength / 0x2000_0000), false); // (8 · len) >>> 32
+  view.setUint32(offset + 4, (byteLength * 8) >>> 0, false);
+}
+
+function isAligned32(a: Uint8Array): boolean {
+  return a.byteOffset % 4 === 0;
+}
+
+class GcmKey implements AeadKey {
+  private xk: Uint32Array | null;
+  private ghash: ReusableGhash | null;
+  /** Scratch: the counter block (J0, then inc32(J0) …), the tag mask E_K(J0), the lengths block, the tag. */
+  private readonly counter = new Uint8Array(BLOCK);
+  private readonly tagMask = new Uint8Array(BLOCK);
+  private readonly lengths = new Uint8Array(BLOCK);
+  private readonly lengthsView = new DataView(this.lengths.buffer);
+  private readonly tag = new Uint8Array(BLOCK);
+
+  constructor(
+    readonly algorithm: AeadAlgorithm,
+    key: Uint8Array,
+  ) {
+    this.xk = aes.expandKeyLE(key);
+    // H = E_K(0^128) (SP 800-38D §7.1 step 1)
+    const h = aes.ctr32(this.xk, false, new Uint8Array(BLOCK), new Uint8Array(BLOCK));
+    this.ghash = new ReusableGhash(h, TYPICAL_RECORD);
+    h.fill(0);
+  }
+
+  seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output?: Uint8Array): Uint8Array {
+    checkNonce(nonce);
+    const n = plaintext.length;
+    const out = outputView(output, n + AEAD_TAG_LENGTH, 'seal');
+    const xk = this.start(nonce);
+    const ct = out.subarray(0, n);
+    if (isAligned32(plaintext) && isAligned32(out)) {
+      aes.ctr32(xk, false, this.counter, plaintext, ct);
+    } else {
+      ct.set(aes.ctr32(xk, false, this.counter, plaintext.slice()));
+    }
+    this.computeTag(aad, ct);
+    out.set(this.tag, n);
+    return out;
+  }
+
+  open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array, output?: Uint8Array): Uint8Array | null {
+    checkNonce(nonce);
+    const n = ciphertextAndTag.length - AEAD_TAG_LENGTH;
+    if (n < 0) {
+      if (this.xk === null) throw cleanedKeyError(this.algorithm);
+      return null;
+    }
+    const out = outputView(output, n, 'open');
+    const xk = this.start(nonce);
+    const ct = ciphertextAndTag.subarray(0, n);
+    // SP 800-38D §7.2: verify the tag first, so no unauthenticated plaintext is ever written.
+    this.computeTag(aad, ct);
+    if (!equalConstantTime(this.tag, ciphertextAndTag.subarray(n))) return null;
+    if (isAligned32(ct) && isAligned32(out)) {
+      aes.ctr32(xk, false, this.counter, ct, out);
+    } else {
+      out.set(aes.ctr32(xk, false, this.counter, ct.slice()));
+    }
+    return out;
+  }
+
+  clean(): void {
+    this.xk?.fill(0);
+    this.ghash?.destroy();
+    this.xk = null;
+    this.ghash = null;
+    this.counter.fill(0);
+    this.tagMask.fill(0);
+    this.tag.fill(0);
+  }
+
+  /** J0 = nonce ‖ 0^31 ‖ 1; tagMask = E_K(J0); counter ← inc32(J0) (SP 800-38D §7.1 steps 2-3). */
+  private start(nonce: Uint8Array): Uint32Array {
+    const xk = this.xk;
+    if (xk === null) throw cleanedKeyError(this.algorithm);
+    const c = this.counter;
+    c.set(nonce);
+    c[12] = 0;
+    c[13] = 0;
+    c[14] = 0;
+    c[15] = 1;
+    this.tagMask.fill(0);
+    aes.ctr32(xk, false, c, this.tagMask, this.tagMask);
+    return xk;
+  }
+
+  /** tag = GHASH_H(A ‖ 0* ‖ C ‖ 0* ‖ [len(A)]64 ‖ [len(C)]64) ⊕ E_K(J0) (SP 800-38D §7.1 steps 5-6). */
+  private computeTag(aad: Uint8Array, ciphertext: Uint8Array): void {
+    const g = this.ghash!.reset();
+    if (aad.length > 0) g.update(aad);
+    if (ciphertext.length > 0) g.update(ciphertext);
+    writeBitLength(this.lengthsView, 0, aad.length);
+    writeBitLength(this.lengthsView, 8, ciphertext.length);
+    g.update(this.lengths);
+    g.digestInto(this.tag);
+    for (let i = 0; i < BLOCK; i++) this.tag[i]! ^= this.tagMask[i]!;
+  }
+}
+
+class ChaChaKey implements AeadKey {
+  readonly algorithm = 'chacha20-poly1305';
+  private key: Uint8Array | null;
+
+  constructor(key: Uint8Array) {
+    this.key = key.slice(); // the caller may wipe its copy
+  }
+
+  seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output?: Uint8Array): Uint8Array {
+    checkNonce(nonce);
+    const key = this.useKey();
+    const out = outputView(output, plaintext.length + AEAD_TAG_LENGTH, 'seal');
+    return chacha20poly1305(key, nonce, aad).encrypt(plaintext, out);
+  }
+
+  open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array, output?: Uint8Array): Uint8Array | null {
+    checkNonce(nonce);
+    const key = this.useKey();
+    const n = ciphertextAndTag.length - AEAD_TAG_LENGTH;
+    if (n < 0) return null;
+    const out = outputView(output, n, 'open');
+    try {
+      return chacha20poly1305(key, nonce, aad).decrypt(ciphertextAndTag, out);
+    } catch {
+      // Every argument was checked above; what is left is noble's "invalid tag".
+      return null;
+    }
+  }
+
+  clean(): void {
+    this.key?.fill(0);
+    this.key = null;
+  }
+
+  private useKey(): Uint8Array {
+    if (this.key === null) throw cleanedKeyError(this.algorithm);
+    return this.key;
+  }
+}

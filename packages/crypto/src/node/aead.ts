@@ -1,0 +1,86 @@
+/**
+ * AEADs of the node provider: AES-GCM and ChaCha20-Poly1305 through OpenSSL's
+ * `createCipheriv` / `createDecipheriv`. The key is imported once as a `KeyObject`; each record
+ * makes one cipher context (OpenSSL contexts are single-use per nonce).
+ */
+import type { CipherGCMTypes, KeyObject } from 'node:crypto';
+import { AEAD_TAG_LENGTH, type AeadAlgorithm, type AeadKey } from '../provider';
+import { checkAeadKey, checkNonce, cleanedKeyError, outputView } from '../noble/aead';
+import type { NodeCrypto } from './crypto';
+
+/**
+ * OpenSSL cipher names. Typed as GCM names: @types/node overloads `createCipheriv` per name,
+ * and the GCM and ChaCha20-Poly1305 overloads have the same shape (`authTagLength`, `setAAD`
+ * with `plaintextLength`, `getAuthTag` / `setAuthTag`).
+ */
+const CIPHER_NAME: Readonly<Record<AeadAlgorithm, CipherGCMTypes>> = {
+  'aes-128-gcm': 'aes-128-gcm',
+  'aes-256-gcm': 'aes-256-gcm',
+  'chacha20-poly1305': 'chacha20-poly1305' as CipherGCMTypes,
+};
+
+/** A `createAead` for the node provider. @throws RangeError for a bad key length. */
+export function createNodeAead(c: NodeCrypto, algorithm: AeadAlgorithm, key: Uint8Array): AeadKey {
+  checkAeadKey(algorithm, key);
+  return new NodeAeadKey(c, algorithm, c.createSecretKey(key));
+}
+
+class NodeAeadKey implements AeadKey {
+  private readonly cipher: CipherGCMTypes;
+
+  constructor(
+    private readonly c: NodeCrypto,
+    readonly algorithm: AeadAlgorithm,
+    private key: KeyObject | null,
+  ) {
+    this.cipher = CIPHER_NAME[algorithm];
+  }
+
+  seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output?: Uint8Array): Uint8Array {
+    checkNonce(nonce);
+    const key = this.useKey();
+    const n = plaintext.length;
+    const out = outputView(output, n + AEAD_TAG_LENGTH, 'seal');
+    const cipher = this.c.createCipheriv(this.cipher, key, nonce, { authTagLength: AEAD_TAG_LENGTH });
+    cipher.setAAD(aad);
+    // update() returns a fresh Buffer, so `output` aliasing `plaintext` is safe.
+    const body = cipher.update(plaintext);
+    const tail = cipher.final(); // empty for GCM and ChaCha20-Poly1305 (stream modes)
+    out.set(body, 0);
+    if (tail.length > 0) out.set(tail, body.length);
+    out.set(cipher.getAuthTag(), n);
+    return out;
+  }
+
+  open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array, output?: Uint8Array): Uint8Array | null {
+    checkNonce(nonce);
+    const key = this.useKey();
+    const n = ciphertextAndTag.length - AEAD_TAG_LENGTH;
+    if (n < 0) return null;
+    const out = outputView(output, n, 'open');
+    const decipher = this.c.createDecipheriv(this.cipher, key, nonce, { authTagLength: AEAD_TAG_LENGTH });
+    decipher.setAuthTag(ciphertextAndTag.subarray(n));
+    decipher.setAAD(aad);
+    const body = decipher.update(ciphertextAndTag.subarray(0, n));
+    let tail: Uint8Array;
+    try {
+      tail = decipher.final(); // throws "Unsupported state or unable to authenticate data"
+    } catch {
+      body.fill(0); // unauthenticated plaintext never reaches the caller's buffer
+      return null;
+    }
+    out.set(body, 0);
+    if (tail.length > 0) out.set(tail, body.length);
+    return out;
+  }
+
+  clean(): void {
+    // A KeyObject cannot be wiped from JS; dropping the reference is the best we can do.
+    this.key = null;
+  }
+
+  private useKey(): KeyObject {
+    if (this.key === null) throw cleanedKeyError(this.algorithm);
+    return this.key;
+  }
+}
