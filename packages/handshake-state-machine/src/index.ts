@@ -23,7 +23,6 @@ export * from './msgs/decode-handshake';
 export * from './suites';
 export * from './config';
 export * from './io';
-export * from './client-hello-info';
 export { KeySchedule13, trafficKeys, nextTrafficSecret, resumptionPsk } from './tls13/key-schedule';
 export { Transcript } from './tls13/transcript';
 export {
@@ -36,5 +35,4 @@ export {
   type Tls13ServerState,
   type StateContext,
 } from './tls13/server-states';
-export * as messages13 from './tls13/messages';
 export { groupByCode } from './tls13/negotiate';

@@ -13,7 +13,7 @@ import {
   type CryptoProvider,
   type RandomSource,
 } from '@puretls/crypto';
-import { messages13 } from '@puretls/handshake-state-machine';
+import { certificateVerifyContent, writeFinished, writeHandshake, writeKeyUpdate } from '@puretls/handshake-state-machine';
 import { ServerConnection, ServerContext } from '../src/index';
 import { loadRfc8448, toHex, value, type Rfc8448Section } from './vectors';
 
@@ -37,7 +37,7 @@ function pssSalt(sec: Rfc8448Section, transcriptMessages: string[], afterHrr = f
   const msgs = transcriptMessages.map((n) => value(sec, n));
   // RFC 8446 §4.4.1: after a HelloRetryRequest, ClientHello1 is replaced by message_hash.
   if (afterHrr) msgs[0] = Uint8Array.from([254, 0, 0, 32, ...provider.hash('sha256', msgs[0]!)]);
-  const content = messages13.certificateVerifyContent(true, provider.hash('sha256', Buffer.concat(msgs)));
+  const content = certificateVerifyContent(true, provider.hash('sha256', Buffer.concat(msgs)));
   const leaf = parseCertificateChain(CERT_PEM)[0]!;
   const salt = recoverPssSalt(leaf.publicKey, scheme, content, signature);
   if (!salt) throw new Error('could not recover the PSS salt');

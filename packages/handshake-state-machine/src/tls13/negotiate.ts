@@ -7,7 +7,7 @@ import { NAMED_GROUP_CODEPOINT, type NamedGroup } from '@puretls/crypto';
 import { TlsError } from '@puretls/record-layer';
 import { chooseCertificate, type CertifiedKey, type HandshakeConfig } from '../config';
 import { suiteByCode, type SuiteInfo } from '../suites';
-import type { ClientHelloInfo } from '../client-hello-info';
+import type { KeyShareEntry } from '../msgs/key-share';
 
 const GROUP_BY_CODE = new Map<number, NamedGroup>(Object.entries(NAMED_GROUP_CODEPOINT).map(([name, code]) => [code, name as NamedGroup]));
 
@@ -39,7 +39,7 @@ export type GroupChoice =
  * client has no share for it.
  * @throws TlsError NoCommonGroup (handshake_failure)
  */
-export function chooseGroup(config: HandshakeConfig, supportedGroups: readonly number[], keyShares: ClientHelloInfo['keyShares']): GroupChoice {
+export function chooseGroup(config: HandshakeConfig, supportedGroups: readonly number[], keyShares: readonly KeyShareEntry[]): GroupChoice {
   const mutual = config.groups.filter((g) => supportedGroups.includes(NAMED_GROUP_CODEPOINT[g]));
   const shareFor = (g: NamedGroup) => keyShares.find((k) => k.group === NAMED_GROUP_CODEPOINT[g]);
   if (config.groupSelection === 'avoid-hrr') {

@@ -7,25 +7,53 @@
  *          │                         │
  *          └──── ServerHello … Finished ────▶ ExpectFinished ──▶ Traffic13
  */
-import { AEAD_KEY_LENGTH, equalConstantTime, isCryptoError, type CryptoProvider, type NamedGroup } from '@puretls/crypto';
+import { AEAD_KEY_LENGTH, NAMED_GROUP_CODEPOINT, equalConstantTime, isCryptoError, type CryptoProvider, type NamedGroup } from '@puretls/crypto';
 import { TlsError } from '@puretls/record-layer';
 import type { HandshakeConfig, CertifiedKey } from '../config';
-import type { ClientHelloInfo } from '../client-hello-info';
 import type { HandshakeIo, NegotiatedInfo, TrafficKeys } from '../io';
 import type { SuiteInfo } from '../suites';
-import { HandshakeType, type HandshakeMessage } from '../handshake-message';
+import type { HandshakeMessage } from '../handshake-message';
+import { HandshakeType } from '../msgs/enums';
+import { readClientHello, type ClientHello } from '../msgs/client-hello';
+import { writeHelloRetryRequest, writeServerHello } from '../msgs/server-hello';
+import { writeEncryptedExtensions } from '../msgs/encrypted-extensions';
+import { writeCertificate13 } from '../msgs/certificate';
+import { certificateVerifyContent, writeCertificateVerify } from '../msgs/certificate-verify';
+import { writeFinished } from '../msgs/finished';
+import { readKeyUpdate, writeKeyUpdate } from '../msgs/key-update';
+import { writeKeyShareHelloRetryRequest, writeKeyShareServerHello } from '../msgs/key-share';
+import {
+  writeAlpn,
+  writeCookie,
+  writeRecordSizeLimit,
+  writeSupportedGroups,
+  writeSupportedVersionsServerHello,
+  type Extension,
+} from '../msgs/extensions';
+import { writeServerName } from '../msgs/server-name';
 import { KeySchedule13, nextTrafficSecret, trafficKeys } from './key-schedule';
 import { Transcript } from './transcript';
 import { chooseAlpn, chooseCertAndScheme, chooseGroup, chooseSuite13 } from './negotiate';
-import * as m from './messages';
 
 
 const TLS13 = 0x0304;
-const HRR_RANDOM = m.HELLO_RETRY_REQUEST_RANDOM;
 /** RFC 8446 §4.2.9 psk_key_exchange_modes values. */
 export const PskKeyExchangeMode = { psk_ke: 0, psk_dhe_ke: 1 } as const;
 
 export type Tls13ServerState = ExpectClientHello | ExpectClientHello2 | ExpectFinished | Traffic13;
+
+/** A ClientHello with its raw bytes (header included), as the transcript needs them. */
+interface Hello {
+  readonly ch: ClientHello;
+  readonly raw: Uint8Array;
+  /** ALPN names as strings (latin-1; RFC 7301 names are opaque bytes). */
+  readonly alpn: readonly string[] | undefined;
+}
+
+function readHello(msg: HandshakeMessage): Hello {
+  const ch = readClientHello(msg.body);
+  return { ch, raw: msg.raw, alpn: ch.ext.alpn?.map((p) => String.fromCharCode(...p)) };
+}
 
 /** Everything a state needs from the outside world. */
 export interface StateContext {
@@ -41,30 +69,32 @@ function expect(msg: HandshakeMessage, type: number, state: string): void {
  * Checks that apply to every TLS 1.3 ClientHello (RFC 8446 §4.1.2, §9.2) before negotiation.
  * @throws TlsError with the alert the RFC names.
  */
-function checkClientHello13(ch: ClientHelloInfo): void {
+function checkClientHello13(hello: Hello): void {
+  const { ch } = hello;
+  const x = ch.ext;
   // RFC 8446 §4.1.2: "For every TLS 1.3 ClientHello, this vector MUST contain exactly one byte, set to zero".
-  if (ch.compressionMethods.length !== 1 || ch.compressionMethods[0] !== 0) {
+  if (ch.legacyCompressionMethods.length !== 1 || ch.legacyCompressionMethods[0] !== 0) {
     throw new TlsError('InvalidCompressionMethods', 'TLS 1.3 requires legacy_compression_methods = [null]');
   }
   // RFC 8446 §9.2: "If containing a "supported_groups" extension, it MUST also contain a
   // "key_share" extension, and vice versa."
-  if ((ch.supportedGroups !== undefined) !== ch.hasKeyShareExtension) {
+  if ((x.supportedGroups !== undefined) !== (x.keyShare !== undefined)) {
     throw new TlsError('MissingExtension', 'supported_groups and key_share must come together');
   }
-  if (ch.preSharedKey === undefined) {
+  if (x.preSharedKey === undefined) {
     // §9.2: without a PSK, signature_algorithms and supported_groups are mandatory.
-    if (ch.signatureAlgorithms === undefined) throw new TlsError('MissingExtension', 'no signature_algorithms (RFC 8446 §9.2)');
-    if (ch.supportedGroups === undefined) throw new TlsError('MissingKeyShareOrPsk', 'neither supported_groups/key_share nor pre_shared_key (RFC 8446 §9.2)');
-  } else if (ch.pskKeyExchangeModes === undefined) {
+    if (x.signatureAlgorithms === undefined) throw new TlsError('MissingExtension', 'no signature_algorithms (RFC 8446 §9.2)');
+    if (x.supportedGroups === undefined) throw new TlsError('MissingKeyShareOrPsk', 'neither supported_groups/key_share nor pre_shared_key (RFC 8446 §9.2)');
+  } else if (x.pskKeyExchangeModes === undefined) {
     // §4.2.9: "If clients offer "pre_shared_key" without a "psk_key_exchange_modes" extension, servers MUST abort".
     throw new TlsError('PskWithoutKeyExchangeModes', 'pre_shared_key without psk_key_exchange_modes');
   }
   // §4.2.8: "Clients MUST NOT offer any KeyShareEntry values for groups not listed in the
   // client's "supported_groups" extension. Servers MAY check for violations of these rules and
   // abort the handshake with an "illegal_parameter" alert".
-  if (ch.supportedGroups) {
-    for (const k of ch.keyShares) {
-      if (!ch.supportedGroups.includes(k.group)) throw new TlsError('KeyShareGroupNotOffered', `key share for group 0x${k.group.toString(16)} not in supported_groups`);
+  if (x.supportedGroups) {
+    for (const k of x.keyShare ?? []) {
+      if (!x.supportedGroups.includes(k.group)) throw new TlsError('KeyShareGroupNotOffered', `key share for group 0x${k.group.toString(16)} not in supported_groups`);
     }
   }
   // §4.1.2: legacy_session_id is at most 32 bytes (the codec enforces); legacy_version MUST be 0x0303.
@@ -72,8 +102,8 @@ function checkClientHello13(ch: ClientHelloInfo): void {
 }
 
 /** Whether the client offers TLS 1.3 (RFC 8446 §4.2.1: only supported_versions counts). */
-export function offersTls13(ch: ClientHelloInfo): boolean {
-  return ch.supportedVersions?.includes(TLS13) ?? false;
+export function offersTls13(ch: ClientHello): boolean {
+  return ch.ext.supportedVersions?.includes(TLS13) ?? false;
 }
 
 /** Negotiation results shared by the first and the retried ClientHello. */
@@ -93,23 +123,24 @@ export class ExpectClientHello {
 
   handle(msg: HandshakeMessage): Tls13ServerState {
     expect(msg, HandshakeType.client_hello, this.kind);
-    const ch = m.clientHelloInfo(msg);
+    const hello = readHello(msg);
+    const { ch } = hello;
     if (!offersTls13(ch) || this.ctx.config.maxVersion < TLS13) {
       // TLS 1.2 slots in here (its own issue); until then nothing older is served.
       throw new TlsError('NoCommonVersion', 'client does not offer TLS 1.3');
     }
-    checkClientHello13(ch);
+    checkClientHello13(hello);
     const { config } = this.ctx;
     const suite = chooseSuite13(config, ch.cipherSuites);
-    const groupChoice = chooseGroup(config, ch.supportedGroups ?? [], ch.keyShares);
-    const { cert, scheme, index } = chooseCertAndScheme(config, ch.serverName, ch.signatureAlgorithms ?? []);
-    const alpn = chooseAlpn(config, ch.alpn);
+    const groupChoice = chooseGroup(config, ch.ext.supportedGroups ?? [], ch.ext.keyShare ?? []);
+    const { cert, scheme, index } = chooseCertAndScheme(config, ch.ext.serverName, ch.ext.signatureAlgorithms ?? []);
+    const alpn = chooseAlpn(config, hello.alpn);
     const neg: Negotiated = { suite, group: groupChoice.group, cert, certIndex: index, scheme, alpn };
 
     const transcript = new Transcript(config.provider, suite.hash);
-    transcript.add(ch.raw);
-    if (groupChoice.kind === 'retry') return sendHelloRetryRequest(this.ctx, ch, neg, transcript);
-    return sendServerFlight(this.ctx, ch, neg, groupChoice.clientShare, transcript, { helloRetry: false, ccsSent: false });
+    transcript.add(hello.raw);
+    if (groupChoice.kind === 'retry') return sendHelloRetryRequest(this.ctx, hello, neg, transcript);
+    return sendServerFlight(this.ctx, hello, neg, groupChoice.clientShare, transcript, { helloRetry: false, ccsSent: false });
   }
 }
 
@@ -117,13 +148,15 @@ export class ExpectClientHello {
  * RFC 8446 §4.1.4: answer with a HelloRetryRequest naming the group, with a cookie, and replace
  * ClientHello1 in the transcript by its message_hash (§4.4.1).
  */
-function sendHelloRetryRequest(ctx: StateContext, ch: ClientHelloInfo, neg: Negotiated, transcript: Transcript): ExpectClientHello2 {
+function sendHelloRetryRequest(ctx: StateContext, hello: Hello, neg: Negotiated, transcript: Transcript): ExpectClientHello2 {
+  const { ch } = hello;
   const cookie = ctx.config.makeHrrCookie ? ctx.config.makeHrrCookie() : ctx.config.provider.random(32, 'hrr_cookie');
-  const hrr = m.encodeServerHello(HRR_RANDOM, ch.legacySessionId, neg.suite.code, [
-    m.extKeyShareHrr(neg.group),
-    m.extCookie(cookie),
-    m.extSupportedVersionsServer(TLS13),
-  ]);
+  // Extension order as RFC 8448 §5 shows it: key_share, cookie, supported_versions.
+  const hrr = writeHelloRetryRequest({
+    legacySessionIdEcho: ch.legacySessionId,
+    cipherSuite: neg.suite.code,
+    extensions: [writeKeyShareHelloRetryRequest(NAMED_GROUP_CODEPOINT[neg.group]), writeCookie(cookie), writeSupportedVersionsServerHello(TLS13)],
+  });
   transcript.replaceWithMessageHash();
   transcript.add(hrr);
   ctx.io.setVersion('tls13');
@@ -131,7 +164,7 @@ function sendHelloRetryRequest(ctx: StateContext, ch: ClientHelloInfo, neg: Nego
   // RFC 8446 §D.4: the compatibility CCS goes right after the server's first handshake message.
   const compat = ch.legacySessionId.length > 0;
   if (compat) ctx.io.sendChangeCipherSpec();
-  return new ExpectClientHello2(ctx, ch, neg, transcript, cookie, compat);
+  return new ExpectClientHello2(ctx, hello, neg, transcript, cookie, compat);
 }
 
 /** After a HelloRetryRequest: waiting for the second ClientHello. */
@@ -139,7 +172,7 @@ export class ExpectClientHello2 {
   readonly kind = 'ExpectClientHello2';
   constructor(
     private readonly ctx: StateContext,
-    private readonly first: ClientHelloInfo,
+    private readonly first: Hello,
     private readonly neg: Negotiated,
     private readonly transcript: Transcript,
     private readonly cookie: Uint8Array,
@@ -148,15 +181,16 @@ export class ExpectClientHello2 {
 
   handle(msg: HandshakeMessage): Tls13ServerState {
     expect(msg, HandshakeType.client_hello, this.kind);
-    const ch = m.clientHelloInfo(msg);
-    checkSecondClientHello(this.first, ch, this.neg.group, this.cookie);
-    checkClientHello13(ch);
+    const hello = readHello(msg);
+    const { ch } = hello;
+    checkSecondClientHello(this.first, hello, this.neg.group, this.cookie);
+    checkClientHello13(hello);
     // RFC 8446 §4.1.4: the server MUST ensure it negotiates the same cipher suite.
     const suite = chooseSuite13(this.ctx.config, ch.cipherSuites);
     if (suite.code !== this.neg.suite.code) throw new TlsError('SecondClientHelloChanged', 'the second ClientHello changes the negotiated cipher suite');
-    const share = ch.keyShares[0]!;
-    this.transcript.add(ch.raw);
-    return sendServerFlight(this.ctx, ch, this.neg, share.keyExchange, this.transcript, { helloRetry: true, ccsSent: this.ccsSent });
+    const share = ch.ext.keyShare![0]!;
+    this.transcript.add(hello.raw);
+    return sendServerFlight(this.ctx, hello, this.neg, share.keyExchange, this.transcript, { helloRetry: true, ccsSent: this.ccsSent });
   }
 }
 
@@ -166,7 +200,9 @@ export class ExpectClientHello2 {
  * pre_shared_key updated, padding changed.
  * @throws TlsError SecondClientHelloChanged / HrrKeyShareNotFixed / BadCookie (illegal_parameter)
  */
-function checkSecondClientHello(first: ClientHelloInfo, second: ClientHelloInfo, group: NamedGroup, cookie: Uint8Array): void {
+function checkSecondClientHello(firstHello: Hello, secondHello: Hello, group: NamedGroup, cookie: Uint8Array): void {
+  const first = firstHello.ch;
+  const second = secondHello.ch;
   const changed = (what: string): never => {
     throw new TlsError('SecondClientHelloChanged', `second ClientHello changed ${what}`);
   };
@@ -174,18 +210,19 @@ function checkSecondClientHello(first: ClientHelloInfo, second: ClientHelloInfo,
   if (!equalBytes(second.random, first.random)) changed('random');
   if (!equalBytes(second.legacySessionId, first.legacySessionId)) changed('legacy_session_id');
   if (!equalNumbers(second.cipherSuites, first.cipherSuites)) changed('cipher_suites');
-  if (!equalBytes(second.compressionMethods, first.compressionMethods)) changed('legacy_compression_methods');
-  if (second.earlyData) throw new TlsError('SecondClientHelloChanged', 'early_data in the second ClientHello (RFC 8446 §4.2.10)');
-  if (!equalNumbers(second.supportedVersions ?? [], first.supportedVersions ?? [])) changed('supported_versions');
-  if (!equalNumbers(second.supportedGroups ?? [], first.supportedGroups ?? [])) changed('supported_groups');
-  if (!equalNumbers(second.signatureAlgorithms ?? [], first.signatureAlgorithms ?? [])) changed('signature_algorithms');
-  if (second.serverName !== first.serverName) changed('server_name');
-  if (JSON.stringify(second.alpn) !== JSON.stringify(first.alpn)) changed('application_layer_protocol_negotiation');
-  const code = m.groupCode(group);
-  if (second.keyShares.length !== 1 || second.keyShares[0]!.group !== code) {
+  if (!equalBytes(second.legacyCompressionMethods, first.legacyCompressionMethods)) changed('legacy_compression_methods');
+  if (second.ext.earlyData) throw new TlsError('SecondClientHelloChanged', 'early_data in the second ClientHello (RFC 8446 §4.2.10)');
+  if (!equalNumbers(second.ext.supportedVersions ?? [], first.ext.supportedVersions ?? [])) changed('supported_versions');
+  if (!equalNumbers(second.ext.supportedGroups ?? [], first.ext.supportedGroups ?? [])) changed('supported_groups');
+  if (!equalNumbers(second.ext.signatureAlgorithms ?? [], first.ext.signatureAlgorithms ?? [])) changed('signature_algorithms');
+  if (second.ext.serverName !== first.ext.serverName) changed('server_name');
+  if (JSON.stringify(secondHello.alpn) !== JSON.stringify(firstHello.alpn)) changed('application_layer_protocol_negotiation');
+  const code = NAMED_GROUP_CODEPOINT[group];
+  const shares = second.ext.keyShare ?? [];
+  if (shares.length !== 1 || shares[0]!.group !== code) {
     throw new TlsError('HrrKeyShareNotFixed', `the second ClientHello must carry exactly one key share, for group 0x${code.toString(16)}`);
   }
-  if (!second.cookie || !equalConstantTime(second.cookie, cookie)) throw new TlsError('BadCookie', 'the second ClientHello does not echo our cookie');
+  if (!second.ext.cookie || !equalConstantTime(second.ext.cookie, cookie)) throw new TlsError('BadCookie', 'the second ClientHello does not echo our cookie');
 }
 
 /**
@@ -195,13 +232,14 @@ function checkSecondClientHello(first: ClientHelloInfo, second: ClientHelloInfo,
  */
 function sendServerFlight(
   ctx: StateContext,
-  ch: ClientHelloInfo,
+  hello: Hello,
   neg: Negotiated,
   clientShare: Uint8Array,
   transcript: Transcript,
   flags: { helloRetry: boolean; ccsSent: boolean },
 ): ExpectFinished {
   const { config, io } = ctx;
+  const { ch } = hello;
   const p = config.provider;
   const random = p.random(32, 'server_random');
   let shared: { serverShare: Uint8Array; sharedSecret: Uint8Array };
@@ -211,10 +249,15 @@ function sendServerFlight(
     if (isCryptoError(e) && e.reason === 'InvalidPeerKey') throw new TlsError('InvalidKeyShare', e.message, { cause: e });
     throw e;
   }
-  const sh = m.encodeServerHello(random, ch.legacySessionId, neg.suite.code, [
-    m.extKeyShareServer(neg.group, shared.serverShare),
-    m.extSupportedVersionsServer(TLS13),
-  ]);
+  const sh = writeServerHello({
+    random,
+    legacySessionIdEcho: ch.legacySessionId,
+    cipherSuite: neg.suite.code,
+    extensions: [
+      writeKeyShareServerHello({ group: NAMED_GROUP_CODEPOINT[neg.group], keyExchange: shared.serverShare }),
+      writeSupportedVersionsServerHello(TLS13),
+    ],
+  });
   transcript.add(sh);
   io.setVersion('tls13');
   io.sendHandshake(sh);
@@ -229,26 +272,28 @@ function sendServerFlight(
   emitSecret(io, 'CLIENT_HANDSHAKE_TRAFFIC_SECRET', ch.random, clientHs);
   emitSecret(io, 'SERVER_HANDSHAKE_TRAFFIC_SECRET', ch.random, serverHs);
   io.setWriteKeys(keysFor(p, neg.suite, serverHs));
-  if (ch.recordSizeLimit !== undefined) io.setRecordSizeLimits(ch.recordSizeLimit, config.recordSizeLimit);
+  if (ch.ext.recordSizeLimit !== undefined) io.setRecordSizeLimits(ch.ext.recordSizeLimit, config.recordSizeLimit);
 
   // EncryptedExtensions (RFC 8446 §4.3.1).
-  const ee: m.Ext[] = [];
-  if (config.advertisedGroups) ee.push(m.extSupportedGroups(config.advertisedGroups));
-  if (ch.recordSizeLimit !== undefined) ee.push(m.extRecordSizeLimit(config.recordSizeLimit));
-  if (ch.serverName !== undefined) ee.push(m.extServerNameAck());
-  if (neg.alpn !== undefined) ee.push(m.extAlpn(neg.alpn));
-  sendAndHash(io, transcript, m.encodeEncryptedExtensions(ee));
+  // Order as RFC 8448 shows it: supported_groups, record_size_limit, server_name.
+  const ee: Extension[] = [];
+  if (config.advertisedGroups) ee.push(writeSupportedGroups(config.advertisedGroups));
+  if (ch.ext.recordSizeLimit !== undefined) ee.push(writeRecordSizeLimit(config.recordSizeLimit));
+  // RFC 6066 §3: the server "SHALL include an extension of type "server_name"" with empty data.
+  if (ch.ext.serverName !== undefined) ee.push(writeServerName());
+  if (neg.alpn !== undefined) ee.push(writeAlpn([latin1(neg.alpn)]));
+  sendAndHash(io, transcript, writeEncryptedExtensions(ee));
 
   // Certificate (RFC 8446 §4.4.2): empty certificate_request_context for the handshake.
-  sendAndHash(io, transcript, m.encodeCertificate13(neg.cert.chain));
+  sendAndHash(io, transcript, writeCertificate13({ requestContext: EMPTY, entries: neg.cert.chain.map((certData) => ({ certData, extensions: [] })) }));
 
   // CertificateVerify (RFC 8446 §4.4.3).
-  const content = m.certificateVerifyContent(true, transcript.current());
+  const content = certificateVerifyContent(true, transcript.current());
   const signature = p.sign(neg.cert.key, neg.scheme as Parameters<CryptoProvider['sign']>[1], content);
-  sendAndHash(io, transcript, m.encodeCertificateVerify(neg.scheme, signature));
+  sendAndHash(io, transcript, writeCertificateVerify({ algorithm: neg.scheme, signature }));
 
   // Finished (RFC 8446 §4.4.4).
-  sendAndHash(io, transcript, m.encodeFinished(ks.verifyData(serverHs, transcript.current())));
+  sendAndHash(io, transcript, writeFinished(ks.verifyData(serverHs, transcript.current())));
 
   // Application traffic secrets from the transcript through the server Finished (§7.1).
   ks.inputZeros();
@@ -267,7 +312,7 @@ function sendServerFlight(
     cipherSuite: neg.suite.code,
     group: neg.group,
     signatureScheme: neg.scheme,
-    serverName: ch.serverName,
+    serverName: ch.ext.serverName,
     alpnProtocol: neg.alpn,
     helloRetry: flags.helloRetry,
     resumed: false,
@@ -313,7 +358,7 @@ export class ExpectFinished {
 
   handle(msg: HandshakeMessage): Tls13ServerState {
     expect(msg, HandshakeType.finished, this.kind);
-    const verifyData = m.decodeFinished(msg.body);
+    const verifyData = msg.body;
     const expected = this.ks.verifyData(this.clientHs, this.transcript.current());
     // RFC 8446 §4.4.4: "Recipients of Finished messages MUST verify that the contents are
     // correct and if incorrect MUST terminate the connection with a "decrypt_error" alert."
@@ -351,7 +396,7 @@ export class Traffic13 {
       // RFC 8446 §4: a ClientHello after the handshake (renegotiation) is unexpected in TLS 1.3.
       throw new TlsError('UnexpectedHandshakeMessage', `after the handshake: handshake type ${msg.type}`);
     }
-    const requested = m.decodeKeyUpdate(msg.body);
+    const requested = readKeyUpdate(msg.body).requestUpdate === 1;
     const p = this.ctx.config.provider;
     // RFC 8446 §4.6.3: the receiver updates its receiving keys …
     const next = nextTrafficSecret(p, this.suite.hash, this.clientSecret);
@@ -369,7 +414,7 @@ export class Traffic13 {
   /** Sends a KeyUpdate and switches the write key (RFC 8446 §4.6.3). */
   updateWriteKeys(requestPeerUpdate: boolean): void {
     const p = this.ctx.config.provider;
-    this.ctx.io.sendHandshake(m.encodeKeyUpdate(requestPeerUpdate));
+    this.ctx.io.sendHandshake(writeKeyUpdate(requestPeerUpdate));
     const next = nextTrafficSecret(p, this.suite.hash, this.serverSecret);
     this.serverSecret.fill(0);
     this.serverSecret = next;
@@ -383,6 +428,14 @@ export class Traffic13 {
     this.exporterMaster.fill(0);
     this.resumptionMaster.fill(0);
   }
+}
+
+const EMPTY = new Uint8Array(0);
+
+function latin1(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

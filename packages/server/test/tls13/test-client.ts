@@ -6,7 +6,7 @@
  */
 import { NAMED_GROUP_CODEPOINT, equalConstantTime, type CryptoProvider, type KeyExchangeKeyPair, type NamedGroup } from '@puretls/crypto';
 import { RecordLayer, Writer, type RecordEvent } from '@puretls/record-layer';
-import { KeySchedule13, Transcript, keysFor, messages13 as m, suiteByCode, type SuiteInfo } from '@puretls/handshake-state-machine';
+import { HELLO_RETRY_REQUEST_RANDOM, KeySchedule13, Transcript, keysFor, suiteByCode, writeFinished, writeHandshake, type SuiteInfo } from '@puretls/handshake-state-machine';
 
 export interface ClientHelloOptions {
   random?: Uint8Array;
@@ -39,7 +39,7 @@ export class TestClient13 {
   readonly rl: RecordLayer;
   readonly keyPairs = new Map<number, KeyExchangeKeyPair>();
   private ch: Uint8Array | undefined;
-  private chRandom = new Uint8Array(32);
+  private chRandom: Uint8Array = new Uint8Array(32);
   suite: SuiteInfo | undefined;
   transcript: Transcript | undefined;
   ks: KeySchedule13 | undefined;
@@ -95,7 +95,7 @@ export class TestClient13 {
     }
     for (const e of o.extra ?? []) exts.push(e);
     const list = o.rawExtensions ?? exts;
-    const msg = m.handshake(1, (w) => {
+    const msg = writeHandshake(1, (w) => {
       w.u16(o.legacyVersion ?? 0x0303).bytes(this.chRandom);
       w.vec8((w) => w.bytes(o.sessionId ?? new Uint8Array(0)));
       w.vec16((w) => (o.cipherSuites ?? [0x1301, 0x1302, 0x1303]).forEach((c) => w.u16(c)));
@@ -164,7 +164,7 @@ export class TestClient13 {
     }
     this.suite = suiteByCode(suiteCode);
     if (!this.suite) throw new Error(`server chose unknown suite ${suiteCode}`);
-    const isHrr = equalConstantTime(random, m.HELLO_RETRY_REQUEST_RANDOM);
+    const isHrr = equalConstantTime(random, HELLO_RETRY_REQUEST_RANDOM);
     if (!this.transcript) {
       this.transcript = new Transcript(this.provider, this.suite.hash);
       this.transcript.add(this.ch!);
@@ -206,7 +206,7 @@ export class TestClient13 {
     const h = t.current();
     this.clientApSecret = ks.derive('c ap traffic', h);
     this.serverApSecret = ks.derive('s ap traffic', h);
-    this.pendingFinished = m.encodeFinished(ks.verifyData(this.clientHsSecret!, h));
+    this.pendingFinished = writeFinished(ks.verifyData(this.clientHsSecret!, h));
     this.rl.setReadProtection(keysFor(this.provider, this.suite!, this.serverApSecret));
   }
 
