@@ -9,3 +9,4 @@ export { equalConstantTime, bytesToHex, hexToBytes, concatBytes } from './bytes'
 export * from './tls-kdf';
 export { createNobleProvider, type ProviderOptions } from './noble/provider';
 export { createNodeProvider } from './node/provider';
+export { x25519MlKem768ClientKeyPair, type HybridClientKeyPair } from './hybrid-client';

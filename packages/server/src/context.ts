@@ -36,7 +36,7 @@ export interface ServerContextOptions {
   readonly cipherSuites?: readonly string[] | string;
   /** Server preference for suites (default `true`), like OpenSSL's `SSL_OP_CIPHER_SERVER_PREFERENCE`. */
   readonly honorCipherOrder?: boolean;
-  /** Enabled groups in preference order. Default `['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768']`. */
+  /** Enabled groups in preference order. Default `['X25519MLKEM768', 'x25519', 'secp256r1', 'secp384r1']` (the hybrid first: with the default `'avoid-hrr'` selection a client without an ML-KEM share still gets x25519 in one round trip). */
   readonly groups?: readonly (NamedGroup | 'P-256' | 'P-384' | 'prime256v1')[] | string;
   /** See {@link HandshakeConfig.groupSelection}. Default `'avoid-hrr'`. */
   readonly groupSelection?: 'avoid-hrr' | 'server';
@@ -69,7 +69,7 @@ const GROUP_ALIASES: Readonly<Record<string, NamedGroup>> = {
   'p-384': 'secp384r1',
   x25519mlkem768: 'X25519MLKEM768',
 };
-const DEFAULT_GROUPS: readonly NamedGroup[] = ['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768'];
+const DEFAULT_GROUPS: readonly NamedGroup[] = ['X25519MLKEM768', 'x25519', 'secp256r1', 'secp384r1'];
 const VERSION: Readonly<Record<TlsVersionName, 0x0303 | 0x0304>> = { 'TLSv1.2': 0x0303, 'TLSv1.3': 0x0304 };
 
 /** The per-server configuration every `ServerConnection` of it shares. */

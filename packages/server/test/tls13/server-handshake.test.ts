@@ -48,6 +48,13 @@ describe('TLS 1.3 server: successful handshakes in memory', () => {
     expect(x.conn.info?.group).toBe(group);
   });
 
+  it('key exchange over X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem)', () => {
+    const x = handshake(makeContext(), { groups: [0x11ec, X25519], shareGroups: ['X25519MLKEM768', 'x25519'] });
+    expect(x.errors).toEqual([]);
+    expect(x.client.serverFinishedOk).toBe(true);
+    expect(x.conn.info?.group).toBe('X25519MLKEM768');
+  });
+
   it('sends a HelloRetryRequest when the client has no share for a usable group, then completes', () => {
     const ctx = makeContext({ groups: ['secp256r1'] });
     const x = helloWith({ shareGroups: ['x25519'] }, ctx);

@@ -4,7 +4,7 @@
  * exposes every step so tests can inject faults between them. Not a product: no certificate
  * validation, no PSK.
  */
-import { NAMED_GROUP_CODEPOINT, equalConstantTime, type CryptoProvider, type KeyExchangeKeyPair, type NamedGroup } from '@puretls/crypto';
+import { NAMED_GROUP_CODEPOINT, equalConstantTime, x25519MlKem768ClientKeyPair, type CryptoProvider, type NamedGroup } from '@puretls/crypto';
 import { RecordLayer, Writer, type RecordEvent } from '@puretls/record-layer';
 import { HELLO_RETRY_REQUEST_RANDOM, KeySchedule13, Transcript, keysFor, suiteByCode, writeFinished, writeHandshake, type SuiteInfo } from '@puretls/handshake-state-machine';
 
@@ -37,7 +37,8 @@ const DEFAULT_SIG_ALGS = [0x0403, 0x0503, 0x0807, 0x0804, 0x0805, 0x0806];
 
 export class TestClient13 {
   readonly rl: RecordLayer;
-  readonly keyPairs = new Map<number, KeyExchangeKeyPair>();
+  /** Per offered group: how to turn the server's share into the shared secret. */
+  readonly keyPairs = new Map<number, { agree(serverShare: Uint8Array): Uint8Array }>();
   private ch: Uint8Array | undefined;
   private chRandom: Uint8Array = new Uint8Array(32);
   suite: SuiteInfo | undefined;
@@ -109,7 +110,11 @@ export class TestClient13 {
   }
 
   private generate(g: NamedGroup): Uint8Array {
-    if (g === 'X25519MLKEM768') throw new Error('the test client does not do ML-KEM');
+    if (g === 'X25519MLKEM768') {
+      const kp = x25519MlKem768ClientKeyPair(this.provider);
+      this.keyPairs.set(NAMED_GROUP_CODEPOINT[g], { agree: (share) => kp.decapsulate(share) });
+      return kp.share;
+    }
     const kp = this.provider.generateKeyPair(g);
     this.keyPairs.set(NAMED_GROUP_CODEPOINT[g], kp);
     return kp.publicKey;
