@@ -72,7 +72,7 @@ export function scriptedRandom(entries: Iterable<ScriptedEntry>, options: Script
         );
       }
       next++;
-      return entry.bytes.slice();
+      return new Uint8Array(entry.bytes);
     },
   };
 }

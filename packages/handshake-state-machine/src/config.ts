@@ -49,6 +49,15 @@ export interface HandshakeConfig {
   readonly makeHrrCookie?: () => Uint8Array;
   /** Our record_size_limit (RFC 8449 §4), sent when the client offers the extension. 2^14 + 1 by default. */
   readonly recordSizeLimit: number;
+  /** Ticket lifetime in seconds, at most 604800 (RFC 8446 §4.6.1). */
+  readonly ticketLifetime: number;
+  /**
+   * max_early_data_size advertised in tickets and accepted on single-use tickets (RFC 8446
+   * §4.2.10); 0 disables 0-RTT.
+   */
+  readonly maxEarlyData: number;
+  /** Whether resumption with `psk_ke` (no (EC)DHE, no forward secrecy) is allowed. Default true. */
+  readonly allowPskKe: boolean;
 }
 
 /** RFC 6066 §3 names compare case-insensitively; `*.example.com` matches one extra label. */

@@ -28,11 +28,16 @@ export { Transcript } from './tls13/transcript';
 export {
   ExpectClientHello,
   ExpectClientHello2,
+  AwaitSession,
+  ExpectEndOfEarlyData,
   ExpectFinished,
   Traffic13,
   offersTls13,
   keysFor,
+  PskKeyExchangeMode,
+  MAX_PSK_IDENTITIES,
   type Tls13ServerState,
   type StateContext,
 } from './tls13/server-states';
+export { computeBinder, clientTicketAge, ticketAgeIsFresh, MAX_TICKET_LIFETIME_S, EARLY_DATA_AGE_WINDOW_MS } from './tls13/psk';
 export { groupByCode } from './tls13/negotiate';

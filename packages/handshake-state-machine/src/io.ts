@@ -24,6 +24,61 @@ export interface NegotiatedInfo {
   readonly resumed: boolean;
   /** Index into the configured certificates, or `undefined` when resumed. */
   readonly certificateIndex: number | undefined;
+  /** The session resumed, when `resumed` (opaque: the glue's session). */
+  readonly resumedSession: ResumableSession | undefined;
+  /** TLS 1.3 PSK key exchange mode when resumed: `'psk_dhe_ke'` or `'psk_ke'`. */
+  readonly pskMode: 'psk_dhe_ke' | 'psk_ke' | undefined;
+  /** 0-RTT: the client did not try it, we accepted it, or we rejected it (skipped). */
+  readonly earlyData: 'none' | 'accepted' | 'rejected';
+}
+
+/**
+ * What the handshake needs to know about a resumable session (TLS 1.3 PSK). The connection's
+ * session glue builds it from a cache entry or an opened ticket; `handle` is opaque to the
+ * handshake and handed back in `consumePsk` / events.
+ */
+export interface ResumableSession {
+  /** The PSK (TLS 1.3: HKDF-Expand-Label(resumption_master_secret, "resumption", nonce)). */
+  readonly psk: Uint8Array;
+  /** The suite the session was made with: the new one must use the same hash (RFC 8446 §4.2.11). */
+  readonly cipherSuite: number;
+  /** When the ticket was issued (ms, the connection's clock), for the §8.3 age check. */
+  readonly issuedAt: number;
+  readonly ticketAgeAdd: number;
+  /** max_early_data_size the ticket allowed (0: no 0-RTT). */
+  readonly maxEarlyData: number;
+  readonly alpn: string | undefined;
+  readonly serverName: string | undefined;
+  /** Single-use (stateful) tickets: consumed once the binder verified; only they may carry 0-RTT. */
+  readonly singleUse: boolean;
+  /** When the original full handshake happened (ms): chained resumptions keep it. */
+  readonly authTime: number;
+  /** Opaque to the handshake (the session object of the cache). */
+  readonly handle: unknown;
+}
+
+/** A PSK identity offered by the client, for the lookup. */
+export interface PskLookup {
+  readonly identity: Uint8Array;
+  readonly obfuscatedTicketAge: number;
+  /** Position in the client's list (selected_identity). */
+  readonly index: number;
+  readonly serverName: string | undefined;
+}
+
+/** A ticket the handshake is about to send (RFC 8446 §4.6.1): the glue turns it into ticket bytes. */
+export interface TicketToIssue {
+  readonly psk: Uint8Array;
+  readonly cipherSuite: number;
+  readonly nonce: Uint8Array;
+  readonly ticketAgeAdd: number;
+  readonly lifetime: number;
+  readonly maxEarlyData: number;
+  readonly serverName: string | undefined;
+  readonly alpn: string | undefined;
+  /** When the original full handshake happened (ms), so chained resumptions cannot extend it. */
+  readonly authTime: number;
+  readonly issuedAt: number;
 }
 
 export type HandshakeEvent =
@@ -52,4 +107,30 @@ export interface HandshakeIo {
   /** From now on application data may flow (both directions). */
   handshakeDone(): void;
   emit(event: HandshakeEvent): void;
+
+  // ---- sessions (TLS 1.3 PSK resumption, RFC 8446 §4.2.11, §4.6.1) ---------------------------
+  /** The current time in ms (the connection's injected clock). */
+  now(): number;
+  /**
+   * Resolves one PSK identity to a session, or `undefined` (a miss: full handshake or the next
+   * identity). May answer asynchronously: the handshake then waits in a state that takes no input.
+   * The glue validates expiry, context and SNI; the handshake checks the suite hash and the binder.
+   */
+  lookupPsk(request: PskLookup): ResumableSession | undefined | Promise<ResumableSession | undefined>;
+  /**
+   * The binder verified: take a single-use session (RFC 8446 §8.1). `false` means somebody else
+   * already took it: the resumption fails as a miss. Not called for multi-use sessions.
+   */
+  consumePsk(session: ResumableSession): boolean | Promise<boolean>;
+  /** Makes the ticket bytes for a NewSessionTicket, or `undefined` to send none (nowhere to keep it). */
+  issueTicket(ticket: TicketToIssue): Uint8Array | undefined;
+  /** The PSK was accepted and the binder verified (RFC 8446 §4.2.11). */
+  sessionResumed(session: ResumableSession): void;
+  /** A binder did not verify (counted; the session is not consumed). */
+  binderFailed(session: ResumableSession): void;
+  /**
+   * The client sent (or may send) 0-RTT data we do not accept: skip up to `maxBytes` of records
+   * that fail to decrypt (RFC 8446 §4.2.10) instead of failing on them.
+   */
+  rejectEarlyData(maxBytes: number): void;
 }

@@ -8,7 +8,9 @@
  */
 import { AlertDescription, AlertLevel, RecordLayer, TlsError, alertName, isTlsError, type RecordEvent } from '@puretls/record-layer';
 import {
+  AwaitSession,
   ExpectClientHello,
+  ExpectEndOfEarlyData,
   Traffic13,
   suiteByCode,
   type HandshakeEvent,
@@ -25,6 +27,13 @@ export interface ServerConnectionEvents {
   handshakeComplete: (info: NegotiatedInfo) => void;
   /** Decrypted application data (a view: copy it if you keep it beyond the listener). */
   data: (data: Uint8Array) => void;
+  /** 0-RTT data accepted before the handshake completed (RFC 8446 §4.2.10); replayable: handle with care. */
+  earlyData: (data: Uint8Array) => void;
+  /**
+   * Output became available outside a `receive`/`write`/`close` call (after an asynchronous
+   * session lookup finished): call `takeOutput()` and send it.
+   */
+  output: () => void;
   /** The peer sent close_notify: no more data will come (the write side may stay open). */
   end: () => void;
   /** An alert from the peer (close_notify included). */
@@ -62,6 +71,8 @@ export class ServerConnection {
   private sentCloseNotify = false;
   private receivedCloseNotify = false;
   private readonly keyLog: boolean;
+  private earlyDataBytes = 0;
+  private fatalAlert = false;
 
   constructor(
     readonly context: ServerContext,
@@ -125,13 +136,54 @@ export class ServerConnection {
     if (this.inputEnded()) return;
     try {
       this.rl.receive(bytes);
-      for (let ev = this.rl.next(); ev !== null; ev = this.rl.next()) {
-        this.dispatch(ev);
-        if (this.inputEnded()) break;
-      }
+      this.pump();
     } catch (e) {
       this.fail(e);
     }
+  }
+
+  /** Processes buffered records until more input is needed, or while a session lookup is pending. */
+  private pump(): void {
+    while (!this.inputEnded() && !(this.state instanceof AwaitSession)) {
+      const ev = this.rl.next();
+      if (ev === null) break;
+      this.dispatch(ev);
+    }
+    if (this.state instanceof AwaitSession) this.waitForSession(this.state);
+  }
+
+  /** The handshake waits for the session store: resume it when the answer comes (never throws). */
+  private waitForSession(waiting: AwaitSession): void {
+    const resume = (value: unknown): void => {
+      if (this.state !== waiting || this._phase === 'closed') return;
+      try {
+        this.enter(waiting.resume(value));
+        this.pump();
+      } catch (e) {
+        this.fail(e);
+      }
+      this.emit('output');
+    };
+    waiting.pending.then(resume, () => resume(undefined));
+  }
+
+  /**
+   * Moves to the next handshake state. On first entering the traffic state: session tickets
+   * (before any application data, as RFC 8448 §3 shows), the `handshakeComplete` event, then the
+   * data the application wrote early.
+   */
+  private enter(next: Tls13ServerState): void {
+    const first = next instanceof Traffic13 && !(this.state instanceof Traffic13);
+    this.state = next;
+    if (!first) return;
+    this.sendSessionTicket(this.context.sessions.ticketsAfterHandshake(this, this._info!.resumed));
+    this.emit('handshakeComplete', this._info!);
+    this.flushPendingWrites();
+  }
+
+  /** True while the handshake waits for an asynchronous session lookup. */
+  get waitingForSession(): boolean {
+    return this.state instanceof AwaitSession;
   }
 
   /** No more input is processed once closed or after the peer's close_notify. */
@@ -142,12 +194,21 @@ export class ServerConnection {
   private dispatch(ev: RecordEvent): void {
     switch (ev.kind) {
       case 'handshake':
-        this.state = this.state.handle(ev);
+        this.enter(this.state.handle(ev));
         return;
       case 'applicationData':
-        if (this._phase !== 'open') throw new TlsError('UnexpectedApplicationData', 'application data before the handshake completed');
-        this.emit('data', ev.data);
-        return;
+        if (this._phase === 'open') {
+          this.emit('data', ev.data);
+          return;
+        }
+        if (this.state instanceof ExpectEndOfEarlyData) {
+          // RFC 8446 §4.2.10: more than max_early_data_size → unexpected_message.
+          this.earlyDataBytes += ev.data.length;
+          if (this.earlyDataBytes > this.state.maxEarlyData) throw new TlsError('TooMuchEarlyData', `more than ${this.state.maxEarlyData} bytes of early data`);
+          this.emit('earlyData', ev.data);
+          return;
+        }
+        throw new TlsError('UnexpectedApplicationData', 'application data before the handshake completed');
       case 'changeCipherSpec':
         // TLS 1.3 compatibility CCS records never reach here (the record layer drops them).
         throw new TlsError('UnexpectedChangeCipherSpec', 'ChangeCipherSpec outside a TLS 1.2 handshake');
@@ -184,14 +245,20 @@ export class ServerConnection {
       this._phase = 'open';
     },
     emit: (e: HandshakeEvent) => this.onHandshakeEvent(e),
+    now: () => this.context.now(),
+    lookupPsk: (req) => this.context.sessions.lookupPsk(this, req),
+    consumePsk: (session) => this.context.sessions.consumePsk(this, session),
+    issueTicket: (ticket) => this.context.sessions.issueTicket(this, ticket),
+    sessionResumed: (session) => this.context.sessions.sessionResumed(this, session),
+    binderFailed: (session) => this.context.sessions.binderFailed(this, session),
+    rejectEarlyData: (maxBytes) => this.rl.setRejectEarlyData(maxBytes),
   };
 
   private onHandshakeEvent(e: HandshakeEvent): void {
     switch (e.type) {
       case 'handshakeComplete':
+        // The state machine is still inside ExpectFinished.handle(): `enter` finishes the job.
         this._info = e.info;
-        this.flushPendingWrites();
-        this.emit('handshakeComplete', e.info);
         return;
       case 'secret':
         if (this.keyLog) this.emit('keylog', `${e.label} ${hex(e.clientRandom)} ${hex(e.secret)}`);
@@ -212,7 +279,7 @@ export class ServerConnection {
     if (this._phase === 'closed' || this.sentCloseNotify) throw new Error('write after the connection was closed');
     if (this._phase === 'handshaking') {
       if (this.pendingWriteBytes + data.length > MAX_EARLY_WRITE_BUFFER) throw new RangeError('write(): too much data buffered before the handshake completed');
-      this.pendingWrites.push(data.slice());
+      this.pendingWrites.push(new Uint8Array(data));
       this.pendingWriteBytes += data.length;
       return;
     }
@@ -233,6 +300,23 @@ export class ServerConnection {
     this.pendingWrites = [];
     this.pendingWriteBytes = 0;
     for (const d of pending) this.writeNow(d);
+  }
+
+  /**
+   * Sends `count` more TLS 1.3 session tickets (RFC 8446 §4.6.1), like OpenSSL's
+   * `SSL_new_session_ticket`. Returns how many were sent (fewer when the session store has nowhere
+   * to keep them).
+   * @throws Error when the connection is not an open TLS 1.3 connection.
+   */
+  sendSessionTicket(count = 1): number {
+    if (this._phase !== 'open' || !(this.state instanceof Traffic13) || this.sentCloseNotify) throw new Error('sendSessionTicket(): the connection is not an open TLS 1.3 connection');
+    let sent = 0;
+    try {
+      for (let i = 0; i < count; i++) if (this.state.sendNewSessionTicket()) sent++;
+    } catch (e) {
+      this.fail(e);
+    }
+    return sent;
   }
 
   /**
@@ -270,10 +354,19 @@ export class ServerConnection {
     if (this.sentCloseNotify && this.receivedCloseNotify) this.finish(true);
   }
 
+  /**
+   * The transport is gone (reset, error, `destroy()`): the connection closes without sending
+   * anything. Unless we had sent close_notify, this is an unclean shutdown (session spec §5).
+   */
+  destroy(): void {
+    this.finish(this.sentCloseNotify && this.receivedCloseNotify);
+  }
+
   private finish(clean: boolean): void {
     if (this._phase === 'closed') return;
     this._phase = 'closed';
     if (this.state instanceof Traffic13) this.state.clean();
+    this.context.sessions.connectionEnded(this, { clean: this.sentCloseNotify && this._error === null, fatal: this.fatalAlert });
     this.emit('close', clean && this._error === null);
   }
 
@@ -282,6 +375,8 @@ export class ServerConnection {
     if (this._phase === 'closed' && this._error) return;
     const err = isTlsError(e) ? e : new TlsError('Internal', e instanceof Error ? e.message : String(e), { cause: e });
     this._error = err;
+    // A fatal alert sent or received invalidates the connection's sessions (session spec §3).
+    this.fatalAlert = err.alertCode !== null || err.reason === 'AlertReceived';
     if (err.alertCode !== null) {
       try {
         this.rl.writeAlert(err.alertCode, AlertLevel.fatal);

@@ -14,7 +14,8 @@ import {
   type NamedGroup,
   type RandomSource,
 } from '@puretls/crypto';
-import { SUITES, suiteByName, type CertifiedKey, type HandshakeConfig } from '@puretls/handshake-state-machine';
+import { MAX_TICKET_LIFETIME_S, SUITES, suiteByName, type CertifiedKey, type HandshakeConfig } from '@puretls/handshake-state-machine';
+import { NO_SESSIONS, type SessionGlue } from './session-glue';
 
 /** One certificate chain and its private key, PEM (or DER) text or bytes. */
 export interface CertificateOption {
@@ -54,6 +55,16 @@ export interface ServerContextOptions {
   readonly allowWeakRsa?: boolean;
   /** Largest handshake message accepted from a client, in bytes. Default 64 KiB. */
   readonly maxHandshakeMessageLength?: number;
+  /** The clock, in ms since the epoch (default `Date.now`). Tests inject one to move time. */
+  readonly now?: () => number;
+  /** Session lifetime in seconds (default 7200, OpenSSL's); TLS 1.3 tickets live min(this, 604800). */
+  readonly sessionTimeout?: number;
+  /** max_early_data_size for 0-RTT on single-use tickets (default 0: no 0-RTT). */
+  readonly maxEarlyData?: number;
+  /** Allow TLS 1.3 resumption without (EC)DHE (`psk_ke`). Default `true`. */
+  readonly allowPskKe?: boolean;
+  /** Advanced: the session subsystem's glue (the session cache wires itself in here). */
+  readonly sessions?: SessionGlue;
   /** Advanced: see {@link HandshakeConfig.advertisedGroups}. */
   readonly advertisedGroups?: readonly number[];
   /** Advanced: see {@link HandshakeConfig.makeHrrCookie}. */
@@ -77,6 +88,12 @@ export class ServerContext {
   readonly provider: CryptoProvider;
   readonly handshake: HandshakeConfig;
   readonly maxHandshakeMessageLength: number | undefined;
+  /** The clock (ms). */
+  readonly now: () => number;
+  /** The session subsystem's glue. */
+  readonly sessions: SessionGlue;
+  /** Session lifetime in seconds. */
+  readonly sessionTimeout: number;
 
   /**
    * @throws TypeError / RangeError for a malformed option (the message names it);
@@ -107,6 +124,14 @@ export class ServerContext {
       throw new RangeError('options.maxHandshakeMessageLength: an integer of at least 1024');
     }
     this.maxHandshakeMessageLength = options.maxHandshakeMessageLength;
+    if (options.now !== undefined && typeof options.now !== 'function') throw new TypeError('options.now: a function returning ms since the epoch');
+    this.now = options.now ?? Date.now;
+    this.sessions = options.sessions ?? NO_SESSIONS;
+    const timeout = options.sessionTimeout ?? 7200;
+    if (!Number.isInteger(timeout) || timeout < 1) throw new RangeError('options.sessionTimeout: a positive number of seconds');
+    this.sessionTimeout = timeout;
+    const maxEarlyData = options.maxEarlyData ?? 0;
+    if (!Number.isInteger(maxEarlyData) || maxEarlyData < 0 || maxEarlyData > 0xffffffff) throw new RangeError('options.maxEarlyData: an integer in [0, 2^32-1]');
     this.handshake = Object.freeze({
       provider: this.provider,
       certificates,
@@ -118,6 +143,9 @@ export class ServerContext {
       minVersion,
       maxVersion,
       recordSizeLimit: 2 ** 14 + 1,
+      ticketLifetime: Math.min(timeout, MAX_TICKET_LIFETIME_S),
+      maxEarlyData,
+      allowPskKe: options.allowPskKe ?? true,
       ...(options.advertisedGroups ? { advertisedGroups: [...options.advertisedGroups] } : {}),
       ...(options.makeHrrCookie ? { makeHrrCookie: options.makeHrrCookie } : {}),
     });

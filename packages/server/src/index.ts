@@ -1,3 +1,4 @@
+export { NO_SESSIONS, type SessionGlue } from './session-glue';
 export { ServerContext, type ServerContextOptions, type CertificateOption, type TlsVersionName } from './context';
 export {
   ServerConnection,
@@ -7,3 +8,13 @@ export {
   type ServerConnectionOptions,
   type ConnectionPhase,
 } from './connection';
+export {
+  createServer,
+  PureTlsServer,
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  type PureTlsServerOptions,
+  type PureTlsAdapterOptions,
+  type PureTlsServerEvents,
+} from './node-adapter';
+export { PureTlsSocket, TlsSocketError, type EphemeralKeyInfo } from './tls-socket';
+export { serveWww, describeConnection, signatureSchemeName, type ConnectionSummary } from './www';

@@ -159,7 +159,7 @@ function parsePkcs8(der: Uint8Array, options: ParsePrivateKeyOptions): PrivateKe
       if (publicKeyField && !equalConstantTime(bitStringContent(publicKeyField.content), publicKey)) {
         throw new KeyError('InvalidKey', 'Ed25519 public key does not match the private key');
       }
-      const key: Ed25519PrivateKey = { kind: 'ed25519', seed: seed.slice(), publicKey };
+      const key: Ed25519PrivateKey = { kind: 'ed25519', seed: new Uint8Array(seed), publicKey };
       return key;
     }
     default:
@@ -354,7 +354,7 @@ export function ecPublicKeyFromPoint(curve: EcCurve, point: Uint8Array): PublicK
   } catch {
     throw new KeyError('InvalidKey', `EC public key is not a valid ${curve} point`);
   }
-  return Object.freeze({ kind: 'ec', curve, publicKey: point.slice() });
+  return Object.freeze({ kind: 'ec', curve, publicKey: new Uint8Array(point) });
 }
 
 /**
@@ -368,7 +368,7 @@ export function ed25519PublicKeyFromBytes(bytes: Uint8Array): PublicKey {
   } catch {
     throw new KeyError('InvalidKey', 'Ed25519 public key does not decode to a curve point');
   }
-  return Object.freeze({ kind: 'ed25519', publicKey: bytes.slice() });
+  return Object.freeze({ kind: 'ed25519', publicKey: new Uint8Array(bytes) });
 }
 
 /**

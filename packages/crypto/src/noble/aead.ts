@@ -103,7 +103,7 @@ class GcmKey implements AeadKey {
     if (isAligned32(plaintext) && isAligned32(out)) {
       aes.ctr32(xk, false, this.counter, plaintext, ct);
     } else {
-      ct.set(aes.ctr32(xk, false, this.counter, plaintext.slice()));
+      ct.set(aes.ctr32(xk, false, this.counter, new Uint8Array(plaintext)));
     }
     this.computeTag(aad, ct);
     out.set(this.tag, n);
@@ -126,7 +126,7 @@ class GcmKey implements AeadKey {
     if (isAligned32(ct) && isAligned32(out)) {
       aes.ctr32(xk, false, this.counter, ct, out);
     } else {
-      out.set(aes.ctr32(xk, false, this.counter, ct.slice()));
+      out.set(aes.ctr32(xk, false, this.counter, new Uint8Array(ct)));
     }
     return out;
   }
@@ -174,7 +174,7 @@ class ChaChaKey implements AeadKey {
   private key: Uint8Array | null;
 
   constructor(key: Uint8Array) {
-    this.key = key.slice(); // the caller may wipe its copy
+    this.key = new Uint8Array(key); // the caller may wipe its copy
   }
 
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output?: Uint8Array): Uint8Array {

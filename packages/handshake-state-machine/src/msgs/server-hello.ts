@@ -35,7 +35,7 @@ export const DOWNGRADE_SENTINEL_TLS11: Uint8Array = Uint8Array.of(0x44, 0x4f, 0x
 export function withDowngradeSentinel(random: Uint8Array, negotiated: number): Uint8Array {
   if (random.length !== 32) throw new RangeError('withDowngradeSentinel: random must be 32 bytes');
   if (negotiated >= ProtocolVersion.TLSv1_3) throw new RangeError('withDowngradeSentinel: TLS 1.3 is not a downgrade');
-  const out = random.slice();
+  const out = new Uint8Array(random);
   out.set(negotiated === ProtocolVersion.TLSv1_2 ? DOWNGRADE_SENTINEL_TLS12 : DOWNGRADE_SENTINEL_TLS11, 24);
   return out;
 }

@@ -4,56 +4,54 @@
  * message and returns the next state. Any message not expected in a state → unexpected_message.
  *
  *   ExpectClientHello ──HRR──▶ ExpectClientHello2
- *          │                         │
- *          └──── ServerHello … Finished ────▶ ExpectFinished ──▶ Traffic13
+ *          │   ╲ (async session lookup / take: AwaitSession, takes no input)
+ *          ▼
+ *   ServerHello … Finished ──▶ [ExpectEndOfEarlyData] ──▶ ExpectFinished ──▶ Traffic13
  */
-import { AEAD_KEY_LENGTH, NAMED_GROUP_CODEPOINT, equalConstantTime, isCryptoError, type CryptoProvider, type NamedGroup } from '@puretls/crypto';
+import { AEAD_KEY_LENGTH, NAMED_GROUP_CODEPOINT, equalConstantTime, isCryptoError, type CryptoProvider, type NamedGroup, type SignatureScheme } from '@puretls/crypto';
 import { TlsError } from '@puretls/record-layer';
 import type { HandshakeConfig, CertifiedKey } from '../config';
-import type { HandshakeIo, NegotiatedInfo, TrafficKeys } from '../io';
-import type { SuiteInfo } from '../suites';
+import type { HandshakeIo, NegotiatedInfo, ResumableSession, TrafficKeys } from '../io';
+import { suiteByCode, type SuiteInfo } from '../suites';
 import type { HandshakeMessage } from '../handshake-message';
 import { HandshakeType } from '../msgs/enums';
-import { readClientHello, type ClientHello } from '../msgs/client-hello';
 import { writeHelloRetryRequest, writeServerHello } from '../msgs/server-hello';
 import { writeEncryptedExtensions } from '../msgs/encrypted-extensions';
 import { writeCertificate13 } from '../msgs/certificate';
 import { certificateVerifyContent, writeCertificateVerify } from '../msgs/certificate-verify';
 import { writeFinished } from '../msgs/finished';
 import { readKeyUpdate, writeKeyUpdate } from '../msgs/key-update';
+import { readEndOfEarlyData } from '../msgs/end-of-early-data';
+import { writeNewSessionTicket13 } from '../msgs/new-session-ticket';
 import { writeKeyShareHelloRetryRequest, writeKeyShareServerHello } from '../msgs/key-share';
+import { writePreSharedKeyServerHello } from '../msgs/pre-shared-key';
 import {
   writeAlpn,
   writeCookie,
+  writeEarlyData,
   writeRecordSizeLimit,
   writeSupportedGroups,
   writeSupportedVersionsServerHello,
   type Extension,
 } from '../msgs/extensions';
 import { writeServerName } from '../msgs/server-name';
-import { KeySchedule13, nextTrafficSecret, trafficKeys } from './key-schedule';
+import { KeySchedule13, nextTrafficSecret, resumptionPsk, trafficKeys } from './key-schedule';
 import { Transcript } from './transcript';
-import { chooseAlpn, chooseCertAndScheme, chooseGroup, chooseSuite13 } from './negotiate';
+import { chooseAlpn, chooseCertAndScheme, chooseGroup, chooseSuite13, type GroupChoice } from './negotiate';
+import { checkClientHello13, checkSecondClientHello, offersTls13, readHello, type Hello } from './client-hello-checks';
+import { MAX_TICKET_LIFETIME_S, binderMatches, clientTicketAge, ticketAgeIsFresh, ticketNonce } from './psk';
 
+export { offersTls13 } from './client-hello-checks';
 
 const TLS13 = 0x0304;
 /** RFC 8446 §4.2.9 psk_key_exchange_modes values. */
 export const PskKeyExchangeMode = { psk_ke: 0, psk_dhe_ke: 1 } as const;
+/** At most this many PSK identities are looked up per ClientHello (a CPU bound per handshake). */
+export const MAX_PSK_IDENTITIES = 8;
+/** Rejected 0-RTT data skipped at most (RFC 8446 §4.2.10), when no ticket says otherwise. */
+export const DEFAULT_EARLY_DATA_SKIP = 16 * 1024;
 
-export type Tls13ServerState = ExpectClientHello | ExpectClientHello2 | ExpectFinished | Traffic13;
-
-/** A ClientHello with its raw bytes (header included), as the transcript needs them. */
-interface Hello {
-  readonly ch: ClientHello;
-  readonly raw: Uint8Array;
-  /** ALPN names as strings (latin-1; RFC 7301 names are opaque bytes). */
-  readonly alpn: readonly string[] | undefined;
-}
-
-function readHello(msg: HandshakeMessage): Hello {
-  const ch = readClientHello(msg.body);
-  return { ch, raw: msg.raw, alpn: ch.ext.alpn?.map((p) => String.fromCharCode(...p)) };
-}
+export type Tls13ServerState = ExpectClientHello | ExpectClientHello2 | AwaitSession | ExpectEndOfEarlyData | ExpectFinished | Traffic13;
 
 /** Everything a state needs from the outside world. */
 export interface StateContext {
@@ -65,55 +63,18 @@ function expect(msg: HandshakeMessage, type: number, state: string): void {
   if (msg.type !== type) throw new TlsError('UnexpectedHandshakeMessage', `${state}: got handshake type ${msg.type}, expected ${type}`);
 }
 
-/**
- * Checks that apply to every TLS 1.3 ClientHello (RFC 8446 §4.1.2, §9.2) before negotiation.
- * @throws TlsError with the alert the RFC names.
- */
-function checkClientHello13(hello: Hello): void {
-  const { ch } = hello;
-  const x = ch.ext;
-  // RFC 8446 §4.1.2: "For every TLS 1.3 ClientHello, this vector MUST contain exactly one byte, set to zero".
-  if (ch.legacyCompressionMethods.length !== 1 || ch.legacyCompressionMethods[0] !== 0) {
-    throw new TlsError('InvalidCompressionMethods', 'TLS 1.3 requires legacy_compression_methods = [null]');
-  }
-  // RFC 8446 §9.2: "If containing a "supported_groups" extension, it MUST also contain a
-  // "key_share" extension, and vice versa."
-  if ((x.supportedGroups !== undefined) !== (x.keyShare !== undefined)) {
-    throw new TlsError('MissingExtension', 'supported_groups and key_share must come together');
-  }
-  if (x.preSharedKey === undefined) {
-    // §9.2: without a PSK, signature_algorithms and supported_groups are mandatory.
-    if (x.signatureAlgorithms === undefined) throw new TlsError('MissingExtension', 'no signature_algorithms (RFC 8446 §9.2)');
-    if (x.supportedGroups === undefined) throw new TlsError('MissingKeyShareOrPsk', 'neither supported_groups/key_share nor pre_shared_key (RFC 8446 §9.2)');
-  } else if (x.pskKeyExchangeModes === undefined) {
-    // §4.2.9: "If clients offer "pre_shared_key" without a "psk_key_exchange_modes" extension, servers MUST abort".
-    throw new TlsError('PskWithoutKeyExchangeModes', 'pre_shared_key without psk_key_exchange_modes');
-  }
-  // §4.2.8: "Clients MUST NOT offer any KeyShareEntry values for groups not listed in the
-  // client's "supported_groups" extension. Servers MAY check for violations of these rules and
-  // abort the handshake with an "illegal_parameter" alert".
-  if (x.supportedGroups) {
-    for (const k of x.keyShare ?? []) {
-      if (!x.supportedGroups.includes(k.group)) throw new TlsError('KeyShareGroupNotOffered', `key share for group 0x${k.group.toString(16)} not in supported_groups`);
-    }
-  }
-  // §4.1.2: legacy_session_id is at most 32 bytes (the codec enforces); legacy_version MUST be 0x0303.
-  if (ch.legacyVersion !== 0x0303) throw new TlsError('InvalidLegacyVersion', `TLS 1.3 ClientHello with legacy_version 0x${ch.legacyVersion.toString(16)}`);
+function isPromise<T>(x: T | Promise<T>): x is Promise<T> {
+  return typeof (x as { then?: unknown } | undefined)?.then === 'function';
 }
 
-/** Whether the client offers TLS 1.3 (RFC 8446 §4.2.1: only supported_versions counts). */
-export function offersTls13(ch: ClientHello): boolean {
-  return ch.ext.supportedVersions?.includes(TLS13) ?? false;
-}
-
-/** Negotiation results shared by the first and the retried ClientHello. */
-interface Negotiated {
+/** What a retried (second) ClientHello inherits from the first. */
+interface Retry {
+  readonly first: Hello;
   readonly suite: SuiteInfo;
   readonly group: NamedGroup;
-  readonly cert: CertifiedKey;
-  readonly certIndex: number;
-  readonly scheme: number;
-  readonly alpn: string | undefined;
+  readonly transcript: Transcript;
+  readonly cookie: Uint8Array;
+  readonly ccsSent: boolean;
 }
 
 /** The first state: waiting for the ClientHello. */
@@ -124,47 +85,13 @@ export class ExpectClientHello {
   handle(msg: HandshakeMessage): Tls13ServerState {
     expect(msg, HandshakeType.client_hello, this.kind);
     const hello = readHello(msg);
-    const { ch } = hello;
-    if (!offersTls13(ch) || this.ctx.config.maxVersion < TLS13) {
+    if (!offersTls13(hello.ch) || this.ctx.config.maxVersion < TLS13) {
       // TLS 1.2 slots in here (its own issue); until then nothing older is served.
       throw new TlsError('NoCommonVersion', 'client does not offer TLS 1.3');
     }
     checkClientHello13(hello);
-    const { config } = this.ctx;
-    const suite = chooseSuite13(config, ch.cipherSuites);
-    const groupChoice = chooseGroup(config, ch.ext.supportedGroups ?? [], ch.ext.keyShare ?? []);
-    const { cert, scheme, index } = chooseCertAndScheme(config, ch.ext.serverName, ch.ext.signatureAlgorithms ?? []);
-    const alpn = chooseAlpn(config, hello.alpn);
-    const neg: Negotiated = { suite, group: groupChoice.group, cert, certIndex: index, scheme, alpn };
-
-    const transcript = new Transcript(config.provider, suite.hash);
-    transcript.add(hello.raw);
-    if (groupChoice.kind === 'retry') return sendHelloRetryRequest(this.ctx, hello, neg, transcript);
-    return sendServerFlight(this.ctx, hello, neg, groupChoice.clientShare, transcript, { helloRetry: false, ccsSent: false });
+    return negotiate(this.ctx, hello, undefined);
   }
-}
-
-/**
- * RFC 8446 §4.1.4: answer with a HelloRetryRequest naming the group, with a cookie, and replace
- * ClientHello1 in the transcript by its message_hash (§4.4.1).
- */
-function sendHelloRetryRequest(ctx: StateContext, hello: Hello, neg: Negotiated, transcript: Transcript): ExpectClientHello2 {
-  const { ch } = hello;
-  const cookie = ctx.config.makeHrrCookie ? ctx.config.makeHrrCookie() : ctx.config.provider.random(32, 'hrr_cookie');
-  // Extension order as RFC 8448 §5 shows it: key_share, cookie, supported_versions.
-  const hrr = writeHelloRetryRequest({
-    legacySessionIdEcho: ch.legacySessionId,
-    cipherSuite: neg.suite.code,
-    extensions: [writeKeyShareHelloRetryRequest(NAMED_GROUP_CODEPOINT[neg.group]), writeCookie(cookie), writeSupportedVersionsServerHello(TLS13)],
-  });
-  transcript.replaceWithMessageHash();
-  transcript.add(hrr);
-  ctx.io.setVersion('tls13');
-  ctx.io.sendHandshake(hrr);
-  // RFC 8446 §D.4: the compatibility CCS goes right after the server's first handshake message.
-  const compat = ch.legacySessionId.length > 0;
-  if (compat) ctx.io.sendChangeCipherSpec();
-  return new ExpectClientHello2(ctx, hello, neg, transcript, cookie, compat);
 }
 
 /** After a HelloRetryRequest: waiting for the second ClientHello. */
@@ -172,126 +99,311 @@ export class ExpectClientHello2 {
   readonly kind = 'ExpectClientHello2';
   constructor(
     private readonly ctx: StateContext,
-    private readonly first: Hello,
-    private readonly neg: Negotiated,
-    private readonly transcript: Transcript,
-    private readonly cookie: Uint8Array,
-    private readonly ccsSent: boolean,
+    private readonly retry: Retry,
   ) {}
 
   handle(msg: HandshakeMessage): Tls13ServerState {
     expect(msg, HandshakeType.client_hello, this.kind);
     const hello = readHello(msg);
-    const { ch } = hello;
-    checkSecondClientHello(this.first, hello, this.neg.group, this.cookie);
+    checkSecondClientHello(this.retry.first, hello, this.retry.group, this.retry.cookie);
     checkClientHello13(hello);
-    // RFC 8446 §4.1.4: the server MUST ensure it negotiates the same cipher suite.
-    const suite = chooseSuite13(this.ctx.config, ch.cipherSuites);
-    if (suite.code !== this.neg.suite.code) throw new TlsError('SecondClientHelloChanged', 'the second ClientHello changes the negotiated cipher suite');
-    const share = ch.ext.keyShare![0]!;
-    this.transcript.add(hello.raw);
-    return sendServerFlight(this.ctx, hello, this.neg, share.keyExchange, this.transcript, { helloRetry: true, ccsSent: this.ccsSent });
+    return negotiate(this.ctx, hello, this.retry);
   }
 }
 
 /**
- * RFC 8446 §4.1.2: the second ClientHello is the first "without modification, except": key_share
- * (one share, for the group the HRR named: §4.2.8), early_data removed, cookie added,
- * pre_shared_key updated, padding changed.
- * @throws TlsError SecondClientHelloChanged / HrrKeyShareNotFixed / BadCookie (illegal_parameter)
+ * Waiting for the session store (an async lookup or take). Takes no input: the connection stops
+ * reading records until `resume` is called with the answer (STYLE.md §1: waiting is a state).
  */
-function checkSecondClientHello(firstHello: Hello, secondHello: Hello, group: NamedGroup, cookie: Uint8Array): void {
-  const first = firstHello.ch;
-  const second = secondHello.ch;
-  const changed = (what: string): never => {
-    throw new TlsError('SecondClientHelloChanged', `second ClientHello changed ${what}`);
-  };
-  if (second.legacyVersion !== first.legacyVersion) changed('legacy_version');
-  if (!equalBytes(second.random, first.random)) changed('random');
-  if (!equalBytes(second.legacySessionId, first.legacySessionId)) changed('legacy_session_id');
-  if (!equalNumbers(second.cipherSuites, first.cipherSuites)) changed('cipher_suites');
-  if (!equalBytes(second.legacyCompressionMethods, first.legacyCompressionMethods)) changed('legacy_compression_methods');
-  if (second.ext.earlyData) throw new TlsError('SecondClientHelloChanged', 'early_data in the second ClientHello (RFC 8446 §4.2.10)');
-  if (!equalNumbers(second.ext.supportedVersions ?? [], first.ext.supportedVersions ?? [])) changed('supported_versions');
-  if (!equalNumbers(second.ext.supportedGroups ?? [], first.ext.supportedGroups ?? [])) changed('supported_groups');
-  if (!equalNumbers(second.ext.signatureAlgorithms ?? [], first.ext.signatureAlgorithms ?? [])) changed('signature_algorithms');
-  if (second.ext.serverName !== first.ext.serverName) changed('server_name');
-  if (JSON.stringify(secondHello.alpn) !== JSON.stringify(firstHello.alpn)) changed('application_layer_protocol_negotiation');
-  const code = NAMED_GROUP_CODEPOINT[group];
-  const shares = second.ext.keyShare ?? [];
-  if (shares.length !== 1 || shares[0]!.group !== code) {
-    throw new TlsError('HrrKeyShareNotFixed', `the second ClientHello must carry exactly one key share, for group 0x${code.toString(16)}`);
+export class AwaitSession {
+  readonly kind = 'AwaitSession';
+  constructor(
+    /** What the connection waits for. A rejection must be turned into `resume(undefined)`. */
+    readonly pending: Promise<unknown>,
+    private readonly continuation: (value: unknown) => Tls13ServerState,
+  ) {}
+
+  /** Continues the handshake with the store's answer. */
+  resume(value: unknown): Tls13ServerState {
+    return this.continuation(value);
   }
-  if (!second.ext.cookie || !equalConstantTime(second.ext.cookie, cookie)) throw new TlsError('BadCookie', 'the second ClientHello does not echo our cookie');
+
+  handle(msg: HandshakeMessage): Tls13ServerState {
+    throw new TlsError('Internal', `AwaitSession takes no input (got handshake type ${msg.type})`);
+  }
+}
+
+/** Runs `next` on a value that may still be pending. */
+function then<T>(value: T | Promise<T>, next: (v: T) => Tls13ServerState): Tls13ServerState {
+  return isPromise(value) ? new AwaitSession(value, next as (v: unknown) => Tls13ServerState) : next(value);
+}
+
+/**
+ * RFC 8446 §4.1.1 and §4.2.11: choose suite, ALPN, then either a PSK (resumption) or a full
+ * handshake, or a HelloRetryRequest when the client has no usable key share.
+ */
+function negotiate(ctx: StateContext, hello: Hello, retry: Retry | undefined): Tls13ServerState {
+  const { config } = ctx;
+  const { ch } = hello;
+  const suite = chooseSuite13(config, ch.cipherSuites);
+  // RFC 8446 §4.1.4: the server MUST ensure it negotiates the same cipher suite after HRR.
+  if (retry && suite.code !== retry.suite.code) throw new TlsError('SecondClientHelloChanged', 'the second ClientHello changes the negotiated cipher suite');
+  const alpn = chooseAlpn(config, hello.alpn);
+  const transcript = retry?.transcript ?? new Transcript(config.provider, suite.hash);
+  const groupChoice: GroupChoice | undefined = retry
+    ? { kind: 'share', group: retry.group, clientShare: ch.ext.keyShare![0]!.keyExchange }
+    : ch.ext.supportedGroups
+      ? tryChooseGroup(config, ch)
+      : undefined;
+
+  const psk = ch.ext.preSharedKey;
+  const modes = ch.ext.pskKeyExchangeModes ?? [];
+  if (psk) {
+    const dhe = modes.includes(PskKeyExchangeMode.psk_dhe_ke) && groupChoice?.kind === 'share';
+    const ke = modes.includes(PskKeyExchangeMode.psk_ke) && config.allowPskKe;
+    if (dhe || ke) {
+      return selectPsk(ctx, hello, suite, transcript, 0, (found) => {
+        if (!found) return fullHandshake(ctx, hello, suite, alpn, groupChoice, transcript, retry);
+        const { session, index } = found;
+        // RFC 8446 §4.2.11: "If the server cannot validate the binder … it MUST abort the
+        // handshake with a "decrypt_error" alert" — checked before the ticket is consumed, so a
+        // bystander who only saw the ticket cannot burn it.
+        const binderHash = transcript.hashWith(hello.raw.subarray(0, ch.truncatedLength!));
+        if (!binderMatches(config.provider, suite.hash, session.psk, binderHash, psk.binders[index]!)) {
+          ctx.io.binderFailed(session);
+          throw new TlsError('BadBinder', `binder of PSK identity ${index} does not verify`);
+        }
+        const proceed = (taken: boolean): Tls13ServerState =>
+          taken
+            ? resumedHandshake(ctx, hello, suite, alpn, session, index, dhe ? groupChoice : undefined, transcript, retry)
+            : fullHandshake(ctx, hello, suite, alpn, groupChoice, transcript, retry);
+        return session.singleUse ? then(ctx.io.consumePsk(session), proceed) : proceed(true);
+      });
+    }
+  }
+  return fullHandshake(ctx, hello, suite, alpn, groupChoice, transcript, retry);
+}
+
+function tryChooseGroup(config: HandshakeConfig, ch: Hello['ch']): GroupChoice | undefined {
+  try {
+    return chooseGroup(config, ch.ext.supportedGroups ?? [], ch.ext.keyShare ?? []);
+  } catch (e) {
+    // Without a common group a PSK (psk_ke) may still do; the full handshake re-raises.
+    if (ch.ext.preSharedKey) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Looks the PSK identities up in order (RFC 8446 §4.2.11: "servers SHOULD NOT attempt to
+ * validate multiple binders"): the first that resolves to a session with the negotiated hash wins.
+ */
+function selectPsk(
+  ctx: StateContext,
+  hello: Hello,
+  suite: SuiteInfo,
+  transcript: Transcript,
+  index: number,
+  done: (found: { session: ResumableSession; index: number } | undefined) => Tls13ServerState,
+): Tls13ServerState {
+  const ids = hello.ch.ext.preSharedKey!.identities;
+  if (index >= ids.length || index >= MAX_PSK_IDENTITIES) return done(undefined);
+  const id = ids[index]!;
+  const answer = ctx.io.lookupPsk({ identity: id.identity, obfuscatedTicketAge: id.obfuscatedTicketAge, index, serverName: hello.ch.ext.serverName });
+  return then(answer, (session) => {
+    // RFC 8446 §4.2.11: the PSK's hash must be the negotiated suite's.
+    if (session && suiteByCode(session.cipherSuite)?.hash === suite.hash) return done({ session, index });
+    return selectPsk(ctx, hello, suite, transcript, index + 1, done);
+  });
+}
+
+/** A full handshake: HRR when needed, else the certificate flight. */
+function fullHandshake(
+  ctx: StateContext,
+  hello: Hello,
+  suite: SuiteInfo,
+  alpn: string | undefined,
+  groupChoice: GroupChoice | undefined,
+  transcript: Transcript,
+  retry: Retry | undefined,
+): Tls13ServerState {
+  const { config } = ctx;
+  if (!groupChoice) {
+    // No usable (EC)DHE group and no PSK accepted: nothing to key the handshake with.
+    chooseGroup(config, hello.ch.ext.supportedGroups ?? [], hello.ch.ext.keyShare ?? []);
+    throw new TlsError('MissingKeyShareOrPsk', 'no PSK accepted and no key share to fall back on');
+  }
+  const { cert, scheme, index } = chooseCertAndScheme(config, hello.ch.ext.serverName, hello.ch.ext.signatureAlgorithms ?? []);
+  if (groupChoice.kind === 'retry') {
+    if (retry) throw new TlsError('HrrKeyShareNotFixed', 'still no usable key share after a HelloRetryRequest');
+    return sendHelloRetryRequest(ctx, hello, suite, groupChoice.group, transcript);
+  }
+  return sendFlight(ctx, hello, {
+    suite,
+    alpn,
+    transcript,
+    group: groupChoice.group,
+    clientShare: groupChoice.clientShare,
+    cert: { cert, scheme, index },
+    resumption: undefined,
+    retry,
+  });
+}
+
+/** A PSK handshake (RFC 8446 §2.2): no Certificate, no CertificateVerify. */
+function resumedHandshake(
+  ctx: StateContext,
+  hello: Hello,
+  suite: SuiteInfo,
+  alpn: string | undefined,
+  session: ResumableSession,
+  index: number,
+  dhe: GroupChoice | undefined,
+  transcript: Transcript,
+  retry: Retry | undefined,
+): Tls13ServerState {
+  const share = dhe?.kind === 'share' ? dhe : undefined;
+  return sendFlight(ctx, hello, {
+    suite,
+    alpn,
+    transcript,
+    group: share?.group,
+    clientShare: share?.clientShare,
+    cert: undefined,
+    resumption: { session, index },
+    retry,
+  });
+}
+
+/**
+ * RFC 8446 §4.1.4: answer with a HelloRetryRequest naming the group, with a cookie, and replace
+ * ClientHello1 in the transcript by its message_hash (§4.4.1).
+ */
+function sendHelloRetryRequest(ctx: StateContext, hello: Hello, suite: SuiteInfo, group: NamedGroup, transcript: Transcript): ExpectClientHello2 {
+  const { ch } = hello;
+  const cookie = ctx.config.makeHrrCookie ? ctx.config.makeHrrCookie() : ctx.config.provider.random(32, 'hrr_cookie');
+  // Extension order as RFC 8448 §5 shows it: key_share, cookie, supported_versions.
+  const hrr = writeHelloRetryRequest({
+    legacySessionIdEcho: ch.legacySessionId,
+    cipherSuite: suite.code,
+    extensions: [writeKeyShareHelloRetryRequest(NAMED_GROUP_CODEPOINT[group]), writeCookie(cookie), writeSupportedVersionsServerHello(TLS13)],
+  });
+  transcript.add(hello.raw);
+  transcript.replaceWithMessageHash();
+  transcript.add(hrr);
+  ctx.io.setVersion('tls13');
+  ctx.io.sendHandshake(hrr);
+  // RFC 8446 §4.2.10: a client that sent 0-RTT after ClientHello1 gets an HRR; its early data is skipped.
+  if (ch.ext.earlyData) ctx.io.rejectEarlyData(rejectBudget(ctx.config));
+  // RFC 8446 §D.4: the compatibility CCS goes right after the server's first handshake message.
+  const compat = ch.legacySessionId.length > 0;
+  if (compat) ctx.io.sendChangeCipherSpec();
+  return new ExpectClientHello2(ctx, { first: hello, suite, group, transcript, cookie, ccsSent: compat });
+}
+
+function rejectBudget(config: HandshakeConfig): number {
+  return Math.max(config.maxEarlyData, DEFAULT_EARLY_DATA_SKIP);
+}
+
+interface FlightPlan {
+  readonly suite: SuiteInfo;
+  readonly alpn: string | undefined;
+  readonly transcript: Transcript;
+  /** (EC)DHE group and client share; absent for psk_ke. */
+  readonly group: NamedGroup | undefined;
+  readonly clientShare: Uint8Array | undefined;
+  /** Full handshake: the certificate and scheme. */
+  readonly cert: { cert: CertifiedKey; scheme: number; index: number } | undefined;
+  /** Resumption: the session and the selected identity. */
+  readonly resumption: { session: ResumableSession; index: number } | undefined;
+  readonly retry: Retry | undefined;
 }
 
 /**
  * RFC 8446 §4.1.3–§4.4: ServerHello, [CCS], then under the server handshake traffic key
- * EncryptedExtensions, Certificate, CertificateVerify, Finished; switch to the application
- * traffic key for writing and the client handshake traffic key for reading.
+ * EncryptedExtensions, [Certificate, CertificateVerify,] Finished; switch to the application
+ * traffic key for writing, and to the early or handshake traffic key for reading.
  */
-function sendServerFlight(
-  ctx: StateContext,
-  hello: Hello,
-  neg: Negotiated,
-  clientShare: Uint8Array,
-  transcript: Transcript,
-  flags: { helloRetry: boolean; ccsSent: boolean },
-): ExpectFinished {
+function sendFlight(ctx: StateContext, hello: Hello, plan: FlightPlan): Tls13ServerState {
   const { config, io } = ctx;
   const { ch } = hello;
+  const { suite, transcript, resumption } = plan;
   const p = config.provider;
-  const random = p.random(32, 'server_random');
-  let shared: { serverShare: Uint8Array; sharedSecret: Uint8Array };
-  try {
-    shared = p.keyShare(neg.group, clientShare);
-  } catch (e) {
-    if (isCryptoError(e) && e.reason === 'InvalidPeerKey') throw new TlsError('InvalidKeyShare', e.message, { cause: e });
-    throw e;
+  transcript.add(hello.raw);
+
+  // 0-RTT (RFC 8446 §4.2.10): only on the first identity of a single-use ticket, same suite
+  // and ALPN, within the ticket's limit, fresh (§8.3), never after a HelloRetryRequest.
+  const session = resumption?.session;
+  const now = io.now();
+  const acceptEarly =
+    ch.ext.earlyData &&
+    !plan.retry &&
+    session !== undefined &&
+    resumption!.index === 0 &&
+    session.singleUse &&
+    config.maxEarlyData > 0 &&
+    session.maxEarlyData > 0 &&
+    session.cipherSuite === suite.code &&
+    session.alpn === plan.alpn &&
+    ticketAgeIsFresh(clientTicketAge(ch.ext.preSharedKey!.identities[0]!.obfuscatedTicketAge, session.ticketAgeAdd), session.issuedAt, now);
+
+  const ks = new KeySchedule13(p, suite.hash, session?.psk);
+  let clientEarly: Uint8Array | undefined;
+  if (acceptEarly) {
+    clientEarly = ks.derive('c e traffic', transcript.current());
+    emitSecret(io, 'CLIENT_EARLY_TRAFFIC_SECRET', ch.random, clientEarly);
   }
-  const sh = writeServerHello({
-    random,
-    legacySessionIdEcho: ch.legacySessionId,
-    cipherSuite: neg.suite.code,
-    extensions: [
-      writeKeyShareServerHello({ group: NAMED_GROUP_CODEPOINT[neg.group], keyExchange: shared.serverShare }),
-      writeSupportedVersionsServerHello(TLS13),
-    ],
-  });
+
+  const random = p.random(32, 'server_random');
+  let shared: { serverShare: Uint8Array; sharedSecret: Uint8Array } | undefined;
+  if (plan.group !== undefined) {
+    try {
+      shared = p.keyShare(plan.group, plan.clientShare!);
+    } catch (e) {
+      if (isCryptoError(e) && e.reason === 'InvalidPeerKey') throw new TlsError('InvalidKeyShare', e.message, { cause: e });
+      throw e;
+    }
+  }
+  // Extension order as RFC 8448 shows it: pre_shared_key, key_share, supported_versions.
+  const shExts: Extension[] = [];
+  if (resumption) shExts.push(writePreSharedKeyServerHello(resumption.index));
+  if (shared) shExts.push(writeKeyShareServerHello({ group: NAMED_GROUP_CODEPOINT[plan.group!], keyExchange: shared.serverShare }));
+  shExts.push(writeSupportedVersionsServerHello(TLS13));
+  const sh = writeServerHello({ random, legacySessionIdEcho: ch.legacySessionId, cipherSuite: suite.code, extensions: shExts });
   transcript.add(sh);
   io.setVersion('tls13');
   io.sendHandshake(sh);
-  if (ch.legacySessionId.length > 0 && !flags.ccsSent) io.sendChangeCipherSpec();
+  if (ch.legacySessionId.length > 0 && !plan.retry?.ccsSent) io.sendChangeCipherSpec();
 
-  const ks = new KeySchedule13(p, neg.suite.hash);
-  ks.inputSharedSecret(shared.sharedSecret);
-  shared.sharedSecret.fill(0);
+  ks.inputSharedSecret(shared?.sharedSecret);
+  shared?.sharedSecret.fill(0);
   const helloHash = transcript.current();
   const clientHs = ks.derive('c hs traffic', helloHash);
   const serverHs = ks.derive('s hs traffic', helloHash);
   emitSecret(io, 'CLIENT_HANDSHAKE_TRAFFIC_SECRET', ch.random, clientHs);
   emitSecret(io, 'SERVER_HANDSHAKE_TRAFFIC_SECRET', ch.random, serverHs);
-  io.setWriteKeys(keysFor(p, neg.suite, serverHs));
+  io.setWriteKeys(keysFor(p, suite, serverHs));
   if (ch.ext.recordSizeLimit !== undefined) io.setRecordSizeLimits(ch.ext.recordSizeLimit, config.recordSizeLimit);
 
-  // EncryptedExtensions (RFC 8446 §4.3.1).
-  // Order as RFC 8448 shows it: supported_groups, record_size_limit, server_name.
+  // EncryptedExtensions (RFC 8446 §4.3.1). Order as RFC 8448 shows it: supported_groups,
+  // record_size_limit, server_name, early_data; then ALPN.
   const ee: Extension[] = [];
   if (config.advertisedGroups) ee.push(writeSupportedGroups(config.advertisedGroups));
   if (ch.ext.recordSizeLimit !== undefined) ee.push(writeRecordSizeLimit(config.recordSizeLimit));
   // RFC 6066 §3: the server "SHALL include an extension of type "server_name"" with empty data.
   if (ch.ext.serverName !== undefined) ee.push(writeServerName());
-  if (neg.alpn !== undefined) ee.push(writeAlpn([latin1(neg.alpn)]));
+  if (acceptEarly) ee.push(writeEarlyData());
+  if (plan.alpn !== undefined) ee.push(writeAlpn([latin1(plan.alpn)]));
   sendAndHash(io, transcript, writeEncryptedExtensions(ee));
 
-  // Certificate (RFC 8446 §4.4.2): empty certificate_request_context for the handshake.
-  sendAndHash(io, transcript, writeCertificate13({ requestContext: EMPTY, entries: neg.cert.chain.map((certData) => ({ certData, extensions: [] })) }));
-
-  // CertificateVerify (RFC 8446 §4.4.3).
-  const content = certificateVerifyContent(true, transcript.current());
-  const signature = p.sign(neg.cert.key, neg.scheme as Parameters<CryptoProvider['sign']>[1], content);
-  sendAndHash(io, transcript, writeCertificateVerify({ algorithm: neg.scheme, signature }));
-
+  if (plan.cert) {
+    // Certificate (RFC 8446 §4.4.2): empty certificate_request_context in the handshake.
+    const { cert, scheme } = plan.cert;
+    sendAndHash(io, transcript, writeCertificate13({ requestContext: EMPTY, entries: cert.chain.map((certData) => ({ certData, extensions: [] })) }));
+    // CertificateVerify (RFC 8446 §4.4.3).
+    const signature = p.sign(cert.key, scheme as SignatureScheme, certificateVerifyContent(true, transcript.current()));
+    sendAndHash(io, transcript, writeCertificateVerify({ algorithm: scheme, signature }));
+  }
   // Finished (RFC 8446 §4.4.4).
   sendAndHash(io, transcript, writeFinished(ks.verifyData(serverHs, transcript.current())));
 
@@ -304,21 +416,33 @@ function sendServerFlight(
   emitSecret(io, 'CLIENT_TRAFFIC_SECRET_0', ch.random, clientAp);
   emitSecret(io, 'SERVER_TRAFFIC_SECRET_0', ch.random, serverAp);
   emitSecret(io, 'EXPORTER_SECRET', ch.random, exporter);
-  io.setWriteKeys(keysFor(p, neg.suite, serverAp));
-  io.setReadKeys(keysFor(p, neg.suite, clientHs));
+  io.setWriteKeys(keysFor(p, suite, serverAp));
 
+  const earlyData: NegotiatedInfo['earlyData'] = !ch.ext.earlyData ? 'none' : acceptEarly ? 'accepted' : 'rejected';
   const info: NegotiatedInfo = {
     version: TLS13,
-    cipherSuite: neg.suite.code,
-    group: neg.group,
-    signatureScheme: neg.scheme,
+    cipherSuite: suite.code,
+    group: plan.group,
+    signatureScheme: plan.cert?.scheme,
     serverName: ch.ext.serverName,
-    alpnProtocol: neg.alpn,
-    helloRetry: flags.helloRetry,
-    resumed: false,
-    certificateIndex: neg.certIndex,
+    alpnProtocol: plan.alpn,
+    helloRetry: plan.retry !== undefined,
+    resumed: resumption !== undefined,
+    certificateIndex: plan.cert?.index,
+    resumedSession: session,
+    pskMode: resumption ? (plan.group !== undefined ? 'psk_dhe_ke' : 'psk_ke') : undefined,
+    earlyData,
   };
-  return new ExpectFinished(ctx, neg.suite, ks, transcript, clientHs, { clientAp, serverAp, exporter }, info, ch.random);
+  if (session) io.sessionResumed(session);
+  const finished = new ExpectFinished(ctx, suite, ks, transcript, clientHs, { clientAp, serverAp, exporter }, info, ch.random, session?.authTime ?? now);
+  if (acceptEarly) {
+    io.setReadKeys(keysFor(p, suite, clientEarly!));
+    clientEarly!.fill(0);
+    return new ExpectEndOfEarlyData(ctx, suite, transcript, clientHs, finished, Math.min(session!.maxEarlyData, config.maxEarlyData));
+  }
+  io.setReadKeys(keysFor(p, suite, clientHs));
+  if (ch.ext.earlyData) io.rejectEarlyData(Math.max(session?.maxEarlyData ?? 0, rejectBudget(config)));
+  return finished;
 }
 
 function sendAndHash(io: HandshakeIo, transcript: Transcript, raw: Uint8Array): void {
@@ -342,6 +466,31 @@ interface AppSecrets {
   readonly exporter: Uint8Array;
 }
 
+/**
+ * 0-RTT accepted: application data under the client early traffic key until EndOfEarlyData
+ * (RFC 8446 §4.5). The connection delivers the data and enforces `maxEarlyData`.
+ */
+export class ExpectEndOfEarlyData {
+  readonly kind = 'ExpectEndOfEarlyData';
+  constructor(
+    private readonly ctx: StateContext,
+    private readonly suite: SuiteInfo,
+    private readonly transcript: Transcript,
+    private readonly clientHs: Uint8Array,
+    private readonly next: ExpectFinished,
+    /** Early data accepted at most (RFC 8446 §4.2.10: more → unexpected_message). */
+    readonly maxEarlyData: number,
+  ) {}
+
+  handle(msg: HandshakeMessage): Tls13ServerState {
+    expect(msg, HandshakeType.end_of_early_data, this.kind);
+    readEndOfEarlyData(msg.body);
+    this.transcript.add(msg.raw);
+    this.ctx.io.setReadKeys(keysFor(this.ctx.config.provider, this.suite, this.clientHs));
+    return this.next;
+  }
+}
+
 /** Waiting for the client's Finished (RFC 8446 §4.4.4), under the client handshake traffic key. */
 export class ExpectFinished {
   readonly kind = 'ExpectFinished';
@@ -354,15 +503,15 @@ export class ExpectFinished {
     private readonly secrets: AppSecrets,
     private readonly info: NegotiatedInfo,
     private readonly clientRandom: Uint8Array,
+    private readonly authTime: number,
   ) {}
 
   handle(msg: HandshakeMessage): Tls13ServerState {
     expect(msg, HandshakeType.finished, this.kind);
-    const verifyData = msg.body;
     const expected = this.ks.verifyData(this.clientHs, this.transcript.current());
     // RFC 8446 §4.4.4: "Recipients of Finished messages MUST verify that the contents are
     // correct and if incorrect MUST terminate the connection with a "decrypt_error" alert."
-    if (!equalConstantTime(verifyData, expected)) throw new TlsError('BadFinished', 'client Finished verify_data is wrong');
+    if (!equalConstantTime(msg.body, expected)) throw new TlsError('BadFinished', 'client Finished verify_data is wrong');
     this.transcript.add(msg.raw);
     const resumptionMaster = this.ks.derive('res master', this.transcript.current());
     this.ks.clean();
@@ -370,14 +519,16 @@ export class ExpectFinished {
     const p = this.ctx.config.provider;
     this.ctx.io.setReadKeys(keysFor(p, this.suite, this.secrets.clientAp));
     this.ctx.io.handshakeDone();
+    const traffic = new Traffic13(this.ctx, this.suite, this.secrets.clientAp, this.secrets.serverAp, this.secrets.exporter, resumptionMaster, this.info, this.clientRandom, this.authTime);
     this.ctx.io.emit({ type: 'handshakeComplete', info: this.info });
-    return new Traffic13(this.ctx, this.suite, this.secrets.clientAp, this.secrets.serverAp, this.secrets.exporter, resumptionMaster, this.info, this.clientRandom);
+    return traffic;
   }
 }
 
-/** The handshake is done: KeyUpdate and (later) NewSessionTicket. Application data skips `handle`. */
+/** The handshake is done: KeyUpdate and NewSessionTicket. Application data skips `handle`. */
 export class Traffic13 {
   readonly kind = 'Traffic13';
+  private ticketsSent = 0;
   constructor(
     private readonly ctx: StateContext,
     readonly suite: SuiteInfo,
@@ -386,9 +537,11 @@ export class Traffic13 {
     /** exporter_master_secret (RFC 8446 §7.5). */
     readonly exporterMaster: Uint8Array,
     /** resumption_master_secret (RFC 8446 §7.1), for NewSessionTicket PSKs. */
-    readonly resumptionMaster: Uint8Array,
+    private readonly resumptionMaster: Uint8Array,
     readonly info: NegotiatedInfo,
     readonly clientRandom: Uint8Array,
+    /** When the original full handshake happened (ms). */
+    readonly authTime: number,
   ) {}
 
   handle(msg: HandshakeMessage): Tls13ServerState {
@@ -421,6 +574,45 @@ export class Traffic13 {
     this.ctx.io.setWriteKeys(keysFor(p, this.suite, next));
   }
 
+  /**
+   * Sends one NewSessionTicket (RFC 8446 §4.6.1): a fresh nonce (a 2-byte counter), a random
+   * ticket_age_add, the PSK derived from the resumption master secret; the ticket bytes come from
+   * the session glue. Returns `false` when the glue has nowhere to keep the session (none sent).
+   */
+  sendNewSessionTicket(): boolean {
+    const { config, io } = this.ctx;
+    const p = config.provider;
+    const nonce = ticketNonce(this.ticketsSent);
+    const a = p.random(4, 'ticket_age_add');
+    const ticketAgeAdd = ((a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]!) >>> 0;
+    const psk = resumptionPsk(p, this.suite.hash, this.resumptionMaster, nonce);
+    const lifetime = Math.min(config.ticketLifetime, MAX_TICKET_LIFETIME_S);
+    const ticket = io.issueTicket({
+      psk,
+      cipherSuite: this.suite.code,
+      nonce,
+      ticketAgeAdd,
+      lifetime,
+      maxEarlyData: config.maxEarlyData,
+      serverName: this.info.serverName,
+      alpn: this.info.alpnProtocol,
+      authTime: this.authTime,
+      issuedAt: io.now(),
+    });
+    if (!ticket) return false;
+    this.ticketsSent++;
+    io.sendHandshake(
+      writeNewSessionTicket13({
+        ticketLifetime: lifetime,
+        ticketAgeAdd,
+        ticketNonce: nonce,
+        ticket,
+        extensions: config.maxEarlyData > 0 ? [writeEarlyData(config.maxEarlyData)] : [],
+      }),
+    );
+    return true;
+  }
+
   /** Best-effort wipe of the secrets this state holds. */
   clean(): void {
     this.clientSecret.fill(0);
@@ -436,13 +628,4 @@ function latin1(s: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
   return out;
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-function equalNumbers(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -24,6 +24,11 @@ export class Transcript {
     return this.ctx.clone().digest();
   }
 
+  /** Transcript-Hash of everything so far followed by `extra` (e.g. a truncated ClientHello for a PSK binder). */
+  hashWith(extra: Uint8Array): Uint8Array {
+    return this.ctx.clone().update(extra).digest();
+  }
+
   /**
    * After a HelloRetryRequest, ClientHello1 is replaced by the synthetic message
    * `message_hash(254) ‖ 00 00 Hash.length ‖ Hash(ClientHello1)` (RFC 8446 §4.4.1).

@@ -1,0 +1,163 @@
+/**
+ * `puretls serve` command line → validated options (no I/O here, so it is unit-testable).
+ * Every problem is a {@link UsageError}: the CLI prints its message and exits with code 2.
+ */
+import { parseArgs } from 'node:util';
+import type { TlsVersionName } from './context';
+import { LOG_LEVELS, type LogFormat, type LogLevel } from './log';
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface ServeOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Certificate and key files, paired in order; empty = generate a self-signed one. */
+  readonly certificates: readonly { readonly certFile: string; readonly keyFile: string }[];
+  readonly ciphers: string | undefined;
+  readonly groups: string | undefined;
+  readonly alpn: readonly string[] | undefined;
+  readonly minVersion: TlsVersionName | undefined;
+  readonly maxVersion: TlsVersionName | undefined;
+  readonly crypto: 'noble' | 'node';
+  readonly mode: 'www' | 'echo';
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+  readonly keylogFile: string | undefined;
+  readonly handshakeTimeout: number;
+}
+
+export type CliCommand = { readonly kind: 'help' } | { readonly kind: 'serve'; readonly options: ServeOptions };
+
+export const DEFAULT_PORT = 8443;
+export const DEFAULT_HOST = '127.0.0.1';
+/** The CLI's default: shorter than Node's 120 s, a demo server need not wait that long. */
+export const DEFAULT_CLI_HANDSHAKE_TIMEOUT = 30_000;
+
+export const USAGE = `usage: puretls serve [options]
+
+A TLS server built on puretls (pure TypeScript). Without --cert it generates an ECDSA P-256
+key and a self-signed certificate for localhost (127.0.0.1, ::1) and prints its fingerprint.
+
+options:
+  --host HOST              address to listen on (default ${DEFAULT_HOST})
+  --port PORT              TCP port (default ${DEFAULT_PORT}; 0 = any free port)
+  --cert FILE --key FILE   PEM certificate chain and private key; repeat for several
+                           certificates (paired in order; the first is the default for SNI)
+  --ciphers LIST           cipher suites, IANA or OpenSSL names, ':' or ',' separated
+  --groups LIST            key exchange groups (x25519, P-256, P-384, X25519MLKEM768)
+  --alpn LIST              ALPN protocols, ',' separated (--www default: http/1.1)
+  --min-version V          lowest TLS version: 1.2, 1.3, TLSv1.2, TLSv1.3
+  --max-version V          highest TLS version
+  --crypto noble|node      crypto provider (default noble: pure TypeScript)
+  --www                    answer HTTP/1.1 requests with a page describing the connection;
+                           GET /stats.json returns it as JSON (default)
+  --echo                   echo the received bytes back
+  --log-level LEVEL        error, warn, info (default: one line per handshake), debug
+  --log-format FORMAT      text (default) or json
+  --keylog FILE            append NSS key log lines (SSLKEYLOGFILE format) to FILE
+  --handshake-timeout MS   handshake time limit in milliseconds (default ${DEFAULT_CLI_HANDSHAKE_TIMEOUT}; 0 = none)
+  --help                   show this help
+`;
+
+/**
+ * Parses `argv` (without `node` and the script).
+ * @throws UsageError naming the bad option.
+ */
+export function parseCli(argv: readonly string[]): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        cert: { type: 'string', multiple: true },
+        key: { type: 'string', multiple: true },
+        ciphers: { type: 'string' },
+        groups: { type: 'string' },
+        alpn: { type: 'string' },
+        'min-version': { type: 'string' },
+        'max-version': { type: 'string' },
+        crypto: { type: 'string' },
+        www: { type: 'boolean' },
+        echo: { type: 'boolean' },
+        'log-level': { type: 'string' },
+        'log-format': { type: 'string' },
+        keylog: { type: 'string' },
+        'handshake-timeout': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return { kind: 'help' };
+  const [command, ...rest] = parsed.positionals;
+  if (command === undefined) throw new UsageError('missing command: puretls serve [options]');
+  if (command !== 'serve') throw new UsageError(`unknown command ${JSON.stringify(command)}: puretls serve [options]`);
+  if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
+
+  const certs = v.cert ?? [];
+  const keys = v.key ?? [];
+  if (certs.length !== keys.length) throw new UsageError(`--cert and --key must come in pairs (got ${certs.length} --cert, ${keys.length} --key)`);
+  if (v.www && v.echo) throw new UsageError('--www and --echo exclude each other');
+  const crypto = v.crypto ?? 'noble';
+  if (crypto !== 'noble' && crypto !== 'node') throw new UsageError(`--crypto: noble or node, got ${JSON.stringify(crypto)}`);
+  const logLevel = v['log-level'] ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level: one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
+  const logFormat = v['log-format'] ?? 'text';
+  if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`--log-format: text or json, got ${JSON.stringify(logFormat)}`);
+  const host = v.host ?? DEFAULT_HOST;
+  if (host.length === 0) throw new UsageError('--host: an address is required');
+
+  return {
+    kind: 'serve',
+    options: {
+      host,
+      port: v.port === undefined ? DEFAULT_PORT : integer('--port', v.port, 0, 65535),
+      certificates: certs.map((certFile, i) => ({ certFile, keyFile: keys[i]! })),
+      ciphers: nonEmpty('--ciphers', v.ciphers),
+      groups: nonEmpty('--groups', v.groups),
+      alpn: v.alpn === undefined ? undefined : list('--alpn', v.alpn),
+      minVersion: v['min-version'] === undefined ? undefined : version('--min-version', v['min-version']),
+      maxVersion: v['max-version'] === undefined ? undefined : version('--max-version', v['max-version']),
+      crypto,
+      mode: v.echo ? 'echo' : 'www',
+      logLevel: logLevel as LogLevel,
+      logFormat,
+      keylogFile: nonEmpty('--keylog', v.keylog),
+      handshakeTimeout: v['handshake-timeout'] === undefined ? DEFAULT_CLI_HANDSHAKE_TIMEOUT : integer('--handshake-timeout', v['handshake-timeout'], 0, 2 ** 31 - 1),
+    },
+  };
+}
+
+function integer(name: string, s: string, min: number, max: number): number {
+  if (!/^\d+$/.test(s) || Number(s) < min || Number(s) > max) throw new UsageError(`${name}: an integer from ${min} to ${max}, got ${JSON.stringify(s)}`);
+  return Number(s);
+}
+
+function nonEmpty(name: string, s: string | undefined): string | undefined {
+  if (s !== undefined && s.trim() === '') throw new UsageError(`${name}: a value is required`);
+  return s;
+}
+
+function list(name: string, s: string): string[] {
+  const items = s.split(',').map((x) => x.trim()).filter(Boolean);
+  if (items.length === 0) throw new UsageError(`${name}: at least one value`);
+  return items;
+}
+
+/** `1.2`, `1.3`, `TLSv1.2`, `tls1.3`, `TLS1_3` → the context's version name. */
+export function version(name: string, s: string): TlsVersionName {
+  const m = /^(?:tls)?v?1[._]([23])$/i.exec(s.trim());
+  if (!m) throw new UsageError(`${name}: 1.2 or 1.3 (or TLSv1.2, TLSv1.3), got ${JSON.stringify(s)}`);
+  return m[1] === '2' ? 'TLSv1.2' : 'TLSv1.3';
+}

@@ -1,0 +1,157 @@
+/**
+ * The `puretls` command (bin/puretls.mjs imports the bundled dist/cli.js): `puretls serve`.
+ * Exit codes: 0 after SIGINT/SIGTERM, 1 when the server cannot start (port in use, …),
+ * 2 for a bad option (message on stderr).
+ */
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import {
+  createNobleProvider,
+  createNodeProvider,
+  createSelfSignedCertificate,
+  generateEcdsaP256Key,
+  parseCertificateChain,
+  privateKeyToPem,
+  type CryptoProvider,
+} from '@puretls/crypto';
+import { isTlsError } from '@puretls/record-layer';
+import { parseCli, UsageError, USAGE, type ServeOptions } from './cli-options';
+import type { CertificateOption } from './context';
+import { createLogger, type Logger } from './log';
+import { createServer, type PureTlsServer } from './node-adapter';
+import type { PureTlsSocket } from './tls-socket';
+import { describeConnection, serveWww } from './www';
+
+/** How long shutdown may wait for the server to close before exiting anyway. */
+const SHUTDOWN_GRACE_MS = 2000;
+
+/** SHA-256 fingerprint in OpenSSL's form (`AB:CD:…`). */
+function fingerprint(provider: CryptoProvider, der: Uint8Array): string {
+  return Array.from(provider.hash('sha256', der), (b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
+}
+
+function loadCertificates(options: ServeOptions, provider: CryptoProvider): { certificates: CertificateOption[]; generated: boolean } {
+  if (options.certificates.length === 0) {
+    const key = generateEcdsaP256Key(provider);
+    const cert = createSelfSignedCertificate(provider, { key, commonName: 'localhost', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1', '::1'] });
+    return { certificates: [{ cert: cert.pem, key: privateKeyToPem(key) }], generated: true };
+  }
+  const certificates = options.certificates.map(({ certFile, keyFile }) => {
+    try {
+      return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+    } catch (e) {
+      throw new UsageError(`cannot read ${(e as NodeJS.ErrnoException).path ?? certFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  });
+  return { certificates, generated: false };
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Runs `puretls serve`; resolves with the exit code once the server stopped. */
+async function serve(options: ServeOptions): Promise<number> {
+  const log = createLogger({ level: options.logLevel, format: options.logFormat });
+  const provider = options.crypto === 'node' ? createNodeProvider() : createNobleProvider();
+  const { certificates, generated } = loadCertificates(options, provider);
+
+  let server: PureTlsServer;
+  try {
+    server = createServer({
+      certificates,
+      crypto: provider,
+      ...(options.ciphers !== undefined ? { cipherSuites: options.ciphers } : {}),
+      ...(options.groups !== undefined ? { groups: options.groups } : {}),
+      alpnProtocols: options.alpn ?? (options.mode === 'www' ? ['http/1.1'] : []),
+      ...(options.minVersion !== undefined ? { minVersion: options.minVersion } : {}),
+      ...(options.maxVersion !== undefined ? { maxVersion: options.maxVersion } : {}),
+      handshakeTimeout: options.handshakeTimeout,
+      keyLog: options.keylogFile !== undefined,
+    });
+  } catch (e) {
+    // Options the context rejected (unknown suite, unusable key, …) are usage errors.
+    throw new UsageError((e as Error).message);
+  }
+
+  for (const [i, c] of certificates.entries()) {
+    const leaf = parseCertificateChain(c.cert)[0]!;
+    const what = generated ? 'generated self-signed certificate' : `certificate ${i + 1}`;
+    process.stdout.write(`${what}: CN=${leaf.subjectCommonName ?? ''} SHA256 Fingerprint=${fingerprint(provider, leaf.der)}\n`);
+  }
+
+  let keylog: WriteStream | undefined;
+  if (options.keylogFile !== undefined) {
+    keylog = createWriteStream(options.keylogFile, { flags: 'a', mode: 0o600 });
+    keylog.on('error', (e) => log.error('keylog file', { error: e.message }));
+    server.on('keylog', (line) => keylog!.write(line));
+  }
+
+  server.on('connection', (tcp) => log.debug('connection', { remote: `${tcp.remoteAddress}:${tcp.remotePort}` }));
+  server.on('tlsClientError', (err, socket) => onClientError(log, err, socket));
+  server.on('secureConnection', (socket) => {
+    const s = describeConnection(socket);
+    const remote = `${s.remoteAddress}:${s.remotePort}`;
+    log.info('handshake', { remote, protocol: s.protocol, cipher: s.cipher, group: s.group, sni: s.sni ?? '-', alpn: s.alpn ?? '-', resumed: s.resumed });
+    socket.on('error', (e) => log.debug('connection error', { remote, error: e.message }));
+    socket.on('close', () => log.debug('closed', { remote }));
+    if (options.mode === 'echo') socket.pipe(socket);
+    else serveWww(socket, { onRequest: (r) => log.debug('request', { remote, method: r.method, path: r.path, status: r.status }) });
+  });
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.debug('stopping', { signal });
+      const timer = setTimeout(() => resolve(0), SHUTDOWN_GRACE_MS);
+      server.close(() => {
+        clearTimeout(timer);
+        keylog?.end();
+        resolve(0);
+      });
+      server.closeAllConnections();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    server.on('error', (e) => {
+      process.stderr.write(`puretls: cannot listen on ${options.host}:${options.port}: ${e.message}\n`);
+      resolve(1);
+    });
+    server.listen(options.port, options.host, () => {
+      const a = server.address();
+      const port = typeof a === 'object' && a !== null ? a.port : options.port;
+      process.stdout.write(`listening on https://${urlHost(options.host)}:${port}\n`);
+    });
+  });
+}
+
+function onClientError(log: Logger, err: Error, socket: PureTlsSocket): void {
+  const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+  if (isTlsError(err)) log.info('handshake failed', { remote, reason: err.reason, alert: err.alert ?? undefined, error: err.message });
+  else log.debug('handshake failed', { remote, error: err.message, code: (err as NodeJS.ErrnoException).code });
+}
+
+/** The CLI: returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const cmd = parseCli(argv);
+    if (cmd.kind === 'help') {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    return await serve(cmd.options);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`puretls: ${e.message}\n(see puretls --help)\n`);
+      return 2;
+    }
+    process.stderr.write(`puretls: ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  () => process.exit(1),
+);

@@ -1,0 +1,380 @@
+/**
+ * `PureTlsSocket`: a Node `Duplex` over one TCP socket and one sans-IO `ServerConnection`,
+ * shaped like the server side of `tls.TLSSocket`. The only place where the engine meets `node:net`
+ * sockets; `node-adapter.ts` creates one per accepted connection.
+ *
+ * Data flow (every arrow flushes `conn.takeOutput()` to TCP):
+ *   TCP 'data' → conn.receive → 'data' events → push()      (push false → tcp.pause(); _read → resume)
+ *   write()    → _write → conn.write → tcp.write            (callback once TCP accepted: write() true / 'drain')
+ *   end()      → _final → conn.close (close_notify) → tcp.end()
+ *   close_notify received → push(null); with allowHalfOpen false (the default) the stream then
+ *   ends its writable side, which answers with our close_notify (like Node's TLSSocket).
+ *
+ * Nothing a peer does can throw out of here: every TCP socket has an `error` listener, failures
+ * during the handshake become the server's `tlsClientError`, and after it an `error` event on this
+ * socket only when the application listens for one (otherwise it is destroyed quietly).
+ */
+import { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+import type { NegotiatedInfo } from '@puretls/handshake-state-machine';
+import type { TlsError } from '@puretls/record-layer';
+import { ServerConnection, cipherName } from './connection';
+
+/** How long a closing socket may take to flush its last bytes (alert, close_notify) before TCP is destroyed. */
+const FLUSH_BEFORE_DESTROY_MS = 1000;
+
+/** What `getEphemeralKeyInfo()` returns (Node's shape). */
+export interface EphemeralKeyInfo {
+  readonly type: 'ECDH';
+  readonly name: string;
+  readonly size: number;
+}
+
+/** Node's names and sizes (OpenSSL's `EVP_PKEY_bits`) for our groups. */
+const GROUP_KEY_INFO: Readonly<Record<string, EphemeralKeyInfo>> = {
+  x25519: { type: 'ECDH', name: 'X25519', size: 253 },
+  secp256r1: { type: 'ECDH', name: 'prime256v1', size: 256 },
+  secp384r1: { type: 'ECDH', name: 'secp384r1', size: 384 },
+  // Hybrid: reported by its IANA name, sized by its ECDH half.
+  X25519MLKEM768: { type: 'ECDH', name: 'X25519MLKEM768', size: 253 },
+};
+
+/** Hooks from the server that owns the socket. */
+export interface PureTlsSocketHooks {
+  /** The handshake completed (called outside `conn.receive`). */
+  secure(socket: PureTlsSocket): void;
+  /** The handshake failed (TLS error, TCP error or EOF, timeout): called once, then the socket is destroyed. */
+  clientError(err: Error, socket: PureTlsSocket): void;
+  /** A key log line (NSS format, with its trailing newline). */
+  keylog(line: Buffer, socket: PureTlsSocket): void;
+}
+
+export interface PureTlsSocketOptions {
+  /** Milliseconds for the whole handshake; 0 disables the limit. */
+  readonly handshakeTimeout: number;
+  /** Keep the write side open after the peer's close_notify (default false, like `tls.Server`). */
+  readonly allowHalfOpen?: boolean;
+}
+
+/** An error of the adapter itself (timeout, TCP EOF during the handshake), with Node-style `code`. */
+export class TlsSocketError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'ERR_TLS_HANDSHAKE_TIMEOUT' | 'ECONNRESET',
+  ) {
+    super(message);
+    this.name = 'TlsSocketError';
+  }
+}
+
+/** The server side of one TLS connection, a `Duplex` of plaintext. */
+export class PureTlsSocket extends Duplex {
+  /** Always `true` (Node's `TLSSocket.encrypted`). */
+  readonly encrypted = true;
+  /** Always `false`: puretls does not request client certificates. */
+  readonly authorized = false;
+  /** The TCP socket underneath. */
+  readonly tcp: Socket;
+  /** The sans-IO connection (for `keyUpdate()`, `info`, …). */
+  readonly connection: ServerConnection;
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  readonly remoteFamily: string | undefined;
+  readonly localAddress: string | undefined;
+  readonly localPort: number | undefined;
+
+  private readonly hooks: PureTlsSocketHooks;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  private secured = false;
+  private failed = false;
+  /** We paused the TCP socket because `push()` returned false; `_read` resumes it. */
+  private tcpPausedByUs = false;
+  private tlsReadableEnded = false;
+  /** A `_write` waiting for TCP `drain` (at most one: `Writable` calls `_write` one at a time). */
+  private pendingWriteCallback: ((err?: Error | null) => void) | undefined;
+  /** Writes that arrived before the handshake completed: replayed from `secure`. */
+  private earlyWrites: { chunk: Buffer; callback: (err?: Error | null) => void }[] = [];
+
+  constructor(tcp: Socket, connection: ServerConnection, hooks: PureTlsSocketHooks, options: PureTlsSocketOptions) {
+    super({ allowHalfOpen: options.allowHalfOpen ?? false });
+    this.tcp = tcp;
+    this.connection = connection;
+    this.hooks = hooks;
+    // Captured now: Node clears them once the socket is destroyed.
+    this.remoteAddress = tcp.remoteAddress;
+    this.remotePort = tcp.remotePort;
+    this.remoteFamily = tcp.remoteFamily;
+    this.localAddress = tcp.localAddress;
+    this.localPort = tcp.localPort;
+
+    connection.on('data', (d) => this.onTlsData(d));
+    connection.on('end', () => this.endReadable());
+    connection.on('error', (e) => this.onTlsError(e));
+    connection.on('keylog', (line) => this.hooks.keylog(Buffer.from(line + '\n', 'latin1'), this));
+    // Output produced outside receive/write/close (after an asynchronous session lookup).
+    connection.on('output', () => this.flush());
+
+    tcp.on('data', (chunk: Buffer) => this.onTcpData(chunk));
+    tcp.on('end', () => this.onTcpEnd());
+    tcp.on('error', (e) => this.onTcpError(e));
+    tcp.on('close', () => this.onTcpClose());
+    tcp.on('drain', () => this.onTcpDrain());
+    tcp.on('timeout', () => this.emit('timeout'));
+
+    if (options.handshakeTimeout > 0) {
+      this.handshakeTimer = setTimeout(() => {
+        this.handshakeTimer = undefined;
+        this.failHandshake(new TlsSocketError(`TLS handshake timeout (${options.handshakeTimeout} ms)`, 'ERR_TLS_HANDSHAKE_TIMEOUT'));
+      }, options.handshakeTimeout);
+    }
+  }
+
+  // ---- Node TLSSocket-like accessors ---------------------------------------------------------
+
+  /** What the handshake negotiated (`undefined` before it completed). */
+  get info(): NegotiatedInfo | undefined {
+    return this.connection.info;
+  }
+  /** The negotiated ALPN protocol, or `false`. */
+  get alpnProtocol(): string | false {
+    return this.connection.info?.alpnProtocol ?? false;
+  }
+  /** The client's SNI host name, or `false`. */
+  get servername(): string | false {
+    return this.connection.info?.serverName ?? false;
+  }
+  /** `'TLSv1.3'` / `'TLSv1.2'`, or `null` before the handshake completed. */
+  getProtocol(): string | null {
+    const v = this.connection.info?.version;
+    return v === 0x0304 ? 'TLSv1.3' : v === 0x0303 ? 'TLSv1.2' : null;
+  }
+  /** `{ name, standardName, version }` of the negotiated suite, or `undefined` before the handshake. */
+  getCipher(): { name: string; standardName: string; version: string } | undefined {
+    const info = this.connection.info;
+    return info ? cipherName(info.cipherSuite) : undefined;
+  }
+  /** The key exchange (`{ type: 'ECDH', name, size }`), or `{}` before the handshake or without one (psk_ke). */
+  getEphemeralKeyInfo(): EphemeralKeyInfo | Record<string, never> {
+    const g = this.connection.info?.group;
+    return (g !== undefined && GROUP_KEY_INFO[g]) || {};
+  }
+  isSessionReused(): boolean {
+    return this.connection.info?.resumed ?? false;
+  }
+  /** No client certificates: always `{}` (Node's value without a peer certificate). */
+  getPeerCertificate(): Record<string, never> {
+    return {};
+  }
+  /** Sends a KeyUpdate (RFC 8446 §4.6.3). @throws Error when the connection is not open. */
+  keyUpdate(requestPeerUpdate = false): void {
+    this.connection.keyUpdate(requestPeerUpdate);
+    this.flush();
+  }
+  setTimeout(ms: number, callback?: () => void): this {
+    this.tcp.setTimeout(ms);
+    if (callback) this.once('timeout', callback);
+    return this;
+  }
+  setNoDelay(noDelay?: boolean): this {
+    this.tcp.setNoDelay(noDelay);
+    return this;
+  }
+  setKeepAlive(enable?: boolean, initialDelay?: number): this {
+    this.tcp.setKeepAlive(enable, initialDelay);
+    return this;
+  }
+
+  // ---- TCP → TLS -------------------------------------------------------------------------------
+
+  private onTcpData(chunk: Buffer): void {
+    if (this.failed || this.destroyed) return;
+    const wasOpen = this.connection.phase === 'open';
+    // The chunk is ours (a fresh Buffer per read): the record layer may decrypt in place in it.
+    this.connection.receive(plainView(chunk));
+    this.flush();
+    if (!wasOpen && !this.secured && this.connection.phase !== 'handshaking' && this.connection.info && !this.failed) {
+      this.secured = true;
+      this.clearHandshakeTimer();
+      this.hooks.secure(this);
+      this.replayEarlyWrites();
+    }
+  }
+
+  private onTlsData(d: Uint8Array): void {
+    if (this.tlsReadableEnded || this.destroyed) return;
+    // `d` is a view into the TCP chunk or the record layer's buffer: copy before it outlives the call.
+    if (!this.push(Buffer.from(d)) && !this.tcpPausedByUs) {
+      this.tcpPausedByUs = true;
+      this.tcp.pause();
+    }
+  }
+
+  override _read(): void {
+    if (this.tcpPausedByUs) {
+      this.tcpPausedByUs = false;
+      this.tcp.resume();
+    }
+  }
+
+  private endReadable(): void {
+    if (this.tlsReadableEnded) return;
+    this.tlsReadableEnded = true;
+    if (!this.destroyed) this.push(null);
+  }
+
+  private onTcpEnd(): void {
+    if (!this.secured) {
+      this.failHandshake(new TlsSocketError('Client network socket disconnected before secure TLS connection was established', 'ECONNRESET'));
+      return;
+    }
+    // EOF without close_notify (a truncation): the readable side ends all the same, like Node.
+    this.endReadable();
+    // Nothing more can be read: finish our side once the application ends it (or now, if it did).
+    if (this.writableFinished) this.tcp.end();
+  }
+
+  private onTcpError(err: Error): void {
+    if (!this.secured) {
+      this.failHandshake(err);
+      return;
+    }
+    this.destroyQuietly(err);
+  }
+
+  private onTcpClose(): void {
+    this.clearHandshakeTimer();
+    if (!this.secured && !this.failed) {
+      this.failHandshake(new TlsSocketError('Client network socket disconnected before secure TLS connection was established', 'ECONNRESET'));
+      return;
+    }
+    const cb = this.pendingWriteCallback;
+    this.pendingWriteCallback = undefined;
+    if (cb) cb(new Error('the TCP socket closed before the data was written'));
+    if (!this.destroyed) this.destroy();
+  }
+
+  private onTlsError(err: TlsError): void {
+    // The alert (if any) is queued in the connection: send it, then close TCP.
+    this.flush();
+    if (!this.secured) {
+      this.failHandshake(err);
+      return;
+    }
+    this.tcp.end();
+    this.destroyQuietly(err);
+  }
+
+  /** Reports a handshake failure once, sends what is queued (the alert), closes TCP. */
+  private failHandshake(err: Error): void {
+    if (this.failed || this.secured) return;
+    this.failed = true;
+    this.clearHandshakeTimer();
+    this.flush();
+    try {
+      this.hooks.clientError(err, this);
+    } finally {
+      this.destroy();
+    }
+  }
+
+  /** Destroys the socket; the error is emitted only if the application listens for it. */
+  private destroyQuietly(err: Error): void {
+    if (this.destroyed) return;
+    this.destroy(this.listenerCount('error') > 0 ? err : undefined);
+  }
+
+  private clearHandshakeTimer(): void {
+    if (this.handshakeTimer !== undefined) {
+      clearTimeout(this.handshakeTimer);
+      this.handshakeTimer = undefined;
+    }
+  }
+
+  // ---- TLS → TCP -------------------------------------------------------------------------------
+
+  /** Sends what the connection queued. Returns `tcp.write()`'s answer (true when nothing was queued). */
+  private flush(): boolean {
+    const out = this.connection.takeOutput();
+    if (out.length === 0 || this.tcp.destroyed || !this.tcp.writable) return true;
+    // takeOutput() hands us the buffer: wrap it without copying.
+    return this.tcp.write(Buffer.from(out.buffer, out.byteOffset, out.byteLength));
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
+    if (!this.secured) {
+      this.earlyWrites.push({ chunk, callback });
+      return;
+    }
+    this.writeNow(chunk, callback);
+  }
+
+  private writeNow(chunk: Buffer, callback: (err?: Error | null) => void): void {
+    try {
+      this.connection.write(plainView(chunk));
+    } catch (e) {
+      callback(this.connection.error ?? (e as Error));
+      return;
+    }
+    if (this.connection.error) {
+      callback(this.connection.error);
+      return;
+    }
+    if (this.flush()) callback();
+    else this.pendingWriteCallback = callback;
+  }
+
+  private onTcpDrain(): void {
+    const cb = this.pendingWriteCallback;
+    this.pendingWriteCallback = undefined;
+    if (cb) cb();
+  }
+
+  private replayEarlyWrites(): void {
+    const writes = this.earlyWrites;
+    this.earlyWrites = [];
+    // Writable calls _write one at a time, so there is at most one.
+    for (const w of writes) this.writeNow(w.chunk, w.callback);
+  }
+
+  override _final(callback: (err?: Error | null) => void): void {
+    // RFC 8446 §6.1: "Each party MUST send a "close_notify" alert before closing its write side".
+    this.connection.close();
+    this.flush();
+    this.tcp.end();
+    callback();
+  }
+
+  override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
+    this.clearHandshakeTimer();
+    // Without a close_notify from us this is an unclean shutdown for the session cache (spec §5).
+    this.connection.destroy();
+    for (const w of this.earlyWrites) w.callback(err ?? new Error('socket destroyed'));
+    this.earlyWrites = [];
+    closeTcp(this.tcp);
+    callback(err);
+  }
+}
+
+/**
+ * Closes TCP gracefully: sends FIN after what is queued (close_notify, alert), keeps reading (and
+ * discarding) until the peer's FIN so that unread bytes do not turn the close into a reset, then
+ * lets TCP close. Bounded: destroyed after {@link FLUSH_BEFORE_DESTROY_MS} whatever happens.
+ */
+function closeTcp(tcp: Socket): void {
+  if (tcp.destroyed) return;
+  if (tcp.readableEnded && tcp.writableFinished) {
+    tcp.destroy();
+    return;
+  }
+  if (!tcp.writableEnded) tcp.end();
+  tcp.resume();
+  setTimeout(() => tcp.destroy(), FLUSH_BEFORE_DESTROY_MS).unref();
+}
+
+/**
+ * The same bytes as a plain `Uint8Array` view (no copy). The core takes `Uint8Array` only: a
+ * `Buffer` would leak Buffer semantics into it (`Buffer#slice` is a view, not a copy).
+ */
+function plainView(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}

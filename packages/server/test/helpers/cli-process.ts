@@ -1,0 +1,123 @@
+/**
+ * Runs the CLI as a real process without depending on `pnpm build`: `src/cli.ts` and the workspace
+ * packages (their TypeScript sources, `development` condition) are bundled with esbuild into a
+ * temp folder, and `node` runs the bundle. Every wait is bounded; `stop()` kills by pid.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { within } from './net';
+
+const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
+
+/** Bundles the CLI; returns the script path and a cleanup function. */
+export async function bundleCli(): Promise<{ script: string; cleanup: () => void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'puretls-cli-'));
+  const script = join(dir, 'cli.mjs');
+  await build({
+    entryPoints: [join(SRC, 'cli.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: ['development'],
+    outfile: script,
+    logLevel: 'warning',
+    // Bundled CommonJS dependencies may call require(): give the ESM bundle one.
+    banner: { js: "import { createRequire as __ptCreateRequire } from 'node:module'; const require = __ptCreateRequire(import.meta.url);" },
+  });
+  return { script, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface CliProcess {
+  readonly proc: ChildProcess;
+  readonly port: number;
+  stdout(): string;
+  stderr(): string;
+  /** Sends `signal`; resolves with the exit code (kills with SIGKILL after `ms`). */
+  stop(signal?: NodeJS.Signals, ms?: number): Promise<number | null>;
+}
+
+/** Runs the CLI to completion (for `--help` and bad options). */
+export function runCli(script: string, args: readonly string[], ms = 15_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return within(
+    ms,
+    `puretls ${args.join(' ')}`,
+    new Promise((resolve, reject) => {
+      const proc = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: ms });
+      let stdout = '';
+      let stderr = '';
+      proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      proc.on('error', reject);
+      proc.on('close', (code) => resolve({ code, stdout, stderr }));
+    }),
+  );
+}
+
+/** Starts `puretls serve --port 0 …args` and waits for its `listening on` line. */
+export async function startCli(script: string, args: readonly string[], ms = 20_000): Promise<CliProcess> {
+  const proc = spawn(process.execPath, [script, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  try {
+    const port = await within(
+      ms,
+      'the CLI to print "listening on"',
+      new Promise<number>((resolve, reject) => {
+        proc.stdout!.on('data', (d: Buffer) => {
+          stdout += d.toString();
+          const m = /^listening on https:\/\/\S+:(\d+)$/m.exec(stdout);
+          if (m) resolve(Number(m[1]));
+        });
+        proc.on('exit', (code) => reject(new Error(`the CLI exited (${code}) before listening: ${stderr}`)));
+      }),
+    );
+    return {
+      proc,
+      port,
+      stdout: () => stdout,
+      stderr: () => stderr,
+      stop: async (signal: NodeJS.Signals = 'SIGTERM', killMs = 5000) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+        proc.kill(signal);
+        const timer = setTimeout(() => proc.kill('SIGKILL'), killMs);
+        const code = await exited;
+        clearTimeout(timer);
+        return code;
+      },
+    };
+  } catch (e) {
+    proc.kill('SIGKILL');
+    throw e;
+  }
+}
+
+/** Runs a command with stdin fed by `input` (written, then kept open `holdMs`), bounded by `ms`. */
+export function runTool(cmd: string, args: readonly string[], options: { input?: string; holdMs?: number; ms?: number } = {}): Promise<{ code: number | null; out: string }> {
+  const ms = options.ms ?? 20_000;
+  return within(
+    ms + 2000,
+    `${cmd} ${args.join(' ')}`,
+    new Promise((resolve, reject) => {
+      const proc = spawn(cmd, [...args], { stdio: ['pipe', 'pipe', 'pipe'], timeout: ms });
+      let out = '';
+      proc.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
+      proc.stderr.on('data', (d: Buffer) => (out += d.toString('latin1')));
+      proc.stdin.on('error', () => {});
+      proc.on('error', reject);
+      let timer: NodeJS.Timeout | undefined;
+      proc.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, out });
+      });
+      if (options.input !== undefined) proc.stdin.write(options.input);
+      timer = setTimeout(() => proc.stdin.end(), options.holdMs ?? 0);
+    }),
+  );
+}

@@ -1,0 +1,182 @@
+/**
+ * Loopback helpers for adapter tests: start a puretls server on an ephemeral port, connect Node
+ * TLS clients, collect bytes — every wait bounded by a timeout.
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { bytesToHex, createNodeProvider } from '@puretls/crypto';
+import { createServer, type PureTlsServer, type PureTlsServerOptions } from '../../src/node-adapter';
+import type { PureTlsSocket } from '../../src/tls-socket';
+
+/** Rejects after `ms` with `what` in the message. */
+export function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+    }),
+  ]);
+}
+
+export interface RunningServer {
+  readonly server: PureTlsServer;
+  readonly port: number;
+  /** Server-side TLS sockets, in handshake order. */
+  readonly secured: PureTlsSocket[];
+  readonly clientErrors: Error[];
+  /** The next `secureConnection` socket. */
+  nextSecure(ms?: number): Promise<PureTlsSocket>;
+  /** The next `tlsClientError`. */
+  nextClientError(ms?: number): Promise<Error>;
+  close(): Promise<void>;
+}
+
+/** Starts a server on 127.0.0.1:0; `onSecure` runs for each connection (default: echo). */
+export async function startServer(options: PureTlsServerOptions, onSecure: ((s: PureTlsSocket) => void) | null = (s) => s.pipe(s)): Promise<RunningServer> {
+  const server = createServer(options);
+  const secured: PureTlsSocket[] = [];
+  const clientErrors: Error[] = [];
+  server.on('secureConnection', (s) => {
+    secured.push(s);
+    s.on('error', () => {});
+    onSecure?.(s);
+  });
+  server.on('tlsClientError', (e) => clientErrors.push(e));
+  await within(5000, 'listen', new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)));
+  const addr = server.address();
+  if (!addr || typeof addr === 'string') throw new Error('no address');
+  return {
+    server,
+    port: addr.port,
+    secured,
+    clientErrors,
+    nextSecure: (ms = 10_000) => within(ms, 'secureConnection', new Promise((resolve) => server.once('secureConnection', resolve))),
+    nextClientError: (ms = 10_000) => within(ms, 'tlsClientError', new Promise((resolve) => server.once('tlsClientError', (e) => resolve(e)))),
+    close: () =>
+      within(
+        5000,
+        'server close',
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+      ),
+  };
+}
+
+/** A Node TLS 1.3 client connected (handshake done) to 127.0.0.1:port. */
+export function connectTls(port: number, options: ConnectionOptions = {}, ms = 10_000, setup?: (s: TLSSocket) => void): Promise<TLSSocket> {
+  return within(
+    ms,
+    'tls.connect',
+    new Promise((resolve, reject) => {
+      const s = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false, minVersion: 'TLSv1.3', ...options }, () => {
+        s.off('error', reject);
+        resolve(s);
+      });
+      s.once('error', reject);
+      // Tests that care listen themselves; a reset at teardown must not be an uncaught error.
+      s.on('error', () => {});
+      setup?.(s);
+    }),
+  );
+}
+
+/** The error a Node TLS client gets (rejects if the handshake succeeds). */
+export function connectTlsFailure(port: number, options: ConnectionOptions = {}, ms = 10_000): Promise<Error & { code?: string }> {
+  return within(
+    ms,
+    'tls.connect failure',
+    new Promise((resolve, reject) => {
+      const s = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false, ...options }, () => {
+        s.destroy();
+        reject(new Error('handshake unexpectedly succeeded'));
+      });
+      s.once('error', (e) => {
+        s.destroy();
+        resolve(e);
+      });
+      s.on('error', () => {});
+    }),
+  );
+}
+
+/** A raw TCP connection to 127.0.0.1:port. */
+export function connectTcp(port: number, ms = 5000): Promise<Socket> {
+  return within(
+    ms,
+    'net.connect',
+    new Promise((resolve, reject) => {
+      const s = netConnect({ host: '127.0.0.1', port }, () => resolve(s));
+      s.once('error', reject);
+      s.on('error', () => {});
+    }),
+  );
+}
+
+/** Reads `n` bytes from a stream; resolves with their SHA-256 (hex). */
+export function readBytes(stream: NodeJS.ReadableStream, n: number, ms = 30_000): Promise<{ sha256: string; length: number }> {
+  return within(
+    ms,
+    `reading ${n} bytes`,
+    new Promise((resolve, reject) => {
+      const h = HASHER.createHash('sha256');
+      let got = 0;
+      const onData = (d: Buffer) => {
+        const take = Math.min(d.length, n - got);
+        h.update(d.subarray(0, take));
+        got += take;
+        if (got >= n) {
+          stream.off('data', onData);
+          resolve({ sha256: bytesToHex(h.digest()), length: got });
+        }
+      };
+      stream.on('data', onData);
+      stream.once('error', reject);
+      stream.once('end', () => {
+        if (got < n) reject(new Error(`stream ended after ${got} of ${n} bytes`));
+      });
+    }),
+  );
+}
+
+/** Everything a stream produces until it ends. */
+export function readAll(stream: NodeJS.ReadableStream, ms = 10_000): Promise<Buffer> {
+  return within(
+    ms,
+    'read to end',
+    new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (d: Buffer) => chunks.push(d));
+      stream.once('end', () => resolve(Buffer.concat(chunks)));
+      stream.once('error', reject);
+    }),
+  );
+}
+
+/** Hashing for checksums goes through the project's provider (no direct `node:crypto` here). */
+const HASHER = createNodeProvider();
+
+export function sha256(b: Uint8Array): string {
+  return bytesToHex(HASHER.hash('sha256', b));
+}
+
+/** `n` pseudo-random bytes (xorshift32, deterministic per seed): test payloads, not secrets. */
+export function payload(n: number, seed = 0x9e3779b9): Buffer {
+  const out = Buffer.allocUnsafe(n);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/** Resolves when `emitter` emits `event`. */
+export function once(emitter: NodeJS.EventEmitter, event: string, ms = 10_000): Promise<unknown[]> {
+  return within(ms, `event ${event}`, new Promise((resolve) => emitter.once(event, (...args: unknown[]) => resolve(args))));
+}
