@@ -153,7 +153,9 @@ export class RecordReader {
     // RFC 8446 §5: "If a TLS implementation receives an unexpected record type, it MUST terminate
     // the connection with an "unexpected_message" alert."
     if (!isKnownContentType(type)) throw new TlsError('UnknownContentType', `record content type ${type}`);
-    if (this.version === null ? version >> 8 !== 0x03 : version !== 0x0303) {
+    // RFC 8446 §5.1: in TLS 1.3 legacy_record_version "MUST be ignored for all purposes" beyond
+    // the 0x03XX framing; TLS 1.2 records carry exactly the negotiated 0x0303.
+    if (this.version === 'tls12' ? version !== 0x0303 : version >> 8 !== 0x03) {
       throw new TlsError('BadRecordVersion', `legacy_record_version 0x${version.toString(16).padStart(4, '0')}`);
     }
     // RFC 8446 §5.1/§5.2: a longer record "MUST terminate the connection with a "record_overflow" alert".

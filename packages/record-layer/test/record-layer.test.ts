@@ -103,12 +103,14 @@ describe('RecordLayer: reading', () => {
   });
 
   describe('legacy_record_version', () => {
-    it('accepts 0x0301 for the initial ClientHello, requires 0x0303 once negotiated', () => {
+    it('accepts 0x0301 for ClientHellos (TLS 1.3 ignores the field, RFC 8446 §5.1), requires 0x0303 in TLS 1.2', () => {
       const rl = new RecordLayer({ provider });
       rl.receive(plainRecord(22, handshakeMessage(1, pattern(10)), 0x0301));
       expect(rl.next()!.kind).toBe('handshake');
       rl.setVersion('tls13');
       rl.receive(plainRecord(22, handshakeMessage(1, pattern(10)), 0x0301));
+      expect(rl.next()!.kind).toBe('handshake');
+      rl.receive(plainRecord(22, handshakeMessage(1, pattern(10)), 0x0201));
       expectTlsError(() => rl.next(), 'protocol_version', 'BadRecordVersion');
       const { feed } = setup('tls12', { keys: false });
       expectTlsError(() => feed(plainRecord(22, handshakeMessage(16, pattern(10)), 0x0302)), 'protocol_version', 'BadRecordVersion');

@@ -1,12 +1,37 @@
 /**
  * A minimal sans-IO TLS 1.3 *client* for tests and benchmarks: it builds ClientHellos with any
  * extension set (including broken ones), drives a server through a full handshake in memory, and
- * exposes every step so tests can inject faults between them. Not a product: no certificate
- * validation, no PSK.
+ * exposes every step so tests can inject faults between them. It resumes with tickets it
+ * received (PSK binders, psk_ke / psk_dhe_ke, 0-RTT with EndOfEarlyData). Not a product: no
+ * certificate validation.
  */
 import { NAMED_GROUP_CODEPOINT, equalConstantTime, x25519MlKem768ClientKeyPair, type CryptoProvider, type NamedGroup } from '@puretls/crypto';
 import { RecordLayer, Writer, type RecordEvent } from '@puretls/record-layer';
-import { HELLO_RETRY_REQUEST_RANDOM, KeySchedule13, Transcript, keysFor, suiteByCode, writeFinished, writeHandshake, type SuiteInfo } from '@puretls/handshake-state-machine';
+import {
+  HELLO_RETRY_REQUEST_RANDOM,
+  KeySchedule13,
+  Transcript,
+  computeBinder,
+  keysFor,
+  readNewSessionTicket13,
+  resumptionPsk,
+  suiteByCode,
+  writeEndOfEarlyData,
+  writeFinished,
+  writeHandshake,
+  type SuiteInfo,
+} from '@puretls/handshake-state-machine';
+
+/** A ticket the client received, with what it needs to resume. */
+export interface ClientTicket {
+  readonly ticket: Uint8Array;
+  readonly psk: Uint8Array;
+  readonly suite: SuiteInfo;
+  readonly ticketAgeAdd: number;
+  readonly lifetime: number;
+  readonly maxEarlyData: number;
+  readonly nonce: Uint8Array;
+}
 
 export interface ClientHelloOptions {
   random?: Uint8Array;
@@ -31,6 +56,10 @@ export interface ClientHelloOptions {
   rawExtensions?: { type: number; data: Uint8Array }[];
   /** Omit the extensions block entirely. */
   noExtensions?: boolean;
+  /** psk_key_exchange_modes to offer (default [psk_dhe_ke]). */
+  pskModes?: number[];
+  /** Resume with these tickets (pre_shared_key, last extension, binders computed). */
+  resume?: { tickets: ClientTicket[]; ageMs?: number; corruptBinder?: boolean; earlyData?: Uint8Array };
 }
 
 const DEFAULT_SIG_ALGS = [0x0403, 0x0503, 0x0807, 0x0804, 0x0805, 0x0806];
@@ -53,6 +82,15 @@ export class TestClient13 {
   readonly alerts: number[] = [];
   readonly appData: Uint8Array[] = [];
   helloRetry: { group: number; cookie?: Uint8Array } | undefined;
+  /** Tickets offered in the last ClientHello (index = identity). */
+  offered: ClientTicket[] = [];
+  /** The PSK identity the server selected, when it resumed. */
+  selectedIdentity: number | undefined;
+  /** Tickets received after the handshake (NewSessionTicket). */
+  readonly tickets: ClientTicket[] = [];
+  /** Whether the server accepted 0-RTT (early_data in EncryptedExtensions). */
+  earlyDataAccepted = false;
+  private resumptionMaster: Uint8Array | undefined;
 
   constructor(readonly provider: CryptoProvider) {
     this.rl = new RecordLayer({ provider });
@@ -84,7 +122,7 @@ export class TestClient13 {
     if (o.recordSizeLimit !== undefined) add(28, (w) => w.u16(o.recordSizeLimit!));
     if (o.versions !== null) add(43, (w) => w.vec8((w) => (o.versions ?? [0x0304]).forEach((v) => w.u16(v))));
     if (o.cookie) add(44, (w) => w.vec16((w) => w.bytes(o.cookie!)));
-    add(45, (w) => w.vec8((w) => w.u8(1)));
+    add(45, (w) => w.vec8((w) => (o.pskModes ?? [1]).forEach((m) => w.u8(m))));
     if (groups !== null || o.rawShares) {
       const shares =
         o.rawShares ??
@@ -95,6 +133,17 @@ export class TestClient13 {
       add(51, (w) => w.vec16((w) => shares.forEach((s) => w.u16(s.group).vec16((w) => w.bytes(s.keyExchange)))));
     }
     for (const e of o.extra ?? []) exts.push(e);
+    const resume = o.resume;
+    if (resume?.earlyData) add(42, () => {});
+    let bindersAt = -1;
+    if (resume) {
+      // RFC 8446 §4.2.11: pre_shared_key last; binders of HashLen bytes, patched after hashing.
+      add(41, (w) => {
+        w.vec16((w) => resume.tickets.forEach((t) => w.vec16((w) => w.bytes(t.ticket)).u32((((resume.ageMs ?? 1000) + t.ticketAgeAdd) >>> 0))));
+        w.vec16((w) => resume.tickets.forEach((t) => w.vec8((w) => w.bytes(new Uint8Array(t.suite.hash === 'sha384' ? 48 : 32)))));
+      });
+      this.offered = resume.tickets;
+    }
     const list = o.rawExtensions ?? exts;
     const msg = writeHandshake(1, (w) => {
       w.u16(o.legacyVersion ?? 0x0303).bytes(this.chRandom);
@@ -103,6 +152,19 @@ export class TestClient13 {
       w.vec8((w) => (o.compression ?? [0]).forEach((c) => w.u8(c)));
       if (!o.noExtensions) w.vec16((w) => list.forEach((e) => w.u16(e.type).vec16((w) => w.bytes(e.data))));
     });
+    if (resume && !o.rawExtensions) {
+      const bindersLen = resume.tickets.reduce((n, t) => n + 1 + (t.suite.hash === 'sha384' ? 48 : 32), 2);
+      bindersAt = msg.length - bindersLen;
+      const truncated = msg.subarray(0, bindersAt);
+      let o2 = bindersAt + 2;
+      for (const t of resume.tickets) {
+        const hash = this.helloRetry && this.transcript ? this.transcript.hashWith(truncated) : this.provider.hash(t.suite.hash, truncated);
+        const binder = computeBinder(this.provider, t.suite.hash, t.psk, hash);
+        if (resume.corruptBinder) binder[0]! ^= 1;
+        msg.set(binder, o2 + 1);
+        o2 += 1 + binder.length;
+      }
+    }
     this.ch = msg;
     // After a HelloRetryRequest the second ClientHello extends the running transcript.
     if (this.helloRetry && this.transcript) this.transcript.add(msg);
@@ -147,7 +209,11 @@ export class TestClient13 {
       this.received.push({ type: ev.type, raw: ev.raw.slice() });
       if (ev.type === 2) this.onServerHello(ev.raw);
       else if (ev.type === 20) this.onServerFinished(ev.raw, ev.body);
-      else this.transcript?.add(ev.raw);
+      else if (ev.type === 4) this.onNewSessionTicket(ev.body);
+      else {
+        if (ev.type === 8) this.earlyDataAccepted = hasExtension(ev.body.subarray(2), 42);
+        this.transcript?.add(ev.raw);
+      }
     }
   }
 
@@ -185,18 +251,42 @@ export class TestClient13 {
     }
     this.transcript.add(raw);
     this.rl.setVersion('tls13');
-    const ks = exts.get(51)!;
-    const group = (ks[0]! << 8) | ks[1]!;
-    const share = ks.subarray(4);
-    const kp = this.keyPairs.get(group);
-    if (!kp) throw new Error(`server chose group ${group} without our share`);
-    this.ks = new KeySchedule13(this.provider, this.suite.hash);
-    this.ks.inputSharedSecret(kp.agree(share));
+    const psk = exts.get(41);
+    this.selectedIdentity = psk ? (psk[0]! << 8) | psk[1]! : undefined;
+    const chosen = this.selectedIdentity !== undefined ? this.offered[this.selectedIdentity] : undefined;
+    if (this.selectedIdentity !== undefined && !chosen) throw new Error(`server selected identity ${this.selectedIdentity}, we offered ${this.offered.length}`);
+    this.ks = new KeySchedule13(this.provider, this.suite.hash, chosen?.psk);
+    const ks = exts.get(51);
+    if (ks) {
+      const group = (ks[0]! << 8) | ks[1]!;
+      const share = ks.subarray(4);
+      const kp = this.keyPairs.get(group);
+      if (!kp) throw new Error(`server chose group ${group} without our share`);
+      this.ks.inputSharedSecret(kp.agree(share));
+    } else {
+      this.ks.inputSharedSecret(undefined); // psk_ke
+    }
     const h = this.transcript.current();
     this.clientHsSecret = this.ks.derive('c hs traffic', h);
     this.serverHsSecret = this.ks.derive('s hs traffic', h);
     this.rl.setReadProtection(keysFor(this.provider, this.suite, this.serverHsSecret));
   }
+
+  /**
+   * 0-RTT: the early data record(s) under client_early_traffic_secret (RFC 8446 §4.2.10), to send
+   * right after the ClientHello. The key is derived from the first offered ticket.
+   */
+  earlyDataRecords(data: Uint8Array): Uint8Array {
+    const t = this.offered[0]!;
+    const ks = new KeySchedule13(this.provider, t.suite.hash, t.psk);
+    const secret = ks.derive('c e traffic', this.provider.hash(t.suite.hash, this.ch!));
+    this.earlyWriter = new RecordLayer({ provider: this.provider });
+    this.earlyWriter.setVersion('tls13');
+    this.earlyWriter.setWriteProtection(keysFor(this.provider, t.suite, secret));
+    this.earlyWriter.writeApplicationData(data);
+    return this.earlyWriter.takeOutput();
+  }
+  private earlyWriter: RecordLayer | undefined;
 
   /** Set when the server's Finished verified. */
   serverFinishedOk: boolean | undefined;
@@ -215,16 +305,45 @@ export class TestClient13 {
     this.rl.setReadProtection(keysFor(this.provider, this.suite!, this.serverApSecret));
   }
 
-  /** Bytes of the client's second flight: Finished under the client handshake key, then switch to application keys. */
+  /**
+   * Bytes of the client's second flight: [EndOfEarlyData under the early key,] Finished under the
+   * client handshake key, then switch to application keys.
+   */
   finish(opts: { corruptFinished?: boolean } = {}): Uint8Array {
     if (!this.pendingFinished) throw new Error('no server Finished yet');
-    const fin = this.pendingFinished.slice();
+    const parts: Uint8Array[] = [];
+    if (this.earlyDataAccepted && this.earlyWriter) {
+      // RFC 8446 §4.5: EndOfEarlyData, under the early key, before the Finished; in the transcript.
+      const eoed = writeEndOfEarlyData();
+      this.earlyWriter.writeHandshake(eoed);
+      parts.push(this.earlyWriter.takeOutput());
+      this.transcript!.add(eoed);
+      const h = this.transcript!.current();
+      this.pendingFinished = writeFinished(this.ks!.verifyData(this.clientHsSecret!, h));
+    }
+    const fin = new Uint8Array(this.pendingFinished);
     if (opts.corruptFinished) fin[fin.length - 1]! ^= 1;
     this.rl.setWriteProtection(keysFor(this.provider, this.suite!, this.clientHsSecret!));
     this.rl.writeHandshake(fin);
     this.transcript!.add(fin);
+    this.resumptionMaster = this.ks!.derive('res master', this.transcript!.current());
     this.rl.setWriteProtection(keysFor(this.provider, this.suite!, this.clientApSecret!));
-    return this.rl.takeOutput();
+    parts.push(this.rl.takeOutput());
+    return concat(parts);
+  }
+
+  private onNewSessionTicket(body: Uint8Array): void {
+    const nst = readNewSessionTicket13(body);
+    const ed = nst.extensions.find((e) => e.type === 42);
+    this.tickets.push({
+      ticket: new Uint8Array(nst.ticket),
+      psk: resumptionPsk(this.provider, this.suite!.hash, this.resumptionMaster!, nst.ticketNonce),
+      suite: this.suite!,
+      ticketAgeAdd: nst.ticketAgeAdd,
+      lifetime: nst.ticketLifetime,
+      maxEarlyData: ed ? new DataView(ed.data.buffer, ed.data.byteOffset, 4).getUint32(0) : 0,
+      nonce: new Uint8Array(nst.ticketNonce),
+    });
   }
 
   /** Encrypts a handshake message under the current write key (after `finish`, the application key). */
@@ -247,4 +366,25 @@ export class TestClient13 {
   useHandshakeWriteKey(): void {
     this.rl.setWriteProtection(keysFor(this.provider, this.suite!, this.clientHsSecret!));
   }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Whether an extension list (`<0..2^16-1>` with its length prefix) contains `type`. */
+function hasExtension(list: Uint8Array, type: number): boolean {
+  for (let o = 0; o + 4 <= list.length; ) {
+    const t = (list[o]! << 8) | list[o + 1]!;
+    const l = (list[o + 2]! << 8) | list[o + 3]!;
+    if (t === type) return true;
+    o += 4 + l;
+  }
+  return false;
 }
