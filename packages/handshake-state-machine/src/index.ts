@@ -41,3 +41,4 @@ export {
 } from './tls13/server-states';
 export { computeBinder, clientTicketAge, ticketAgeIsFresh, MAX_TICKET_LIFETIME_S, EARLY_DATA_AGE_WINDOW_MS } from './tls13/psk';
 export { groupByCode } from './tls13/negotiate';
+export type { ServerState } from './server-state';

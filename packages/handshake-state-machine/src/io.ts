@@ -57,6 +57,32 @@ export interface ResumableSession {
   readonly handle: unknown;
 }
 
+/** A TLS 1.2 session the handshake can resume (RFC 5246 §7.4.1.2 session id, RFC 5077 ticket). */
+export interface ResumableSession12 {
+  readonly masterSecret: Uint8Array;
+  readonly cipherSuite: number;
+  /** Whether the session was made with the extended master secret (RFC 7627). */
+  readonly extendedMasterSecret: boolean;
+  readonly serverName: string | undefined;
+  readonly alpn: string | undefined;
+  /** When the original full handshake happened (ms). */
+  readonly authTime: number;
+  /** Opaque to the handshake (the glue's session). */
+  readonly handle: unknown;
+}
+
+/** A TLS 1.2 session the full handshake made: the glue stores it (session id) or seals it (ticket). */
+export interface NewSession12 {
+  /** The session id sent in ServerHello (empty: none, e.g. a ticket or mode `off`). */
+  readonly sessionId: Uint8Array;
+  readonly masterSecret: Uint8Array;
+  readonly cipherSuite: number;
+  readonly extendedMasterSecret: boolean;
+  readonly serverName: string | undefined;
+  readonly alpn: string | undefined;
+  readonly authTime: number;
+}
+
 /** A PSK identity offered by the client, for the lookup. */
 export interface PskLookup {
   readonly identity: Uint8Array;
@@ -128,6 +154,30 @@ export interface HandshakeIo {
   sessionResumed(session: ResumableSession): void;
   /** A binder did not verify (counted; the session is not consumed). */
   binderFailed(session: ResumableSession): void;
+  // ---- TLS 1.2 sessions (RFC 5246 §7.4.1.2, RFC 5077, RFC 7627) ----------------------------
+  /**
+   * Resolves the ClientHello's legacy session id (when it carries no non-empty ticket) to a
+   * session, or `undefined`. May answer asynchronously (the handshake waits in `AwaitSession`).
+   */
+  lookupSession12(sessionId: Uint8Array, serverName: string | undefined): ResumableSession12 | undefined | Promise<ResumableSession12 | undefined>;
+  /** Opens an RFC 5077 ticket: the session, whether to send a fresh ticket (old key), or `undefined`. */
+  openTicket12(ticket: Uint8Array, serverName: string | undefined): { session: ResumableSession12; reissue: boolean } | undefined;
+  /**
+   * The session id for a new full handshake's ServerHello: 32 random bytes, or empty when the
+   * session will not be kept by id (the client uses tickets — OpenSSL's rule — or the cache is off).
+   */
+  sessionIdForNewSession12(clientOffersTicket: boolean): Uint8Array;
+  /** Whether to send an RFC 5077 NewSessionTicket (the client offered the extension, tickets are on). */
+  wantsTicket12(clientOffersTicket: boolean): boolean;
+  /** The full handshake made a session (after both Finished): store it by id and/or seal it. */
+  newSession12(session: NewSession12): void;
+  /** Seals a TLS 1.2 session into an RFC 5077 ticket, or `undefined` to send none. */
+  issueTicket12(session: NewSession12): Uint8Array | undefined;
+  /** A TLS 1.2 session was resumed (abbreviated handshake done). */
+  sessionResumed12(session: ResumableSession12): void;
+  /** Sends an alert without closing (TLS 1.2 no_renegotiation warning, RFC 5746 §4.2). */
+  sendWarningAlert(description: number): void;
+
   /**
    * The client sent (or may send) 0-RTT data we do not accept: skip up to `maxBytes` of records
    * that fail to decrypt (RFC 8446 §4.2.10) instead of failing on them.

@@ -16,7 +16,7 @@ import {
   type HandshakeEvent,
   type HandshakeIo,
   type NegotiatedInfo,
-  type Tls13ServerState,
+  type ServerState,
   type TrafficKeys,
 } from '@puretls/handshake-state-machine';
 import type { ServerContext } from './context';
@@ -61,7 +61,7 @@ export const MAX_EARLY_WRITE_BUFFER = 1 << 20;
 
 export class ServerConnection {
   private readonly rl: RecordLayer;
-  private state: Tls13ServerState;
+  private state: ServerState;
   private readonly listeners = new Map<keyof ServerConnectionEvents, Function[]>();
   private pendingWrites: Uint8Array[] = [];
   private pendingWriteBytes = 0;
@@ -72,6 +72,8 @@ export class ServerConnection {
   private receivedCloseNotify = false;
   private readonly keyLog: boolean;
   private earlyDataBytes = 0;
+  /** `handshakeComplete` was emitted. */
+  private announced = false;
   private fatalAlert = false;
 
   constructor(
@@ -172,11 +174,11 @@ export class ServerConnection {
    * (before any application data, as RFC 8448 §3 shows), the `handshakeComplete` event, then the
    * data the application wrote early.
    */
-  private enter(next: Tls13ServerState): void {
-    const first = next instanceof Traffic13 && !(this.state instanceof Traffic13);
+  private enter(next: ServerState): void {
     this.state = next;
-    if (!first) return;
-    this.sendSessionTicket(this.context.sessions.ticketsAfterHandshake(this, this._info!.resumed));
+    if (this._phase !== 'open' || this.announced) return;
+    this.announced = true;
+    if (next instanceof Traffic13) this.sendSessionTicket(this.context.sessions.ticketsAfterHandshake(this, this._info!.resumed));
     this.emit('handshakeComplete', this._info!);
     this.flushPendingWrites();
   }
@@ -209,9 +211,13 @@ export class ServerConnection {
           return;
         }
         throw new TlsError('UnexpectedApplicationData', 'application data before the handshake completed');
-      case 'changeCipherSpec':
+      case 'changeCipherSpec': {
         // TLS 1.3 compatibility CCS records never reach here (the record layer drops them).
-        throw new TlsError('UnexpectedChangeCipherSpec', 'ChangeCipherSpec outside a TLS 1.2 handshake');
+        const s = this.state as ServerState & { handleChangeCipherSpec?: () => ServerState };
+        if (typeof s.handleChangeCipherSpec !== 'function') throw new TlsError('UnexpectedChangeCipherSpec', `ChangeCipherSpec in state ${s.kind}`);
+        this.enter(s.handleChangeCipherSpec());
+        return;
+      }
       case 'alert': {
         this.emit('alert', { level: ev.level, description: ev.description, name: alertName(ev.description) });
         if (ev.description === AlertDescription.close_notify) {
@@ -252,6 +258,14 @@ export class ServerConnection {
     sessionResumed: (session) => this.context.sessions.sessionResumed(this, session),
     binderFailed: (session) => this.context.sessions.binderFailed(this, session),
     rejectEarlyData: (maxBytes) => this.rl.setRejectEarlyData(maxBytes),
+    lookupSession12: (id, sni) => this.context.sessions.lookupSession12(this, id, sni),
+    openTicket12: (ticket, sni) => this.context.sessions.openTicket12(this, ticket, sni),
+    sessionIdForNewSession12: (offersTicket) => this.context.sessions.sessionIdForNewSession12(this, offersTicket),
+    wantsTicket12: (offersTicket) => this.context.sessions.wantsTicket12(this, offersTicket),
+    newSession12: (session) => this.context.sessions.newSession12(this, session),
+    issueTicket12: (session) => this.context.sessions.issueTicket12(this, session),
+    sessionResumed12: (session) => this.context.sessions.sessionResumed12(this, session),
+    sendWarningAlert: (description) => this.rl.writeAlert(description, AlertLevel.warning),
   };
 
   private onHandshakeEvent(e: HandshakeEvent): void {

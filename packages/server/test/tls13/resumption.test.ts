@@ -5,13 +5,20 @@
 import { describe, expect, it } from 'vitest';
 import { createNobleProvider } from '@puretls/crypto';
 import type { ResumableSession } from '@puretls/handshake-state-machine';
-import { ServerConnection, type SessionGlue } from '../../src/index';
+import { NO_SESSIONS, ServerConnection, type SessionGlue } from '../../src/index';
 import { TestClient13, type ClientTicket } from './test-client';
 import { ecdsaCertificate, type Exchange } from './harness';
 import { ServerContext } from '../../src/index';
 
-/** Stateful single-use tickets in a Map; optionally answers lookups asynchronously. */
+/** Stateful single-use tickets in a Map; optionally answers lookups asynchronously. TLS 1.3 only. */
 class MapGlue implements SessionGlue {
+  lookupSession12 = NO_SESSIONS.lookupSession12;
+  openTicket12 = NO_SESSIONS.openTicket12;
+  sessionIdForNewSession12 = NO_SESSIONS.sessionIdForNewSession12;
+  wantsTicket12 = NO_SESSIONS.wantsTicket12;
+  newSession12 = NO_SESSIONS.newSession12;
+  issueTicket12 = NO_SESSIONS.issueTicket12;
+  sessionResumed12 = NO_SESSIONS.sessionResumed12;
   readonly store = new Map<string, ResumableSession>();
   readonly events: string[] = [];
   asyncLookups = false;
