@@ -1,0 +1,1021 @@
+/**
+ * `SessionCache`: OpenSSL's server-side session cache (the one inside an `SSL_CTX`) for puretls —
+ * the internal store, the new/remove/get callbacks (+ `takeSession`), the modes, the limits and
+ * the statistics (spec §3–§6). Sans-IO: the clock is injected (`now()`), the only timer (the async
+ * lookup deadline) is injected too (`setTimer`), and nothing here ever awaits — async callbacks
+ * surface as promises the server glue resolves into the connection's waiting state.
+ *
+ * The handshake never calls this class. The server glue turns handshake events into calls:
+ *
+ * | handshake event / moment                  | glue calls                                   |
+ * |-------------------------------------------|----------------------------------------------|
+ * | ClientHello received (server mode)        | `handshakeStarted()`                         |
+ * | `lookupSession(conn, id)`                 | `lookup(conn, id, ctx)` → hit/miss/abort or a promise of one |
+ * | TLS 1.3 binder verified on a stateful hit | `take(conn, session)` → `false` = treat as a miss |
+ * | TLS 1.3 binder wrong                      | `binderFailed()` (nothing is consumed)       |
+ * | stateless ticket opened                   | `validateTicket(session, ctx)`               |
+ * | `newSession(conn, session)`               | `newSession(conn, session)`                  |
+ * | `handshakeComplete`                       | `handshakeCompleted()` (auto flush every 255) |
+ * | `connectionEnded(conn, clean)` / fatal alert | `connectionEnded(sessionsOfConn, how)`    |
+ */
+import {
+  MAX_SESSION_ID_LENGTH,
+  createSession,
+  equalBytes,
+  isSession,
+  sessionCost,
+  sessionExpiresAt,
+  withFields,
+  type Session,
+  type SessionInit,
+} from './session';
+import { SessionTable } from './session-table';
+import { isAbortVerdict, validateSession, type AbortReason, type MissReason, type ResumptionContext, type Verdict } from './validate';
+
+/** One mode flag (OpenSSL `SSL_SESS_CACHE_*`). Combine several in an array. */
+export type SessionCacheMode =
+  /** `SSL_SESS_CACHE_OFF`: no internal store, no new-session callback; the get callback is still consulted. */
+  | 'off'
+  /** `SSL_SESS_CACHE_SERVER` (default): cache server sessions. */
+  | 'server'
+  /** `SSL_SESS_CACHE_NO_AUTO_CLEAR`: no automatic flush every 255 handshakes. */
+  | 'noAutoClear'
+  /** `SSL_SESS_CACHE_NO_INTERNAL_LOOKUP`: never look in the internal store; always ask the get callback. */
+  | 'noInternalLookup'
+  /** `SSL_SESS_CACHE_NO_INTERNAL_STORE`: never store internally; the callbacks own the sessions. */
+  | 'noInternalStore'
+  /** `SSL_SESS_CACHE_NO_INTERNAL` = `noInternalLookup` + `noInternalStore`. */
+  | 'noInternal'
+  /** `SSL_SESS_CACHE_UPDATE_TIME`: a hit resets the session's `createdAt` to now. */
+  | 'updateTime';
+
+/** Why a session left the cache or was invalidated (the remove callback's third argument). */
+export type RemoveReason =
+  | 'expired'
+  | 'evicted'
+  | 'rejected'
+  | 'consumed'
+  | 'fatalAlert'
+  | 'uncleanShutdown'
+  | 'removed'
+  | 'contextClosed'
+  | 'replaced';
+
+/**
+ * `SSL_CTX_sess_set_new_cb`. Runs after the session entered the internal store. `false` (or a
+ * promise of `false`) removes it again (reason `rejected`) and marks it not resumable; anything
+ * else keeps it. Throwing / rejecting is caught, counted and logged.
+ */
+export type NewSessionCallback<Conn> = (conn: Conn, session: Session) => boolean | void | Promise<boolean | void>;
+/**
+ * `SSL_CTX_sess_set_remove_cb`. Called exactly once per session object that leaves the cache or
+ * is invalidated. May call `cache.remove()` itself (deferred, never recursive). Note `replaced`:
+ * the id lives on with a newer session — an external store must not delete by id on `replaced`.
+ */
+export type RemoveSessionCallback<Conn> = (cache: SessionCache<Conn>, session: Session, reason: RemoveReason) => void;
+/** What a get callback may return: a session, `{ session, copy }`, or nothing (a miss). */
+export type GetSessionResult = Session | { readonly session: Session; readonly copy?: boolean } | undefined | null;
+/**
+ * `SSL_CTX_sess_set_get_cb`. `id` is the callback's own copy. `copy` (default `true`, OpenSSL's
+ * `*copy = 1`): the store keeps using the object, so the engine treats it as shared; `false` hands
+ * it over. Sessions are immutable, so both are safe.
+ */
+export type GetSessionCallback<Conn> = (conn: Conn, id: Uint8Array) => GetSessionResult | Promise<GetSessionResult>;
+/**
+ * Atomic single use for an external store (e.g. Redis `GETDEL`): `true` = this server took the
+ * session, `false` = somebody else already did (the resumption fails as a miss). No OpenSSL
+ * counterpart (rustls `StoresServerSessions::take`).
+ */
+export type TakeSessionCallback<Conn> = (conn: Conn, id: Uint8Array) => boolean | Promise<boolean>;
+
+/** Where the cache reports caught callback errors. */
+export interface SessionCacheLogger {
+  warn(message: string, error?: unknown): void;
+}
+
+/** Starts a one-shot timer and returns its cancel function (the glue's `setTimeout`, or a fake). */
+export type SetTimer = (ms: number, fn: () => void) => () => void;
+
+/** Options of {@link SessionCache} (checked once, in the constructor). */
+export interface SessionCacheOptions<Conn = unknown> {
+  /** The clock, ms. Required: the cache never reads time itself. */
+  readonly now: () => number;
+  /** One flag or several (default `'server'`). Modifiers without `'server'` imply it; `'off'` is exclusive. */
+  readonly mode?: SessionCacheMode | readonly SessionCacheMode[];
+  /** Most sessions kept internally (default 20480, `SSL_SESSION_CACHE_MAX_SIZE_DEFAULT`; 0 = unbounded). */
+  readonly maxEntries?: number;
+  /** Memory budget in bytes as counted by `sessionCost` (default 0 = unbounded). */
+  readonly maxBytes?: number;
+  /** Lifetime given to new sessions, s (default 7200, OpenSSL's). */
+  readonly timeout?: number;
+  /** Longest chain of resumptions after one full handshake, s (default 7 days). */
+  readonly authTimeout?: number;
+  /** Deadline of an async get/take callback, ms (default 50). */
+  readonly lookupTimeoutMs?: number;
+  /** Spec §5: remove a connection's sessions when it ends without our close_notify (default `true`). */
+  readonly removeOnUncleanShutdown?: boolean;
+  readonly newSession?: NewSessionCallback<Conn>;
+  readonly removeSession?: RemoveSessionCallback<Conn>;
+  readonly getSession?: GetSessionCallback<Conn>;
+  readonly takeSession?: TakeSessionCallback<Conn>;
+  /** Default: `console.warn` when the runtime has one. */
+  readonly logger?: SessionCacheLogger;
+  /**
+   * The timer for async deadlines. Default: the runtime's `setTimeout`/`clearTimeout`. The server
+   * glue passes its own (the cache stays testable with fake timers either way).
+   */
+  readonly setTimer?: SetTimer;
+}
+
+/** Statistics (spec §4; OpenSSL `SSL_CTX_sess_*`). */
+export interface SessionCacheStats {
+  /** `SSL_CTX_sess_number`: sessions in the internal store now. */
+  readonly number: number;
+  /** `SSL_CTX_sess_accept`: handshakes started (glue: `handshakeStarted()`). */
+  readonly accept: number;
+  /** `SSL_CTX_sess_accept_good`: handshakes completed (glue: `handshakeCompleted()`). */
+  readonly acceptGood: number;
+  /** `SSL_CTX_sess_hits`: lookups resolved by the internal store (or a stateless ticket) and accepted. */
+  readonly hits: number;
+  /** `SSL_CTX_sess_cb_hits`: lookups resolved by the get callback and accepted. */
+  readonly cbHits: number;
+  /**
+   * Lookups that ended without a session for any reason but expiry (not found, failed validation,
+   * callback error, deadline). Unlike OpenSSL's `sess_misses` (internal misses only, even when the
+   * callback then hits): here `hits + cbHits + misses + timeouts + aborts = lookups`.
+   */
+  readonly misses: number;
+  /** `SSL_CTX_sess_timeouts`: sessions found but expired (timeout or authTimeout). */
+  readonly timeouts: number;
+  /** `SSL_CTX_sess_cache_full`: sessions evicted because of `maxEntries`/`maxBytes`. */
+  readonly cacheFull: number;
+  /** Async get/take callbacks that missed the deadline. */
+  readonly lookupTimeouts: number;
+  /** Callbacks that threw or rejected (any of the four), or returned an invalid session. */
+  readonly callbackErrors: number;
+  /** TLS 1.3 binders that did not verify (glue: `binderFailed()`). */
+  readonly binderFailures: number;
+  /** Single-use sessions that were already taken (`take` → false), plus glue-reported replays. */
+  readonly replaysRejected: number;
+  /** Sessions found but made under another `contextId`. */
+  readonly contextMismatches: number;
+}
+
+/** A usable session. */
+export interface LookupHit {
+  readonly kind: 'hit';
+  readonly session: Session;
+  readonly source: 'internal' | 'external' | 'ticket';
+  /** External hits: the get callback's `copy` (the store still uses the object). `false` otherwise. */
+  readonly shared: boolean;
+}
+/** No usable session: continue with a full handshake. */
+export interface LookupMiss {
+  readonly kind: 'miss';
+  readonly why: MissReason;
+}
+/** The handshake must fail: `throw new TlsError(result.reason)` maps it to its alert. */
+export interface LookupAbort {
+  readonly kind: 'abort';
+  readonly reason: AbortReason;
+}
+/** What {@link SessionCache.lookup} gives. */
+export type LookupResult = LookupHit | LookupMiss | LookupAbort;
+
+/** How a connection ended, for {@link SessionCache.connectionEnded}. */
+export type ConnectionEnd = 'clean' | 'uncleanShutdown' | 'fatalAlert';
+
+const MISS: Readonly<Record<MissReason, LookupMiss>> = Object.freeze(
+  Object.fromEntries(
+    (
+      ['notFound', 'expired', 'authExpired', 'versionMismatch', 'contextMismatch', 'serverNameMismatch', 'hashMismatch', 'emsMismatch', 'notResumable', 'invalidSession', 'lookupTimeout', 'callbackError', 'closed'] as const
+    ).map((w) => [w, Object.freeze({ kind: 'miss', why: w } as const)]),
+  ) as Record<MissReason, LookupMiss>,
+);
+const ABORT: Readonly<Record<AbortReason, LookupAbort>> = Object.freeze({
+  ResumedSuiteNotOffered: Object.freeze({ kind: 'abort', reason: 'ResumedSuiteNotOffered' } as const),
+  ExtendedMasterSecretMismatch: Object.freeze({ kind: 'abort', reason: 'ExtendedMasterSecretMismatch' } as const),
+});
+
+/** OpenSSL `SSL_SESSION_CACHE_MAX_SIZE_DEFAULT`. */
+export const DEFAULT_MAX_ENTRIES = 20480;
+/** OpenSSL's real default session timeout, s. */
+export const DEFAULT_TIMEOUT = 7200;
+/** Default `authTimeout`: 7 days, s. */
+export const DEFAULT_AUTH_TIMEOUT = 7 * 24 * 3600;
+/** Default deadline of async callbacks, ms. */
+export const DEFAULT_LOOKUP_TIMEOUT_MS = 50;
+/** OpenSSL flushes expired sessions every 255 good handshakes. */
+export const AUTO_FLUSH_INTERVAL = 255;
+
+interface ModeFlags {
+  off: boolean;
+  internalLookup: boolean;
+  internalStore: boolean;
+  autoClear: boolean;
+  updateTime: boolean;
+}
+
+function parseMode(mode: SessionCacheMode | readonly SessionCacheMode[]): { flags: ModeFlags; list: readonly SessionCacheMode[] } {
+  const list: readonly SessionCacheMode[] = typeof mode === 'string' ? [mode] : mode;
+  if (!Array.isArray(list)) throw new TypeError('SessionCache: "mode" must be a mode name or an array of them');
+  const known = new Set<SessionCacheMode>(['off', 'server', 'noAutoClear', 'noInternalLookup', 'noInternalStore', 'noInternal', 'updateTime']);
+  for (const m of list) if (!known.has(m)) throw new RangeError(`SessionCache: unknown mode ${JSON.stringify(m)}`);
+  const has = (m: SessionCacheMode): boolean => list.includes(m);
+  if (has('off') && list.length > 1) throw new RangeError('SessionCache: mode "off" cannot be combined with other modes');
+  const off = has('off');
+  return {
+    list: Object.freeze([...list]),
+    flags: {
+      off,
+      internalLookup: !off && !has('noInternalLookup') && !has('noInternal'),
+      internalStore: !off && !has('noInternalStore') && !has('noInternal'),
+      autoClear: !has('noAutoClear'),
+      updateTime: has('updateTime'),
+    },
+  };
+}
+
+function nonNegInt(name: string, v: number): number {
+  if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`SessionCache: "${name}" must be an integer >= 0, got ${String(v)}`);
+  return v;
+}
+
+function isPromiseLike<T>(v: unknown): v is PromiseLike<T> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+function defaultLogger(): SessionCacheLogger {
+  const c = (globalThis as { console?: { warn?: (...a: unknown[]) => void } }).console;
+  return { warn: (m, e) => c?.warn?.(`[puretls session-cache] ${m}`, e) };
+}
+
+function defaultSetTimer(): SetTimer {
+  const g = globalThis as { setTimeout?: (fn: () => void, ms: number) => unknown; clearTimeout?: (h: unknown) => void };
+  return (ms, fn) => {
+    if (!g.setTimeout) throw new TypeError('SessionCache: no setTimeout in this runtime; pass "setTimer"');
+    const h = g.setTimeout(fn, ms);
+    return () => g.clearTimeout?.(h);
+  };
+}
+
+/**
+ * The session cache of one server context.
+ *
+ * @typeParam Conn what the glue passes as `conn` to the callbacks (its connection object).
+ */
+export class SessionCache<Conn = unknown> {
+  private readonly now: () => number;
+  private flags: ModeFlags;
+  private modeList: readonly SessionCacheMode[];
+  private maxEntriesValue: number;
+  private maxBytesValue: number;
+  private timeoutValue: number;
+  readonly authTimeout: number;
+  readonly lookupTimeoutMs: number;
+  readonly removeOnUncleanShutdown: boolean;
+  private newCb: NewSessionCallback<Conn> | undefined;
+  private removeCb: RemoveSessionCallback<Conn> | undefined;
+  private getCb: GetSessionCallback<Conn> | undefined;
+  private takeCb: TakeSessionCallback<Conn> | undefined;
+  private readonly logger: SessionCacheLogger;
+  private readonly setTimer: SetTimer;
+
+  private readonly table = new SessionTable();
+  /** Sum of `sessionCost` over the internal store. */
+  private bytes = 0;
+  /** Sessions a remove reason was delivered for (or that were marked so): never resumed again. */
+  private readonly dead = new WeakSet<Session>();
+  /** Pending remove-callback deliveries (FIFO); drained at the end of every public call. */
+  private readonly queue: { session: Session; reason: RemoveReason }[] = [];
+  private draining = false;
+  private handshakesSinceFlush = 0;
+  private closed = false;
+
+  private accept = 0;
+  private acceptGood = 0;
+  private hits = 0;
+  private cbHits = 0;
+  private misses = 0;
+  private timeouts = 0;
+  private cacheFull = 0;
+  private lookupTimeouts = 0;
+  private callbackErrors = 0;
+  private binderFailures = 0;
+  private replaysRejected = 0;
+  private contextMismatches = 0;
+
+  /**
+   * @throws TypeError when `now` is missing or a callback is not a function; RangeError for a
+   *   negative or fractional limit, an unknown mode, or `'off'` combined with other modes.
+   */
+  constructor(options: SessionCacheOptions<Conn>) {
+    if (typeof options?.now !== 'function') throw new TypeError('SessionCache: "options.now" must be a function (ms clock)');
+    this.now = options.now;
+    const m = parseMode(options.mode ?? 'server');
+    this.flags = m.flags;
+    this.modeList = m.list;
+    this.maxEntriesValue = nonNegInt('maxEntries', options.maxEntries ?? DEFAULT_MAX_ENTRIES);
+    this.maxBytesValue = nonNegInt('maxBytes', options.maxBytes ?? 0);
+    this.timeoutValue = nonNegInt('timeout', options.timeout ?? DEFAULT_TIMEOUT);
+    this.authTimeout = nonNegInt('authTimeout', options.authTimeout ?? DEFAULT_AUTH_TIMEOUT);
+    this.lookupTimeoutMs = nonNegInt('lookupTimeoutMs', options.lookupTimeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS);
+    this.removeOnUncleanShutdown = options.removeOnUncleanShutdown ?? true;
+    this.setNewSessionCallback(options.newSession);
+    this.setRemoveSessionCallback(options.removeSession);
+    this.setGetSessionCallback(options.getSession);
+    this.setTakeSessionCallback(options.takeSession);
+    this.logger = options.logger ?? defaultLogger();
+    this.setTimer = options.setTimer ?? defaultSetTimer();
+  }
+
+  // ---- configuration (SSL_CTX_set_* / SSL_CTX_get_*) ---------------------------------------------
+
+  /** `SSL_CTX_sess_set_new_cb`; `undefined` clears it. @throws TypeError for a non-function. */
+  setNewSessionCallback(cb: NewSessionCallback<Conn> | undefined): void {
+    this.newCb = checkCallback('newSession', cb);
+  }
+  /** `SSL_CTX_sess_get_new_cb`: the callback or `undefined`. */
+  getNewSessionCallback(): NewSessionCallback<Conn> | undefined {
+    return this.newCb;
+  }
+  /** `SSL_CTX_sess_set_remove_cb`; `undefined` clears it. @throws TypeError for a non-function. */
+  setRemoveSessionCallback(cb: RemoveSessionCallback<Conn> | undefined): void {
+    this.removeCb = checkCallback('removeSession', cb);
+  }
+  /** `SSL_CTX_sess_get_remove_cb`. */
+  getRemoveSessionCallback(): RemoveSessionCallback<Conn> | undefined {
+    return this.removeCb;
+  }
+  /** `SSL_CTX_sess_set_get_cb`; `undefined` clears it. @throws TypeError for a non-function. */
+  setGetSessionCallback(cb: GetSessionCallback<Conn> | undefined): void {
+    this.getCb = checkCallback('getSession', cb);
+  }
+  /** `SSL_CTX_sess_get_get_cb`. */
+  getGetSessionCallback(): GetSessionCallback<Conn> | undefined {
+    return this.getCb;
+  }
+  /** The optional atomic take for external single use; `undefined` clears it. @throws TypeError for a non-function. */
+  setTakeSessionCallback(cb: TakeSessionCallback<Conn> | undefined): void {
+    this.takeCb = checkCallback('takeSession', cb);
+  }
+  /** The take callback or `undefined`. */
+  getTakeSessionCallback(): TakeSessionCallback<Conn> | undefined {
+    return this.takeCb;
+  }
+
+  /** `SSL_CTX_set_session_cache_mode`. @throws RangeError for an unknown mode or `'off'` combined. */
+  setMode(mode: SessionCacheMode | readonly SessionCacheMode[]): void {
+    const m = parseMode(mode);
+    this.flags = m.flags;
+    this.modeList = m.list;
+  }
+  /** `SSL_CTX_get_session_cache_mode`: the flags as given. */
+  getMode(): readonly SessionCacheMode[] {
+    return this.modeList;
+  }
+
+  /** `SSL_CTX_get_timeout`: the lifetime (s) given to sessions created from now on. */
+  get timeout(): number {
+    return this.timeoutValue;
+  }
+  /** `SSL_CTX_set_timeout`: affects new sessions only (each session carries its own `timeout`). */
+  set timeout(seconds: number) {
+    this.timeoutValue = nonNegInt('timeout', seconds);
+  }
+
+  /** `SSL_CTX_sess_get_cache_size` (0 = unbounded). */
+  get maxEntries(): number {
+    return this.maxEntriesValue;
+  }
+  /** `SSL_CTX_sess_set_cache_size`: a smaller bound evicts least recently used sessions now. */
+  set maxEntries(n: number) {
+    this.maxEntriesValue = nonNegInt('maxEntries', n);
+    this.enforceLimits();
+    this.drain();
+  }
+  /** The memory budget (0 = unbounded). */
+  get maxBytes(): number {
+    return this.maxBytesValue;
+  }
+  /** Sets the memory budget; evicts now if over it. */
+  set maxBytes(n: number) {
+    this.maxBytesValue = nonNegInt('maxBytes', n);
+    this.enforceLimits();
+    this.drain();
+  }
+
+  /**
+   * Whether sessions made now can be resumed later: mode `server` and somewhere to put them (the
+   * internal store or a new-session callback). The glue sends an empty TLS 1.2 session id and no
+   * stateful TLS 1.3 ticket when this is `false` (spec §4: never issue what cannot be redeemed).
+   */
+  get storesSessions(): boolean {
+    return !this.closed && !this.flags.off && (this.flags.internalStore || this.newCb !== undefined);
+  }
+
+  /**
+   * A new session with this cache's `timeout` and `createdAt = now()` (and `authTime = createdAt`
+   * unless given: pass the original `authTime` for a resumption's follow-up ticket).
+   * @throws like `createSession`.
+   */
+  createSession(fields: Omit<SessionInit, 'createdAt' | 'timeout'> & { readonly createdAt?: number; readonly timeout?: number }): Session {
+    return createSession({ createdAt: this.now(), timeout: this.timeoutValue, ...fields });
+  }
+
+  // ---- statistics ------------------------------------------------------------------------------
+
+  /** Sessions in the internal store. */
+  get size(): number {
+    return this.table.count;
+  }
+  /** Bytes the internal store holds, as counted by `sessionCost`. */
+  get byteSize(): number {
+    return this.bytes;
+  }
+  /** A snapshot of the statistics. */
+  get stats(): SessionCacheStats {
+    return {
+      number: this.table.count,
+      accept: this.accept,
+      acceptGood: this.acceptGood,
+      hits: this.hits,
+      cbHits: this.cbHits,
+      misses: this.misses,
+      timeouts: this.timeouts,
+      cacheFull: this.cacheFull,
+      lookupTimeouts: this.lookupTimeouts,
+      callbackErrors: this.callbackErrors,
+      binderFailures: this.binderFailures,
+      replaysRejected: this.replaysRejected,
+      contextMismatches: this.contextMismatches,
+    };
+  }
+  /** Glue: a ClientHello arrived (`accept++`). */
+  handshakeStarted(): void {
+    this.accept++;
+  }
+  /**
+   * Glue: a handshake completed (`acceptGood++`). Every {@link AUTO_FLUSH_INTERVAL}th call flushes
+   * expired sessions unless the mode has `noAutoClear`.
+   */
+  handshakeCompleted(): void {
+    this.acceptGood++;
+    if (++this.handshakesSinceFlush >= AUTO_FLUSH_INTERVAL) {
+      this.handshakesSinceFlush = 0;
+      if (this.flags.autoClear) this.flush();
+    }
+  }
+  /** Glue: a TLS 1.3 binder did not verify (`binderFailures++`). Nothing is consumed. */
+  binderFailed(): void {
+    this.binderFailures++;
+  }
+  /** Glue: a replay was detected outside the cache (e.g. 0-RTT freshness) (`replaysRejected++`). */
+  replayRejected(): void {
+    this.replaysRejected++;
+  }
+
+  // ---- the internal store ----------------------------------------------------------------------
+
+  /**
+   * `SSL_CTX_add_session`: puts `session` into the internal store (whatever the mode: this is an
+   * explicit call), most recently used. An entry with the same id is replaced (remove reason
+   * `replaced` for the old one); least recently used sessions are evicted to fit `maxEntries` and
+   * `maxBytes` (`cacheFull++`, reason `evicted`).
+   * @returns `false` when the session was not stored: the cache is closed, the session was
+   *   invalidated before, or it alone exceeds `maxBytes` (then it is evicted at once).
+   * @throws TypeError when `session` was not made by `createSession`/`decodeSession`.
+   */
+  add(session: Session): boolean {
+    checkSession(session);
+    try {
+      return this.insert(session, true);
+    } finally {
+      this.drain();
+    }
+  }
+
+  /**
+   * The internal entry for `id` (moved to most recently used), or `undefined`. An expired entry is
+   * removed (reason `expired`) and not returned. No validation beyond expiry, no statistics, no
+   * callbacks besides that removal, no allocation: the hot path. The handshake uses {@link lookup}.
+   */
+  get(id: Uint8Array): Session | undefined {
+    const e = this.table.find(id);
+    if (e < 0) return undefined;
+    // The expiry lives in the entry's row: the hot path never touches the Session object.
+    if (this.now() > this.table.expiresAt(e)) {
+      this.removeEntry(e, 'expired');
+      this.drain();
+      return undefined;
+    }
+    this.table.touch(e);
+    return this.table.at(e);
+  }
+
+  /** The internal entry for `id` without touching the LRU order or checking expiry. */
+  peek(id: Uint8Array): Session | undefined {
+    const e = this.table.find(id);
+    return e < 0 ? undefined : this.table.at(e);
+  }
+
+  /** Every internal session, most recently used first (a snapshot array). */
+  sessions(): Session[] {
+    return this.table.snapshot();
+  }
+
+  /**
+   * `SSL_CTX_remove_session`: removes a session (by id, or the session itself) and delivers the
+   * remove callback once with `reason` (default `removed`). A session object that was never in the
+   * internal store (mode `noInternalStore`) is still invalidated and reported. Safe to call from
+   * inside the remove callback (the delivery is queued, never recursive, never doubled).
+   * @returns whether anything was removed or invalidated (false: unknown id, or already invalidated).
+   */
+  remove(idOrSession: Uint8Array | Session, reason: RemoveReason = 'removed'): boolean {
+    try {
+      if (idOrSession instanceof Uint8Array) {
+        const e = this.table.find(idOrSession);
+        if (e < 0) return false;
+        this.removeEntry(e, reason);
+        return true;
+      }
+      checkSession(idOrSession);
+      return this.retire(idOrSession, reason);
+    } finally {
+      this.drain();
+    }
+  }
+
+  /**
+   * Invalidates a session for a reason the glue observed — `fatalAlert` (a fatal alert on a
+   * connection that created or resumed it) or `uncleanShutdown` (spec §5) — or any other reason.
+   * Same as `remove(session, reason)`.
+   */
+  invalidate(session: Session, reason: RemoveReason): boolean {
+    return this.remove(session, reason);
+  }
+
+  /**
+   * Glue: a connection ended. `sessions` = every session it created or resumed (all its TLS 1.3
+   * tickets). `fatalAlert` invalidates them all; `uncleanShutdown` too unless
+   * `removeOnUncleanShutdown` is `false`; `clean` does nothing.
+   */
+  connectionEnded(sessions: Iterable<Session>, how: ConnectionEnd): void {
+    if (how === 'clean' || (how === 'uncleanShutdown' && !this.removeOnUncleanShutdown)) return;
+    for (const s of sessions) this.remove(s, how);
+  }
+
+  /**
+   * `SSL_CTX_flush_sessions`: removes every internal session expired at `now` (default: the clock)
+   * with reason `expired` (not counted in `timeouts`, which counts sessions clients proposed).
+   * @returns how many were removed.
+   */
+  flush(now: number = this.now()): number {
+    let n = 0;
+    try {
+      // Walk oldest → newest; deliveries are queued, so the callback cannot change the list under us.
+      for (let e = this.table.lruEntry; e !== -1; ) {
+        const newer = this.table.newerThan(e);
+        if (now > this.table.expiresAt(e)) {
+          this.removeEntry(e, 'expired');
+          n++;
+        }
+        e = newer;
+      }
+      return n;
+    } finally {
+      this.drain();
+    }
+  }
+
+  /**
+   * `SSL_CTX_free` for the cache: removes every internal session with reason `contextClosed`. After
+   * it, `add`/`newSession` store nothing, lookups miss (`closed`) and `take` fails.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      for (let e = this.table.lruEntry; e !== -1; ) {
+        const newer = this.table.newerThan(e);
+        this.removeEntry(e, 'contextClosed');
+        e = newer;
+      }
+      this.table.clear();
+      this.bytes = 0;
+    } finally {
+      this.drain();
+    }
+  }
+
+  // ---- handshake events ------------------------------------------------------------------------
+
+  /**
+   * Glue, on the handshake's `newSession` event (TLS 1.2: after both Finished of a full handshake
+   * that sent a session id; TLS 1.3: once per stateful NewSessionTicket). Mode `off` or closed: does
+   * nothing and returns `false`. Otherwise the session enters the internal store (unless
+   * `noInternalStore`), then the new-session callback runs.
+   * @returns whether the session is resumable: `false` when the callback said `false` (it was
+   *   removed with reason `rejected`) or when there is nowhere to keep it; a promise when the
+   *   callback returned one (it never rejects: errors are counted and logged).
+   */
+  newSession(conn: Conn, session: Session): boolean | Promise<boolean> {
+    checkSession(session);
+    if (this.closed || this.flags.off || this.dead.has(session)) return false;
+    try {
+      const stored = this.flags.internalStore ? this.insert(session, true) : false;
+      const cb = this.newCb;
+      if (cb === undefined) return stored;
+      let r: boolean | void | Promise<boolean | void>;
+      try {
+        r = cb(conn, session);
+      } catch (err) {
+        this.callbackFailed('new-session callback threw', err);
+        return !this.dead.has(session);
+      }
+      if (isPromiseLike<boolean | void>(r)) {
+        return Promise.resolve(r).then(
+          (v) => this.newSessionAnswered(session, v),
+          (err: unknown) => {
+            this.callbackFailed('new-session callback rejected', err);
+            return !this.dead.has(session);
+          },
+        );
+      }
+      return this.newSessionAnswered(session, r);
+    } finally {
+      this.drain();
+    }
+  }
+
+  private newSessionAnswered(session: Session, v: boolean | void): boolean {
+    if (v === false) {
+      this.retire(session, 'rejected');
+      this.drain();
+      return false;
+    }
+    return !this.dead.has(session);
+  }
+
+  /**
+   * Glue, on `lookupSession(conn, id)`: find a session for `id` and check it against the new
+   * handshake (`ctx`). Internal store first (unless `off`/`noInternalLookup`); on a miss there the
+   * get callback (also in mode `off`). A found session that is expired is removed (`expired`,
+   * `timeouts++`); one that fails another check is a miss (left in place) or an abort.
+   *
+   * @returns the result, synchronously when no async callback was involved; else a promise that
+   *   settles within `lookupTimeoutMs` (late → miss `lookupTimeout`) and never rejects. While it is
+   *   pending the connection sits in its waiting state.
+   * @throws TypeError when `ctx` lacks the fields its version requires (API misuse).
+   */
+  lookup(conn: Conn, id: Uint8Array, ctx: ResumptionContext): LookupResult | Promise<LookupResult> {
+    if (this.closed) return this.missed('closed');
+    if (id.length === 0 || id.length > MAX_SESSION_ID_LENGTH) return this.missed('notFound');
+    try {
+      if (this.flags.internalLookup) {
+        const e = this.table.find(id);
+        if (e >= 0) return this.judgeInternal(e, ctx);
+      }
+      if (this.getCb === undefined) return this.missed('notFound');
+      return this.askExternal(conn, id, ctx);
+    } finally {
+      this.drain();
+    }
+  }
+
+  /**
+   * Glue, for a stateless TLS 1.3 ticket opened with `openTicket`: the same checks as a lookup hit
+   * (counted in `hits`/`timeouts`/`misses`); nothing is stored or removed.
+   */
+  validateTicket(session: Session, ctx: ResumptionContext): LookupResult {
+    if (this.closed) return this.missed('closed');
+    if (this.dead.has(session)) return this.missed('notResumable');
+    const v = validateSession(session, ctx, this.now(), this.authTimeout);
+    if (v === 'ok') {
+      this.hits++;
+      return { kind: 'hit', session, source: 'ticket', shared: false };
+    }
+    return this.rejected(v);
+  }
+
+  private judgeInternal(e: number, ctx: ResumptionContext): LookupResult {
+    let s = this.table.at(e);
+    const now = this.now();
+    const v = validateSession(s, ctx, now, this.authTimeout);
+    if (v !== 'ok') {
+      if (v === 'expired' || v === 'authExpired') this.removeEntry(e, 'expired');
+      return this.rejected(v);
+    }
+    this.hits++;
+    this.table.touch(e);
+    if (this.flags.updateTime && s.createdAt !== now) {
+      s = withFields(s, { createdAt: now });
+      this.replaceSilently(s);
+    }
+    return { kind: 'hit', session: s, source: 'internal', shared: false };
+  }
+
+  private askExternal(conn: Conn, id: Uint8Array, ctx: ResumptionContext): LookupResult | Promise<LookupResult> {
+    const cb = this.getCb!;
+    const idCopy = id.slice(); // the callback may keep it; `id` is a view into the ClientHello
+    let r: GetSessionResult | Promise<GetSessionResult>;
+    try {
+      r = cb(conn, idCopy);
+    } catch (err) {
+      this.callbackFailed('get-session callback threw', err);
+      return this.missed('callbackError');
+    }
+    if (!isPromiseLike<GetSessionResult>(r)) return this.judgeExternal(r, idCopy, ctx);
+    return this.withDeadline(r, {
+      value: (v) => this.judgeExternal(v, idCopy, ctx),
+      error: (err) => {
+        this.callbackFailed('get-session callback rejected', err);
+        return this.missed('callbackError');
+      },
+      late: () => this.missed('lookupTimeout'),
+    });
+  }
+
+  /**
+   * Races `p` against `lookupTimeoutMs` on the injected timer. Exactly one of the handlers runs;
+   * a late settlement is ignored. The returned promise never rejects.
+   */
+  private withDeadline<T, R>(p: PromiseLike<T>, on: { value: (v: T) => R; error: (e: unknown) => R; late: () => R }): Promise<R> {
+    return new Promise<R>((resolve) => {
+      let settled = false;
+      const finish = (f: () => R): void => {
+        if (settled) return;
+        settled = true;
+        cancel();
+        let out: R;
+        try {
+          out = f();
+        } catch (err) {
+          // Only our own bug can land here (handlers catch callback errors); do not hang.
+          this.callbackFailed('session cache internal error', err);
+          out = on.late();
+        } finally {
+          this.drain();
+        }
+        resolve(out);
+      };
+      let cancel: () => void = () => {};
+      cancel = this.setTimer(this.lookupTimeoutMs, () => {
+        finish(() => {
+          this.lookupTimeouts++;
+          return on.late();
+        });
+      });
+      p.then(
+        (v) => finish(() => on.value(v)),
+        (e: unknown) => finish(() => on.error(e)),
+      );
+    });
+  }
+
+  private judgeExternal(r: GetSessionResult, id: Uint8Array, ctx: ResumptionContext): LookupResult {
+    if (this.closed) return this.missed('closed');
+    if (r === undefined || r === null) return this.missed('notFound');
+    let candidate: unknown = r;
+    let copy = true;
+    if (!isSession(r) && typeof r === 'object' && 'session' in r) {
+      candidate = r.session;
+      copy = r.copy ?? true;
+    }
+    let session: Session;
+    if (isSession(candidate)) session = candidate;
+    else {
+      try {
+        session = createSession(candidate as SessionInit); // a plain object from the store: validate + freeze
+      } catch (err) {
+        this.callbackFailed('get-session callback returned an invalid session', err);
+        return this.missed('invalidSession');
+      }
+    }
+    if (!equalBytes(session.id, id)) {
+      this.callbackFailed('get-session callback returned a session with another id', undefined);
+      return this.missed('invalidSession');
+    }
+    if (this.dead.has(session)) return this.missed('notResumable');
+    const now = this.now();
+    const v = validateSession(session, ctx, now, this.authTimeout);
+    if (v !== 'ok') {
+      if (v === 'expired' || v === 'authExpired') this.retire(session, 'expired');
+      return this.rejected(v);
+    }
+    this.cbHits++;
+    if (this.flags.updateTime && session.createdAt !== now) session = withFields(session, { createdAt: now });
+    // Spec §3: "Unless noInternalStore, an external hit is inserted into the internal cache."
+    if (this.flags.internalStore) this.insert(session, false);
+    return { kind: 'hit', session, source: 'external', shared: copy };
+  }
+
+  private rejected(v: Exclude<Verdict, 'ok'>): LookupResult {
+    if (isAbortVerdict(v)) return ABORT[v];
+    if (v === 'expired' || v === 'authExpired') {
+      this.timeouts++;
+      return MISS[v];
+    }
+    if (v === 'contextMismatch') this.contextMismatches++;
+    return this.missed(v);
+  }
+
+  private missed(why: MissReason): LookupMiss {
+    this.misses++;
+    return MISS[why];
+  }
+
+  /**
+   * Glue, TLS 1.3 single use (spec §6): after the binder of a hit verified, take the session so
+   * nobody else can use it. Internal entry: deleted atomically (remove reason `consumed`). If the
+   * session may live in an external store (a get callback is set): the take callback decides
+   * (`false` = already taken elsewhere), or without one the remove callback is told `consumed`.
+   * A bad binder must not reach here (call {@link binderFailed}): looking up alone consumes nothing.
+   *
+   * @returns `true` when this connection owns the session now; `false` → treat as a miss (full
+   *   handshake), counted in `replaysRejected`. A promise when the take callback returned one
+   *   (deadline `lookupTimeoutMs`: late → `false`); it never rejects.
+   */
+  take(conn: Conn, session: Session): boolean | Promise<boolean> {
+    checkSession(session);
+    try {
+      if (this.closed || this.dead.has(session)) return this.takeFailed(session, false);
+      const e = this.table.find(session.id);
+      const internal = e >= 0 ? this.table.at(e) : undefined;
+      if (e >= 0) this.deleteEntry(e); // atomic: no await between find and delete
+      const cb = this.takeCb;
+      if (cb === undefined) {
+        // Without an external store the internal entry is the only copy: gone = taken already.
+        if (internal === undefined && this.getCb === undefined) return this.takeFailed(session, false);
+        this.consumed(session, internal);
+        return true;
+      }
+      let r: boolean | Promise<boolean>;
+      try {
+        r = cb(conn, session.id.slice());
+      } catch (err) {
+        this.callbackFailed('take-session callback threw', err);
+        return this.takeFailed(session, true, internal);
+      }
+      if (!isPromiseLike<boolean>(r)) return this.takeAnswered(session, internal, r);
+      return this.withDeadline(r, {
+        value: (v) => this.takeAnswered(session, internal, v),
+        error: (err) => {
+          this.callbackFailed('take-session callback rejected', err);
+          return this.takeFailed(session, true, internal);
+        },
+        late: () => this.takeFailed(session, true, internal),
+      });
+    } finally {
+      this.drain();
+    }
+  }
+
+  private takeAnswered(session: Session, internal: Session | undefined, v: boolean): boolean {
+    if (v === true) {
+      this.consumed(session, internal);
+      return true;
+    }
+    return this.takeFailed(session, false, internal);
+  }
+
+  /**
+   * A take that did not succeed. `uncertain` (callback error or deadline): we cannot know whether
+   * the store still holds it, so it is reported `consumed` to be safe (the store drops it) — a
+   * single-use ticket must never be usable twice. Otherwise somebody else took it: mark dead only.
+   */
+  private takeFailed(session: Session, uncertain: boolean, internal?: Session): false {
+    if (uncertain) this.consumed(session, internal);
+    else {
+      this.dead.add(session);
+      if (internal !== undefined) this.dead.add(internal);
+      this.replaysRejected++;
+    }
+    return false;
+  }
+
+  private consumed(session: Session, internal: Session | undefined): void {
+    if (internal !== undefined && internal !== session) this.dead.add(internal); // same session, older copy
+    this.fire(session, 'consumed');
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  /**
+   * Inserts into the internal store. `report`: deliver `replaced` for an older session object under
+   * the same id (an explicit add); `false` for a re-fetched external hit (the same session again).
+   */
+  private insert(session: Session, report: boolean): boolean {
+    if (this.closed || this.dead.has(session)) return false;
+    const cost = sessionCost(session);
+    if (this.maxBytesValue !== 0 && cost > this.maxBytesValue) {
+      // It can never fit: it leaves at once, like any evicted session.
+      this.cacheFull++;
+      const e = this.table.find(session.id);
+      if (e >= 0 && this.table.at(e) !== session) this.removeEntry(e, 'replaced');
+      this.fire(session, 'evicted');
+      return false;
+    }
+    const old = this.table.set(session, sessionExpiresAt(session, this.authTimeout));
+    if (old !== undefined) {
+      this.bytes -= sessionCost(old);
+      // An external re-fetch (`report` false) is the same session again: the old object is not
+      // invalidated, so retiring it later still finds the entry by id.
+      if (old !== session && report) this.fire(old, 'replaced');
+    }
+    this.bytes += cost;
+    this.enforceLimits();
+    return true;
+  }
+
+  /** Evicts least recently used sessions until `maxEntries` and `maxBytes` hold. */
+  private enforceLimits(): void {
+    const maxN = this.maxEntriesValue, maxB = this.maxBytesValue;
+    while (this.table.count > 0 && ((maxN !== 0 && this.table.count > maxN) || (maxB !== 0 && this.bytes > maxB))) {
+      this.cacheFull++;
+      this.removeEntry(this.table.lruEntry, 'evicted');
+    }
+  }
+
+  /** Replaces the internal entry with an updated copy of the same session (no callback). */
+  private replaceSilently(s: Session): void {
+    // The old object stays valid: a connection holding it can still invalidate the entry by id.
+    const old = this.table.set(s, sessionExpiresAt(s, this.authTimeout));
+    if (old !== undefined) this.bytes += sessionCost(s) - sessionCost(old);
+  }
+
+  private deleteEntry(e: number): Session {
+    const s = this.table.deleteEntry(e);
+    this.bytes -= sessionCost(s);
+    return s;
+  }
+
+  private removeEntry(e: number, reason: RemoveReason): void {
+    this.fire(this.deleteEntry(e), reason);
+  }
+
+  /**
+   * Removes `session` (and the internal entry with its id, which may be an updated copy of it)
+   * and reports it once. @returns false when it was already invalidated.
+   */
+  private retire(session: Session, reason: RemoveReason): boolean {
+    if (this.dead.has(session)) return false;
+    const e = this.table.find(session.id);
+    if (e >= 0) {
+      const internal = this.deleteEntry(e);
+      if (internal !== session) this.dead.add(internal);
+    }
+    this.fire(session, reason);
+    return true;
+  }
+
+  /** Marks `session` invalidated and queues its one remove-callback delivery. */
+  private fire(session: Session, reason: RemoveReason): void {
+    if (this.dead.has(session)) return;
+    this.dead.add(session);
+    if (this.removeCb !== undefined) this.queue.push({ session, reason });
+  }
+
+  /**
+   * Delivers queued remove callbacks in order. Runs at the end of every public call, so the
+   * callback always sees a consistent cache; a call from inside the callback only queues (its
+   * delivery follows once the current one returns): no recursion.
+   */
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let i = 0; i < this.queue.length; i++) {
+        const { session, reason } = this.queue[i]!;
+        const cb = this.removeCb;
+        if (cb === undefined) continue;
+        try {
+          cb(this, session, reason);
+        } catch (err) {
+          this.callbackFailed('remove-session callback threw', err);
+        }
+      }
+      this.queue.length = 0;
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private callbackFailed(message: string, err: unknown): void {
+    this.callbackErrors++;
+    try {
+      this.logger.warn(message, err);
+    } catch {
+      // A logger that throws must not break the handshake either.
+    }
+  }
+}
+
+function checkCallback<F>(name: string, cb: F | undefined): F | undefined {
+  if (cb !== undefined && typeof cb !== 'function') throw new TypeError(`SessionCache: "${name}" callback must be a function or undefined`);
+  return cb;
+}
+
+function checkSession(s: Session): void {
+  if (!isSession(s)) throw new TypeError('SessionCache: expected a Session made by createSession or decodeSession');
+}
