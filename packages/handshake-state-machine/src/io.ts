@@ -90,6 +90,17 @@ export interface PskLookup {
   /** Position in the client's list (selected_identity). */
   readonly index: number;
   readonly serverName: string | undefined;
+  /** The suite the server negotiated (the session's hash must match it, RFC 8446 §4.2.11). */
+  readonly cipherSuite: number;
+}
+
+/** What a TLS 1.2 session lookup needs from the ClientHello (session spec §3 validation). */
+export interface Session12Lookup {
+  readonly serverName: string | undefined;
+  /** The ClientHello's cipher_suites: a resumed session's suite must be among them. */
+  readonly clientCipherSuites: readonly number[];
+  /** Whether the ClientHello carries extended_master_secret (RFC 7627 §5.3). */
+  readonly extendedMasterSecret: boolean;
 }
 
 /** A ticket the handshake is about to send (RFC 8446 §4.6.1): the glue turns it into ticket bytes. */
@@ -157,11 +168,17 @@ export interface HandshakeIo {
   // ---- TLS 1.2 sessions (RFC 5246 §7.4.1.2, RFC 5077, RFC 7627) ----------------------------
   /**
    * Resolves the ClientHello's legacy session id (when it carries no non-empty ticket) to a
-   * session, or `undefined`. May answer asynchronously (the handshake waits in `AwaitSession`).
+   * session, or `undefined` (a miss: full handshake). May answer asynchronously (the handshake
+   * waits in `AwaitSession`). Throws — or rejects with — a `TlsError` when the session spec says
+   * the handshake must fail (`ResumedSuiteNotOffered` → illegal_parameter,
+   * `ExtendedMasterSecretMismatch` → handshake_failure).
    */
-  lookupSession12(sessionId: Uint8Array, serverName: string | undefined): ResumableSession12 | undefined | Promise<ResumableSession12 | undefined>;
-  /** Opens an RFC 5077 ticket: the session, whether to send a fresh ticket (old key), or `undefined`. */
-  openTicket12(ticket: Uint8Array, serverName: string | undefined): { session: ResumableSession12; reissue: boolean } | undefined;
+  lookupSession12(sessionId: Uint8Array, request: Session12Lookup): ResumableSession12 | undefined | Promise<ResumableSession12 | undefined>;
+  /**
+   * Opens an RFC 5077 ticket: the session and whether to send a fresh ticket (opened with an old
+   * key), or `undefined` (a miss). Throws a `TlsError` as `lookupSession12` does.
+   */
+  openTicket12(ticket: Uint8Array, request: Session12Lookup): { session: ResumableSession12; reissue: boolean } | undefined;
   /**
    * The session id for a new full handshake's ServerHello: 32 random bytes, or empty when the
    * session will not be kept by id (the client uses tickets — OpenSSL's rule — or the cache is off).

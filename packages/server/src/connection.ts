@@ -86,6 +86,7 @@ export class ServerConnection {
       ...(context.maxHandshakeMessageLength !== undefined ? { maxHandshakeMessageLength: context.maxHandshakeMessageLength } : {}),
     });
     this.state = new ExpectClientHello({ config: context.handshake, io: this.io });
+    context.sessions.handshakeStarted(this);
   }
 
   /** What the handshake negotiated, once it completed. */
@@ -166,7 +167,13 @@ export class ServerConnection {
       }
       this.emit('output');
     };
-    waiting.pending.then(resume, () => resume(undefined));
+    // A store failure is a miss; a TlsError (the session spec's abort cases) fails the handshake.
+    waiting.pending.then(resume, (e: unknown) => {
+      if (isTlsError(e)) {
+        if (this.state === waiting && this._phase !== 'closed') this.fail(e);
+        this.emit('output');
+      } else resume(undefined);
+    });
   }
 
   /**
@@ -178,6 +185,7 @@ export class ServerConnection {
     this.state = next;
     if (this._phase !== 'open' || this.announced) return;
     this.announced = true;
+    this.context.sessions.handshakeCompleted(this, this._info!);
     if (next instanceof Traffic13) this.sendSessionTicket(this.context.sessions.ticketsAfterHandshake(this, this._info!.resumed));
     this.emit('handshakeComplete', this._info!);
     this.flushPendingWrites();
@@ -258,8 +266,8 @@ export class ServerConnection {
     sessionResumed: (session) => this.context.sessions.sessionResumed(this, session),
     binderFailed: (session) => this.context.sessions.binderFailed(this, session),
     rejectEarlyData: (maxBytes) => this.rl.setRejectEarlyData(maxBytes),
-    lookupSession12: (id, sni) => this.context.sessions.lookupSession12(this, id, sni),
-    openTicket12: (ticket, sni) => this.context.sessions.openTicket12(this, ticket, sni),
+    lookupSession12: (id, request) => this.context.sessions.lookupSession12(this, id, request),
+    openTicket12: (ticket, request) => this.context.sessions.openTicket12(this, ticket, request),
     sessionIdForNewSession12: (offersTicket) => this.context.sessions.sessionIdForNewSession12(this, offersTicket),
     wantsTicket12: (offersTicket) => this.context.sessions.wantsTicket12(this, offersTicket),
     newSession12: (session) => this.context.sessions.newSession12(this, session),

@@ -3,7 +3,7 @@
  * (lookup, consume, issue) and reports (resumed, binder failure, ended); the glue answers from the
  * session cache and the ticket key ring. The handshake and the cache know nothing of each other.
  */
-import type { NewSession12, PskLookup, ResumableSession, ResumableSession12, TicketToIssue } from '@puretls/handshake-state-machine';
+import type { NegotiatedInfo, NewSession12, PskLookup, ResumableSession, ResumableSession12, Session12Lookup, TicketToIssue } from '@puretls/handshake-state-machine';
 
 export interface SessionGlue {
   /** See `HandshakeIo.lookupPsk`. */
@@ -17,13 +17,17 @@ export interface SessionGlue {
   /** How many tickets to send after a handshake (spec §2: 2 after a full one, 1 after a resumption). */
   ticketsAfterHandshake(conn: object, resumed: boolean): number;
   // ---- TLS 1.2: see the `HandshakeIo` methods of the same names ----
-  lookupSession12(conn: object, sessionId: Uint8Array, serverName: string | undefined): ResumableSession12 | undefined | Promise<ResumableSession12 | undefined>;
-  openTicket12(conn: object, ticket: Uint8Array, serverName: string | undefined): { session: ResumableSession12; reissue: boolean } | undefined;
+  lookupSession12(conn: object, sessionId: Uint8Array, request: Session12Lookup): ResumableSession12 | undefined | Promise<ResumableSession12 | undefined>;
+  openTicket12(conn: object, ticket: Uint8Array, request: Session12Lookup): { session: ResumableSession12; reissue: boolean } | undefined;
   sessionIdForNewSession12(conn: object, clientOffersTicket: boolean): Uint8Array;
   wantsTicket12(conn: object, clientOffersTicket: boolean): boolean;
   newSession12(conn: object, session: NewSession12): void;
   issueTicket12(conn: object, session: NewSession12): Uint8Array | undefined;
   sessionResumed12(conn: object, session: ResumableSession12): void;
+  /** A connection was created (OpenSSL's `accept` statistic). */
+  handshakeStarted(conn: object): void;
+  /** A handshake completed (OpenSSL's `accept_good`; drives the cache's periodic flush). */
+  handshakeCompleted(conn: object, info: NegotiatedInfo): void;
   /**
    * The connection ended: `clean` = we sent close_notify and no error; `fatal` = a fatal alert was
    * sent or received. The glue invalidates the sessions the connection made or resumed (spec §5).
@@ -40,6 +44,8 @@ export const NO_SESSIONS: SessionGlue = {
   binderFailed: () => {},
   ticketsAfterHandshake: () => 0,
   connectionEnded: () => {},
+  handshakeStarted: () => {},
+  handshakeCompleted: () => {},
   lookupSession12: () => undefined,
   openTicket12: () => undefined,
   sessionIdForNewSession12: () => new Uint8Array(0),

@@ -209,7 +209,7 @@ function selectPsk(
   const ids = hello.ch.ext.preSharedKey!.identities;
   if (index >= ids.length || index >= MAX_PSK_IDENTITIES) return done(undefined);
   const id = ids[index]!;
-  const answer = ctx.io.lookupPsk({ identity: id.identity, obfuscatedTicketAge: id.obfuscatedTicketAge, index, serverName: hello.ch.ext.serverName });
+  const answer = ctx.io.lookupPsk({ identity: id.identity, obfuscatedTicketAge: id.obfuscatedTicketAge, index, serverName: hello.ch.ext.serverName, cipherSuite: suite.code });
   return then(answer, (session) => {
     // RFC 8446 §4.2.11: the PSK's hash must be the negotiated suite's.
     if (session && suiteByCode(session.cipherSuite)?.hash === suite.hash) return done({ session, index });

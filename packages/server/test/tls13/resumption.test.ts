@@ -19,6 +19,8 @@ class MapGlue implements SessionGlue {
   newSession12 = NO_SESSIONS.newSession12;
   issueTicket12 = NO_SESSIONS.issueTicket12;
   sessionResumed12 = NO_SESSIONS.sessionResumed12;
+  handshakeStarted = NO_SESSIONS.handshakeStarted;
+  handshakeCompleted = NO_SESSIONS.handshakeCompleted;
   readonly store = new Map<string, ResumableSession>();
   readonly events: string[] = [];
   asyncLookups = false;
