@@ -15,7 +15,20 @@ import {
   type RandomSource,
 } from '@puretls/crypto';
 import { MAX_TICKET_LIFETIME_S, SUITES, suiteByName, type CertifiedKey, type HandshakeConfig } from '@puretls/handshake-state-machine';
-import { NO_SESSIONS, type SessionGlue } from './session-glue';
+import {
+  SessionCache,
+  TicketKeyRing,
+  type GetSessionCallback,
+  type NewSessionCallback,
+  type RemoveSessionCallback,
+  type SessionCacheMode,
+  type SessionCacheStats,
+  type TakeSessionCallback,
+  type TicketKeyRingJson,
+} from '@puretls/session-cache';
+import type { SessionGlue } from './session-glue';
+import { CacheSessionGlue, type TicketMode } from './sessions';
+import type { ServerConnection } from './connection';
 
 /** One certificate chain and its private key, PEM (or DER) text or bytes. */
 export interface CertificateOption {
@@ -63,7 +76,43 @@ export interface ServerContextOptions {
   readonly maxEarlyData?: number;
   /** Allow TLS 1.3 resumption without (EC)DHE (`psk_ke`). Default `true`. */
   readonly allowPskKe?: boolean;
-  /** Advanced: the session subsystem's glue (the session cache wires itself in here). */
+  /**
+   * TLS 1.3 tickets (session spec §6): `'stateless'` (default: the session sealed under the ticket
+   * key ring), `'stateful'` (a 32-byte id in the session cache; single use; 0-RTT possible), `'off'`.
+   * `'off'` also turns RFC 5077 tickets off in TLS 1.2.
+   */
+  readonly tickets?: TicketMode;
+  /** TLS 1.3 tickets after a full handshake (default 2; 1 after a resumption). */
+  readonly numTickets?: number;
+  /** Session cache mode(s) (spec §4): `'server'` (default), `'off'`, `'noAutoClear'`, `'noInternalLookup'`, `'noInternalStore'`, `'noInternal'`, `'updateTime'`. */
+  readonly sessionCacheMode?: SessionCacheMode | readonly SessionCacheMode[];
+  /** Most sessions kept in memory (default 20480; 0 = unbounded). */
+  readonly sessionCacheSize?: number;
+  /** Memory budget of the session cache in bytes (default 0 = unbounded). */
+  readonly sessionCacheMaxBytes?: number;
+  /** Longest chain of resumptions after one full handshake, s (default 7 days). */
+  readonly authTimeout?: number;
+  /** Deadline of an asynchronous get/take session callback, ms (default 50). */
+  readonly lookupTimeoutMs?: number;
+  /** Remove a connection's sessions when it ends without our close_notify (spec §5; default `true`). */
+  readonly removeOnUncleanShutdown?: boolean;
+  /** OpenSSL `SSL_CTX_sess_set_new_cb`. */
+  readonly newSession?: NewSessionCallback<ServerConnection>;
+  /** OpenSSL `SSL_CTX_sess_set_remove_cb`. */
+  readonly removeSession?: RemoveSessionCallback<ServerConnection>;
+  /** OpenSSL `SSL_CTX_sess_set_get_cb`. */
+  readonly getSession?: GetSessionCallback<ServerConnection>;
+  /** Atomic single use for external stores (e.g. Redis GETDEL), spec §6. */
+  readonly takeSession?: TakeSessionCallback<ServerConnection>;
+  /** The ticket key ring, or its exported JSON (several servers share it). Default: a fresh ring. */
+  readonly ticketKeys?: TicketKeyRing | TicketKeyRingJson | string;
+  /** Ticket key rotation interval, ms (default: the key ring's). */
+  readonly ticketKeyRotationMs?: number;
+  /** Bytes mixed into the context fingerprint sessions are bound to (OpenSSL's session id context). */
+  readonly sessionIdContext?: Uint8Array;
+  /** Advanced: makes stateful TLS 1.3 ticket ids (default 32 random bytes; replays inject published ones). */
+  readonly ticketIdGenerator?: () => Uint8Array;
+  /** Advanced: replace the whole session subsystem (the handshake's session hooks). */
   readonly sessions?: SessionGlue;
   /** Advanced: see {@link HandshakeConfig.advertisedGroups}. */
   readonly advertisedGroups?: readonly number[];
@@ -92,6 +141,14 @@ export class ServerContext {
   readonly now: () => number;
   /** The session subsystem's glue. */
   readonly sessions: SessionGlue;
+  /** The session cache this context owns (like the cache inside an `SSL_CTX`). */
+  readonly sessionCache: SessionCache<ServerConnection>;
+  /** The ticket key ring (TLS 1.3 stateless tickets, RFC 5077 tickets). */
+  readonly ticketKeys: TicketKeyRing;
+  /** TLS 1.3 ticket mode. */
+  readonly tickets: TicketMode;
+  /** The fingerprint of the security-relevant configuration sessions are bound to (spec §6). */
+  readonly contextId: Uint8Array;
   /** Session lifetime in seconds. */
   readonly sessionTimeout: number;
 
@@ -126,10 +183,32 @@ export class ServerContext {
     this.maxHandshakeMessageLength = options.maxHandshakeMessageLength;
     if (options.now !== undefined && typeof options.now !== 'function') throw new TypeError('options.now: a function returning ms since the epoch');
     this.now = options.now ?? Date.now;
-    this.sessions = options.sessions ?? NO_SESSIONS;
     const timeout = options.sessionTimeout ?? 7200;
     if (!Number.isInteger(timeout) || timeout < 1) throw new RangeError('options.sessionTimeout: a positive number of seconds');
     this.sessionTimeout = timeout;
+    const tickets = options.tickets ?? 'stateless';
+    if (tickets !== 'stateless' && tickets !== 'stateful' && tickets !== 'off') throw new RangeError(`options.tickets: 'stateless', 'stateful' or 'off', got ${JSON.stringify(tickets)}`);
+    this.tickets = tickets;
+    const numTickets = options.numTickets ?? 2;
+    if (!Number.isInteger(numTickets) || numTickets < 0 || numTickets > 16) throw new RangeError('options.numTickets: an integer in [0, 16]');
+    this.sessionCache = new SessionCache<ServerConnection>({
+      now: this.now,
+      timeout,
+      ...(options.sessionCacheMode !== undefined ? { mode: options.sessionCacheMode } : {}),
+      ...(options.sessionCacheSize !== undefined ? { maxEntries: options.sessionCacheSize } : {}),
+      ...(options.sessionCacheMaxBytes !== undefined ? { maxBytes: options.sessionCacheMaxBytes } : {}),
+      ...(options.authTimeout !== undefined ? { authTimeout: options.authTimeout } : {}),
+      ...(options.lookupTimeoutMs !== undefined ? { lookupTimeoutMs: options.lookupTimeoutMs } : {}),
+      ...(options.removeOnUncleanShutdown !== undefined ? { removeOnUncleanShutdown: options.removeOnUncleanShutdown } : {}),
+      ...(options.newSession ? { newSession: options.newSession } : {}),
+      ...(options.removeSession ? { removeSession: options.removeSession } : {}),
+      ...(options.getSession ? { getSession: options.getSession } : {}),
+      ...(options.takeSession ? { takeSession: options.takeSession } : {}),
+    });
+    const ringOptions = { now: this.now, ...(options.ticketKeyRotationMs !== undefined ? { rotationIntervalMs: options.ticketKeyRotationMs } : {}) };
+    const tk = options.ticketKeys;
+    this.ticketKeys =
+      tk instanceof TicketKeyRing ? tk : tk !== undefined ? TicketKeyRing.import(this.provider, tk, ringOptions) : new TicketKeyRing(this.provider, ringOptions);
     const maxEarlyData = options.maxEarlyData ?? 0;
     if (!Number.isInteger(maxEarlyData) || maxEarlyData < 0 || maxEarlyData > 0xffffffff) throw new RangeError('options.maxEarlyData: an integer in [0, 2^32-1]');
     this.handshake = Object.freeze({
@@ -149,6 +228,64 @@ export class ServerContext {
       ...(options.advertisedGroups ? { advertisedGroups: [...options.advertisedGroups] } : {}),
       ...(options.makeHrrCookie ? { makeHrrCookie: options.makeHrrCookie } : {}),
     });
+    this.contextId = contextFingerprint(this.provider, this.handshake, options.sessionIdContext);
+    this.sessions =
+      options.sessions ??
+      new CacheSessionGlue({
+        cache: this.sessionCache as SessionCache<object>,
+        keyRing: this.ticketKeys,
+        provider: this.provider,
+        tickets,
+        tickets12: tickets !== 'off',
+        numTickets,
+        contextId: this.contextId,
+        newTicketId: options.ticketIdGenerator,
+      });
+  }
+
+  // ---- the session callbacks, OpenSSL style (session spec §3) ---------------------------------
+
+  /** `SSL_CTX_sess_set_new_cb`. */
+  setNewSessionCallback(cb: NewSessionCallback<ServerConnection> | undefined): void {
+    this.sessionCache.setNewSessionCallback(cb);
+  }
+  /** `SSL_CTX_sess_get_new_cb`: the callback or `undefined`. */
+  getNewSessionCallback(): NewSessionCallback<ServerConnection> | undefined {
+    return this.sessionCache.getNewSessionCallback();
+  }
+  /** `SSL_CTX_sess_set_remove_cb`. */
+  setRemoveSessionCallback(cb: RemoveSessionCallback<ServerConnection> | undefined): void {
+    this.sessionCache.setRemoveSessionCallback(cb);
+  }
+  getRemoveSessionCallback(): RemoveSessionCallback<ServerConnection> | undefined {
+    return this.sessionCache.getRemoveSessionCallback();
+  }
+  /** `SSL_CTX_sess_set_get_cb`. */
+  setGetSessionCallback(cb: GetSessionCallback<ServerConnection> | undefined): void {
+    this.sessionCache.setGetSessionCallback(cb);
+  }
+  getGetSessionCallback(): GetSessionCallback<ServerConnection> | undefined {
+    return this.sessionCache.getGetSessionCallback();
+  }
+  /** Atomic single use for external stores (spec §6). */
+  setTakeSessionCallback(cb: TakeSessionCallback<ServerConnection> | undefined): void {
+    this.sessionCache.setTakeSessionCallback(cb);
+  }
+  getTakeSessionCallback(): TakeSessionCallback<ServerConnection> | undefined {
+    return this.sessionCache.getTakeSessionCallback();
+  }
+  /** The session cache statistics (spec §4; OpenSSL `SSL_CTX_sess_*`). */
+  get sessionStats(): SessionCacheStats {
+    return this.sessionCache.stats;
+  }
+
+  /**
+   * Like `SSL_CTX_free`: flushes every session (remove reason `contextClosed`) and wipes the
+   * ticket keys. Connections made from this context afterwards resume nothing.
+   */
+  close(): void {
+    this.sessionCache.close();
+    this.ticketKeys.clean();
   }
 }
 
@@ -200,4 +337,19 @@ function parseGroups(opt: ServerContextOptions['groups']): NamedGroup[] {
       }),
     ),
   ];
+}
+
+/**
+ * Spec §6: sessions are bound to a fingerprint of the security-relevant configuration —
+ * certificates, ALPN set, version and suite policy — plus the optional session id context.
+ */
+function contextFingerprint(provider: CryptoProvider, h: HandshakeConfig, sessionIdContext: Uint8Array | undefined): Uint8Array {
+  const parts: number[] = [...new TextEncoder().encode('puretls context v1')];
+  const push = (b: Uint8Array) => parts.push(b.length >>> 24, (b.length >>> 16) & 0xff, (b.length >>> 8) & 0xff, b.length & 0xff, ...b);
+  for (const c of h.certificates) for (const der of c.chain) push(der);
+  for (const a of h.alpnProtocols) push(new TextEncoder().encode(a));
+  parts.push(h.minVersion >> 8, h.minVersion & 0xff, h.maxVersion >> 8, h.maxVersion & 0xff);
+  for (const s of h.cipherSuites) parts.push(s >> 8, s & 0xff);
+  if (sessionIdContext) push(sessionIdContext);
+  return provider.hash('sha256', Uint8Array.from(parts));
 }

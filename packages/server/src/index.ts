@@ -1,4 +1,5 @@
 export { NO_SESSIONS, type SessionGlue } from './session-glue';
+export { CacheSessionGlue, type TicketMode, type CacheSessionGlueOptions } from './sessions';
 export { ServerContext, type ServerContextOptions, type CertificateOption, type TlsVersionName } from './context';
 export {
   ServerConnection,

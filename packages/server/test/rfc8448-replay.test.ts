@@ -13,8 +13,9 @@ import {
   type CryptoProvider,
   type RandomSource,
 } from '@puretls/crypto';
-import { certificateVerifyContent, writeFinished, writeHandshake, writeKeyUpdate } from '@puretls/handshake-state-machine';
-import { ServerConnection, ServerContext } from '../src/index';
+import { certificateVerifyContent, readClientHello } from '@puretls/handshake-state-machine';
+import { TicketKeyRing, decodeSession, encodeSession } from '@puretls/session-cache';
+import { ServerConnection, ServerContext, type ServerContextOptions } from '../src/index';
 import { loadRfc8448, toHex, value, type Rfc8448Section } from './vectors';
 
 const s2 = loadRfc8448(2);
@@ -22,6 +23,21 @@ const KEY_PEM = s2.derived['server_private_key_pkcs8_pem']!;
 const CERT_PEM = s2.derived['server_certificate_pem']!;
 /** EncryptedExtensions' supported_groups in RFC 8448: x25519, P-256, P-384, P-521, ffdhe2048–8192. */
 const RFC_GROUPS = [0x001d, 0x0017, 0x0018, 0x0019, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104];
+
+/**
+ * A context for a replay: the ticket key ring is made from another randomness source (a scripted
+ * source must answer exactly the handshake's draws), and tickets are off unless a test wants them.
+ */
+function replayContext(provider: CryptoProvider, extra: Partial<ServerContextOptions> = {}): ServerContext {
+  return new ServerContext({
+    certificates: [{ cert: CERT_PEM, key: KEY_PEM }],
+    allowWeakRsa: true,
+    crypto: provider,
+    tickets: 'off',
+    ticketKeys: new TicketKeyRing(createNobleProvider(), { now: Date.now }),
+    ...extra,
+  });
+}
 
 const providers: [string, (random: RandomSource) => CryptoProvider][] = [
   ['noble', (random) => createNobleProvider({ random })],
@@ -46,18 +62,25 @@ function pssSalt(sec: Rfc8448Section, transcriptMessages: string[], afterHrr = f
 
 describe.each(providers)('RFC 8448 §3 simple 1-RTT handshake (%s)', (_name, makeProvider) => {
   const s3 = loadRfc8448(3);
-  it('reproduces the server flight, accepts the client Finished and decrypts its data', () => {
+  const nst = value(s3, 'server.new_session_ticket');
+  const rfcTicket = nst.subarray(17, 17 + ((nst[15]! << 8) | nst[16]!));
+  it('reproduces every server record: flight, NewSessionTicket, application data, close_notify', () => {
     const sh = value(s3, 'server.hello');
     const random = scriptedRandom([
       { bytes: sh.subarray(6, 38), purpose: 'server_random' },
       { bytes: value(s3, 'server.x25519.private'), purpose: 'x25519' },
       { bytes: pssSalt(s3, ['client.hello', 'server.hello', 'server.encrypted_extensions', 'server.certificate']), purpose: 'pss_salt' },
+      { bytes: nst.subarray(8, 12), purpose: 'ticket_age_add' },
     ]);
-    const ctx = new ServerContext({
-      certificates: [{ cert: CERT_PEM, key: KEY_PEM }],
-      allowWeakRsa: true,
-      crypto: makeProvider(random),
+    // The RFC's one NewSessionTicket: a stateful ticket whose id is the published ticket,
+    // lifetime 30 s, max_early_data 1024.
+    const ctx = replayContext(makeProvider(random), {
       advertisedGroups: RFC_GROUPS,
+      tickets: 'stateful',
+      numTickets: 1,
+      sessionTimeout: 30,
+      maxEarlyData: 1024,
+      ticketIdGenerator: () => rfcTicket,
     });
     const conn = new ServerConnection(ctx);
     const events: string[] = [];
@@ -68,14 +91,19 @@ describe.each(providers)('RFC 8448 §3 simple 1-RTT handshake (%s)', (_name, mak
 
     conn.receive(value(s3, 'client.hello.record'));
     expect(toHex(conn.takeOutput())).toBe(toHex(value(s3, 'server.hello.record')) + toHex(value(s3, 'server.handshake.record')));
-    expect(random.remaining).toBe(0);
+    expect(random.remaining).toBe(1); // ticket_age_add, drawn after the client's Finished
 
     conn.receive(value(s3, 'client.finished.record'));
     expect(events).toEqual(['handshakeComplete']);
     expect(conn.info).toMatchObject({ version: 0x0304, cipherSuite: 0x1301, group: 'x25519', signatureScheme: 0x0804, serverName: 'server', resumed: false });
+    expect(toHex(conn.takeOutput())).toBe(toHex(value(s3, 'server.new_session_ticket.record')));
+    expect(random.remaining).toBe(0);
+    expect(ctx.sessionCache.size).toBe(1);
 
     conn.receive(value(s3, 'client.application_data.record'));
     expect(data).toEqual([toHex(value(s3, 'client.application_data.record.payload'))]);
+    conn.write(value(s3, 'server.application_data.record.payload'));
+    expect(toHex(conn.takeOutput())).toBe(toHex(value(s3, 'server.application_data.record')));
 
     // The client's close_notify ends its side; ours follows and the connection closes cleanly.
     let clean: boolean | undefined;
@@ -83,13 +111,14 @@ describe.each(providers)('RFC 8448 §3 simple 1-RTT handshake (%s)', (_name, mak
     conn.receive(value(s3, 'client.alert.record'));
     expect(conn.peerClosed).toBe(true);
     conn.close();
+    expect(toHex(conn.takeOutput())).toBe(toHex(value(s3, 'server.alert.record')));
     expect(clean).toBe(true);
   });
 
   it('a wrong client Finished gets decrypt_error', () => {
     const sh = value(s3, 'server.hello');
     const random = scriptedRandom([sh.subarray(6, 38), value(s3, 'server.x25519.private')], { whenExhausted: createNobleProvider().randomSource });
-    const ctx = new ServerContext({ certificates: [{ cert: CERT_PEM, key: KEY_PEM }], allowWeakRsa: true, crypto: makeProvider(random) });
+    const ctx = replayContext(makeProvider(random));
     const conn = new ServerConnection(ctx);
     const errors: string[] = [];
     conn.on('error', (e) => errors.push(`${e.alert} ${e.reason}`));
@@ -127,10 +156,7 @@ describe.each(providers)('RFC 8448 §5 HelloRetryRequest (%s)', (_name, makeProv
       { bytes: pssSalt(s5, ['client.hello_1', 'server.hello_retry_request', 'client.hello_2', 'server.hello', 'server.encrypted_extensions', 'server.certificate'], true), purpose: 'pss_salt' },
     ]);
     const cookie = hrrCookie(value(s5, 'server.hello_retry_request'));
-    const ctx = new ServerContext({
-      certificates: [{ cert: CERT_PEM, key: KEY_PEM }],
-      allowWeakRsa: true,
-      crypto: makeProvider(random),
+    const ctx = replayContext(makeProvider(random), {
       groups: ['secp256r1', 'x25519'],
       groupSelection: 'server',
       advertisedGroups: [0x0017, 0x0018, 0x001d],
@@ -162,7 +188,7 @@ describe.each(providers)('RFC 8448 §7 compatibility mode (%s)', (_name, makePro
       { bytes: value(s7, 'server.x25519.private'), purpose: 'x25519' },
       { bytes: pssSalt(s7, ['client.hello', 'server.hello', 'server.encrypted_extensions', 'server.certificate']), purpose: 'pss_salt' },
     ]);
-    const ctx = new ServerContext({ certificates: [{ cert: CERT_PEM, key: KEY_PEM }], allowWeakRsa: true, crypto: makeProvider(random), advertisedGroups: RFC_GROUPS });
+    const ctx = replayContext(makeProvider(random), { advertisedGroups: RFC_GROUPS });
     const conn = new ServerConnection(ctx);
     const errors: unknown[] = [];
     conn.on('error', (e) => errors.push(e));
@@ -177,5 +203,93 @@ describe.each(providers)('RFC 8448 §7 compatibility mode (%s)', (_name, makePro
     conn.receive(value(s7, 'client.alert.record'));
     conn.close();
     expect(toHex(conn.takeOutput())).toBe(toHex(value(s7, 'server.alert.record')));
+  });
+});
+
+describe.each(providers)('RFC 8448 §4 resumed 0-RTT handshake through the session callbacks (%s)', (_name, makeProvider) => {
+  const s3 = loadRfc8448(3);
+  const s4 = loadRfc8448(4);
+  it("§3's ticket goes to the new-session callback, §4's identity to the get callback; binder, 0-RTT and flight byte for byte", () => {
+    // --- §3: the full handshake, its NewSessionTicket handed to an external store (a Map).
+    const nst = value(s3, 'server.new_session_ticket');
+    const rfcTicket = nst.subarray(17, 17 + ((nst[15]! << 8) | nst[16]!));
+    const store = new Map<string, Uint8Array>();
+    const T0 = Date.UTC(2026, 0, 1);
+    const random3 = scriptedRandom([
+      value(s3, 'server.hello').subarray(6, 38),
+      value(s3, 'server.x25519.private'),
+      pssSalt(s3, ['client.hello', 'server.hello', 'server.encrypted_extensions', 'server.certificate']),
+      nst.subarray(8, 12),
+    ]);
+    const ctx3 = replayContext(makeProvider(random3), {
+      advertisedGroups: RFC_GROUPS,
+      tickets: 'stateful',
+      numTickets: 1,
+      sessionTimeout: 30,
+      maxEarlyData: 1024,
+      ticketIdGenerator: () => rfcTicket,
+      now: () => T0,
+      newSession: (_conn, session) => {
+        store.set(toHex(session.id), encodeSession(session));
+      },
+    });
+    const c3 = new ServerConnection(ctx3);
+    c3.receive(value(s3, 'client.hello.record'));
+    c3.receive(value(s3, 'client.finished.record'));
+    expect(toHex(c3.takeOutput()).endsWith(toHex(value(s3, 'server.new_session_ticket.record')))).toBe(true);
+    expect(store.size).toBe(1);
+
+    // --- §4: a second server (its own cache: empty) that finds the session through the get callback.
+    const ch = readClientHello(value(s4, 'client.hello.record').subarray(9));
+    const identity = ch.ext.preSharedKey!.identities[0]!;
+    expect(toHex(identity.identity)).toBe(toHex(rfcTicket));
+    const clientAge = (identity.obfuscatedTicketAge - 0xfad6aac5) >>> 0;
+    const looked: string[] = [];
+    const random4 = scriptedRandom([
+      { bytes: value(s4, 'server.hello').subarray(6, 38), purpose: 'server_random' },
+      { bytes: value(s4, 'server.x25519.private'), purpose: 'x25519' },
+    ]);
+    const ctx4 = replayContext(makeProvider(random4), {
+      advertisedGroups: RFC_GROUPS,
+      tickets: 'stateful',
+      numTickets: 0,
+      maxEarlyData: 1024,
+      now: () => T0 + clientAge,
+      getSession: (_conn, id) => {
+        looked.push(toHex(id));
+        const blob = store.get(toHex(id));
+        return blob ? decodeSession(blob) : undefined;
+      },
+    });
+    const conn = new ServerConnection(ctx4);
+    const events: string[] = [];
+    conn.on('error', (e) => events.push(`error ${e.alert} ${e.reason} ${e.message}`));
+    conn.on('earlyData', (d) => events.push(`early ${toHex(d)}`));
+    conn.on('data', (d) => events.push(`data ${toHex(d)}`));
+    conn.on('handshakeComplete', (info) => events.push(`complete resumed=${info.resumed} early=${info.earlyData} mode=${info.pskMode}`));
+
+    conn.receive(value(s4, 'client.hello.record'));
+    // The get callback saw the ticket's cache key (its SHA-256: stateful ids are at most 32 bytes).
+    expect(looked).toEqual([toHex(createNobleProvider().hash('sha256', rfcTicket))]);
+    expect(toHex(conn.takeOutput())).toBe(toHex(value(s4, 'server.hello.record')) + toHex(value(s4, 'server.handshake.record')));
+    expect(random4.remaining).toBe(0);
+
+    conn.receive(value(s4, 'client.early_data.record'));
+    conn.receive(value(s4, 'client.end_of_early_data.record'));
+    conn.receive(value(s4, 'client.finished.record'));
+    conn.receive(value(s4, 'client.application_data.record'));
+    expect(events).toEqual([
+      `early ${toHex(value(s4, 'client.early_data.record.payload'))}`,
+      'complete resumed=true early=accepted mode=psk_dhe_ke',
+      `data ${toHex(value(s4, 'client.application_data.record.payload'))}`,
+    ]);
+    // Single use: the ticket was consumed (the external store heard it through the remove callback or take).
+    expect(ctx4.sessionStats.cbHits).toBe(1);
+
+    conn.write(value(s4, 'server.application_data.record.payload'));
+    expect(toHex(conn.takeOutput())).toBe(toHex(value(s4, 'server.application_data.record')));
+    conn.receive(value(s4, 'client.alert.record'));
+    conn.close();
+    expect(toHex(conn.takeOutput())).toBe(toHex(value(s4, 'server.alert.record')));
   });
 });
