@@ -19,7 +19,7 @@ import {
   type PrivateKey,
 } from '@puretls/crypto';
 import { ServerConnection, ServerContext } from '../../packages/server/src/index';
-import { TestClient13 } from '../../packages/server/test/tls13/test-client';
+import { TestClient13, type ClientTicket } from '../../packages/server/test/tls13/test-client';
 import { CallRecorder } from './recording-provider';
 import { cpuMs, interleave, median, printTable, quick, spread } from '../lib/measure';
 
@@ -49,9 +49,15 @@ function makeKey(type: CertType, p: CryptoProvider): PrivateKey {
 }
 
 /** One server handshake: returns server CPU ms. The client's work is not counted. */
-function serverHandshake(ctx: ServerContext, client: TestClient13, group: NamedGroup): number {
+function serverHandshake(ctx: ServerContext, client: TestClient13, group: NamedGroup, resume?: { ticket: ClientTicket; pskModes: number[] }): number {
   let t = 0;
-  const ch = TestClient13.plaintextRecord(client.buildClientHello({ shareGroups: [group], groups: [0x11ec, 0x001d, 0x0017, 0x0018] }));
+  const ch = TestClient13.plaintextRecord(
+    client.buildClientHello({
+      shareGroups: [group],
+      groups: [0x11ec, 0x001d, 0x0017, 0x0018],
+      ...(resume ? { pskModes: resume.pskModes, resume: { tickets: [resume.ticket] } } : {}),
+    }),
+  );
   const conn = new ServerConnection(ctx);
   let failed: Error | undefined;
   conn.on('error', (e) => (failed = e));
@@ -67,6 +73,7 @@ function serverHandshake(ctx: ServerContext, client: TestClient13, group: NamedG
     conn.takeOutput();
   });
   if (failed || conn.phase !== 'open') throw new Error(`handshake failed: ${failed?.message ?? conn.phase}`);
+  if (resume && !conn.info?.resumed) throw new Error('expected a resumed handshake');
   return t;
 }
 
@@ -96,7 +103,10 @@ for (const [pname, makeProvider] of Object.entries(PROVIDERS)) {
           for (let i = 0; i < N; i++) t += serverHandshake(ctx, new TestClient13(clientProvider), sc.group);
           return t / N;
         },
-        crypto: () => cpuMs(() => { for (let i = 0; i < N; i++) recorder.replay(bare); }) / N,
+        crypto: () =>
+          cpuMs(() => {
+            for (let i = 0; i < N; i++) recorder.replay(bare);
+          }) / N,
       },
       ROUNDS,
     );
@@ -116,3 +126,51 @@ for (const [pname, makeProvider] of Object.entries(PROVIDERS)) {
 }
 console.log('\nTLS 1.3 full handshake, server CPU per handshake (ms), median of rounds; crypto = the same crypto calls replayed bare');
 printTable(['scenario', 'server ms', 'hs/s', 'crypto ms', 'full/crypto', 'target'], rows);
+
+// ---- resumed vs full (issue #5): TLS 1.3 psk_dhe_ke and psk_ke, stateless and stateful tickets ----
+const resumedRows: string[][] = [];
+for (const [pname, makeProvider] of Object.entries(PROVIDERS)) {
+  const keyProvider = createNobleProvider({ random: seededRandom(7) });
+  const key = makeKey('ecdsa-p256', keyProvider);
+  const cert = createSelfSignedCertificate(keyProvider, { key, commonName: 'localhost' }).pem;
+  const R = quick ? 2 : 5;
+  const cases: Record<string, () => number> = {};
+  for (const tickets of ['stateless', 'stateful'] as const) {
+    const ctx = new ServerContext({ certificates: [{ cert, key: privateKeyToPem(key) }], crypto: makeProvider(3), groups: ['x25519'], tickets, sessionCacheSize: 0 });
+    // Mint tickets: stateful ones are single use, so one per resumption.
+    const mint = (n: number): ClientTicket[] => {
+      const client = new TestClient13(clientProvider);
+      const conn = new ServerConnection(ctx);
+      conn.receive(TestClient13.plaintextRecord(client.buildClientHello({ shareGroups: ['x25519'] })));
+      client.receive(conn.takeOutput());
+      conn.receive(client.finish());
+      client.receive(conn.takeOutput());
+      conn.sendSessionTicket(n);
+      client.receive(conn.takeOutput());
+      return client.tickets;
+    };
+    if (tickets === 'stateless') cases['full'] = () => {
+      let t = 0;
+      for (let i = 0; i < N; i++) t += serverHandshake(ctx, new TestClient13(clientProvider), 'x25519');
+      return t / N;
+    };
+    // A stateless ticket resumes any number of times: one serves every round.
+    const statelessTicket = tickets === 'stateless' ? mint(1)[0] : undefined;
+    for (const [mode, pskModes] of [['psk_dhe_ke', [1]], ['psk_ke', [0]]] as const) {
+      cases[`${mode} ${tickets}`] = () => {
+        const pool = statelessTicket ? Array.from({ length: N }, () => statelessTicket) : mint(N);
+        let t = 0;
+        for (let i = 0; i < N; i++) t += serverHandshake(ctx, new TestClient13(clientProvider), 'x25519', { ticket: pool[i]!, pskModes: [...pskModes] });
+        return t / N;
+      };
+    }
+  }
+  const res = interleave(cases, R);
+  const full = median(res['full']!);
+  for (const [name, xs] of Object.entries(res)) {
+    const m = median(xs);
+    resumedRows.push([`handshake_${name === 'full' ? 'full' : 'resumed'}_1.3_x25519_ecdsa-p256_${name.replace(' ', '_')}_server_${pname}`, m.toFixed(3), (1000 / m).toFixed(0), (full / m).toFixed(2)]);
+  }
+}
+console.log('\nTLS 1.3 resumed vs full, server CPU per handshake (ms); speed-up = full / resumed');
+printTable(['scenario', 'server ms', 'hs/s', 'speed-up'], resumedRows);
