@@ -58,6 +58,11 @@ export interface HandshakeConfig {
   readonly maxEarlyData: number;
   /** Whether resumption with `psk_ke` (no (EC)DHE, no forward secrecy) is allowed. Default true. */
   readonly allowPskKe: boolean;
+  /**
+   * TLS 1.2: refuse clients that do not offer extended_master_secret (RFC 7627 §5.2) with
+   * handshake_failure (`ExtendedMasterSecretRequired`). Default `false` (OpenSSL's default too).
+   */
+  readonly requireExtendedMasterSecret?: boolean;
 }
 
 /** RFC 6066 §3 names compare case-insensitively; `*.example.com` matches one extra label. */

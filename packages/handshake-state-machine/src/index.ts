@@ -19,6 +19,9 @@ export * from './msgs/key-update';
 export * from './msgs/end-of-early-data';
 export * from './msgs/message-hash';
 export * from './msgs/decode-handshake';
+export * from './msgs/server-key-exchange';
+export * from './msgs/server-hello-done';
+export * from './msgs/client-key-exchange';
 // ---- the server state machine ----
 export * from './suites';
 export * from './config';
@@ -42,3 +45,32 @@ export {
 export { computeBinder, clientTicketAge, ticketAgeIsFresh, MAX_TICKET_LIFETIME_S, EARLY_DATA_AGE_WINDOW_MS } from './tls13/psk';
 export { groupByCode } from './tls13/negotiate';
 export type { ServerState } from './server-state';
+export {
+  ExpectClientKeyExchange,
+  ExpectChangeCipherSpec12,
+  ExpectFinished12,
+  Traffic12,
+  startTls12,
+  checkClientHello12,
+  serverHelloExtensions12,
+  buildServerKeyExchange,
+  ownRecordSizeLimit12,
+  MAX_REFUSED_RENEGOTIATIONS,
+  type Tls12ServerState,
+  type ServerHelloExtensions12,
+} from './tls12/server-states';
+export { masterSecret12, keyBlock12, trafficKeys12, verifyData12, MASTER_SECRET_LENGTH, TLS12_IV_LENGTH, type Tls12Keys } from './tls12/key-schedule';
+export {
+  checkVersion12,
+  checkPointFormats,
+  chooseGroup12,
+  chooseSuiteAndCert12,
+  curveSupported,
+  mutualSuites12,
+  defaultSchemes12,
+  clientMaxVersion,
+  clientOffersTls12,
+  authOf,
+  type Group12,
+  type CertChoice12,
+} from './tls12/negotiate';

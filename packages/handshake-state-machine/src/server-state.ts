@@ -3,6 +3,6 @@
  * handshake messages, `handleChangeCipherSpec` (TLS 1.2 states only) for ChangeCipherSpec.
  */
 import type { Tls13ServerState } from './tls13/server-states';
+import type { Tls12ServerState } from './tls12/server-states';
 
-/** TLS 1.2 adds its states here (`tls12/server-states.ts`). */
-export type ServerState = Tls13ServerState;
+export type ServerState = Tls13ServerState | Tls12ServerState;

@@ -56,7 +56,7 @@ export interface ServerContextOptions {
   readonly groupSelection?: 'avoid-hrr' | 'server';
   /** ALPN protocols in preference order (RFC 7301). Default none. */
   readonly alpnProtocols?: readonly string[];
-  /** Lowest version served. Default `'TLSv1.3'` (TLS 1.2 arrives with its own issue). */
+  /** Lowest version served. Default `'TLSv1.2'` (TLS 1.2 and 1.3 on one port; 1.3 when the client offers it). */
   readonly minVersion?: TlsVersionName;
   /** Highest version served. Default `'TLSv1.3'`. */
   readonly maxVersion?: TlsVersionName;
@@ -162,7 +162,7 @@ export class ServerContext {
     const certs = options.certificates;
     if (!Array.isArray(certs) || certs.length === 0) throw new TypeError('options.certificates: at least one { cert, key } is required');
     const certificates = certs.map((c, i) => loadCertifiedKey(c, i, options.allowWeakRsa ?? false));
-    const minVersion = VERSION[options.minVersion ?? 'TLSv1.3'];
+    const minVersion = VERSION[options.minVersion ?? 'TLSv1.2'];
     const maxVersion = VERSION[options.maxVersion ?? 'TLSv1.3'];
     if (minVersion === undefined) throw new RangeError(`options.minVersion: 'TLSv1.2' or 'TLSv1.3', got ${JSON.stringify(options.minVersion)}`);
     if (maxVersion === undefined) throw new RangeError(`options.maxVersion: 'TLSv1.2' or 'TLSv1.3', got ${JSON.stringify(options.maxVersion)}`);
@@ -344,12 +344,14 @@ function parseGroups(opt: ServerContextOptions['groups']): NamedGroup[] {
  * certificates, ALPN set, version and suite policy — plus the optional session id context.
  */
 function contextFingerprint(provider: CryptoProvider, h: HandshakeConfig, sessionIdContext: Uint8Array | undefined): Uint8Array {
-  const parts: number[] = [...new TextEncoder().encode('puretls context v1')];
-  const push = (b: Uint8Array) => parts.push(b.length >>> 24, (b.length >>> 16) & 0xff, (b.length >>> 8) & 0xff, b.length & 0xff, ...b);
-  for (const c of h.certificates) for (const der of c.chain) push(der);
-  for (const a of h.alpnProtocols) push(new TextEncoder().encode(a));
-  parts.push(h.minVersion >> 8, h.minVersion & 0xff, h.maxVersion >> 8, h.maxVersion & 0xff);
-  for (const s of h.cipherSuites) parts.push(s >> 8, s & 0xff);
-  if (sessionIdContext) push(sessionIdContext);
-  return provider.hash('sha256', Uint8Array.from(parts));
+  const ctx = provider.createHash('sha256');
+  const u32 = (n: number) => Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+  const field = (b: Uint8Array) => ctx.update(u32(b.length)).update(b);
+  field(new TextEncoder().encode('puretls context v1'));
+  for (const c of h.certificates) for (const der of c.chain) field(der);
+  for (const a of h.alpnProtocols) field(new TextEncoder().encode(a));
+  field(Uint8Array.of(h.minVersion >> 8, h.minVersion & 0xff, h.maxVersion >> 8, h.maxVersion & 0xff));
+  field(Uint8Array.from(h.cipherSuites.flatMap((s) => [s >> 8, s & 0xff])));
+  field(sessionIdContext ?? new Uint8Array(0));
+  return ctx.digest();
 }

@@ -1,6 +1,6 @@
 /**
  * OpenSSL's `s_client` against the `puretls serve --www` process: TLS 1.3 with each suite and
- * group, HelloRetryRequest, ALPN, KeyUpdate, and protocol_version for a TLS 1.2-only client.
+ * group, HelloRetryRequest, ALPN, KeyUpdate, and TLS 1.2 on the same port.
  * Modeled on shared/interop/interop.sh (`-ign_eof`, an HTTP/1.0 request piped in). X25519MLKEM768
  * is not tested here: OpenSSL 3.0 has no ML-KEM.
  */
@@ -77,10 +77,11 @@ describe.skipIf(!HAS_OPENSSL)('openssl s_client → puretls serve --www', () => 
     expect(out).toMatch(/^HTTP\/1\.1 200 OK/m);
   }, 30_000);
 
-  it('-tls1_2 against the TLS 1.3-only server → protocol_version alert', async () => {
-    const { out } = await sClient(['-tls1_2'], '');
-    expect(out).toMatch(/alert protocol version/);
-    expect(out).toMatch(/^New, \(NONE\)/m);
+  it('-tls1_2 is served too (TLS 1.2 and 1.3 on one port by default)', async () => {
+    const { out } = await sClient(['-tls1_2']);
+    expect(out).toMatch(/^New, TLSv1\.2, Cipher is ECDHE-ECDSA-AES128-GCM-SHA256$/m);
+    expect(out).toMatch(/^HTTP\/1\.1 200 OK/m);
+    expect(out).toContain('<td>TLSv1.2</td>');
   });
 
   it('the server is still healthy after all that', async () => {

@@ -170,8 +170,8 @@ describe('handshake parameters', () => {
     client.end();
   });
 
-  it('a TLS 1.2-only client gets protocol_version', async () => {
-    const r = await serve();
+  it('a TLS 1.2-only client gets protocol_version from a TLS 1.3-only server', async () => {
+    const r = await serve({ minVersion: 'TLSv1.3' });
     const err = r.nextClientError();
     const e = await connectTlsFailure(r.port, { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' });
     expect(e.message).toMatch(/protocol version/);

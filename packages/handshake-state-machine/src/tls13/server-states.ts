@@ -40,6 +40,8 @@ import { Transcript } from './transcript';
 import { chooseAlpn, chooseCertAndScheme, chooseGroup, chooseSuite13, type GroupChoice } from './negotiate';
 import { checkClientHello13, checkSecondClientHello, offersTls13, readHello, type Hello } from './client-hello-checks';
 import { MAX_TICKET_LIFETIME_S, binderMatches, clientTicketAge, ticketAgeIsFresh, ticketNonce } from './psk';
+import type { ServerState } from '../server-state';
+import { startTls12 } from '../tls12/server-states';
 
 export { offersTls13 } from './client-hello-checks';
 
@@ -82,13 +84,12 @@ export class ExpectClientHello {
   readonly kind = 'ExpectClientHello';
   constructor(private readonly ctx: StateContext) {}
 
-  handle(msg: HandshakeMessage): Tls13ServerState {
+  handle(msg: HandshakeMessage): ServerState {
     expect(msg, HandshakeType.client_hello, this.kind);
     const hello = readHello(msg);
-    if (!offersTls13(hello.ch) || this.ctx.config.maxVersion < TLS13) {
-      // TLS 1.2 slots in here (its own issue); until then nothing older is served.
-      throw new TlsError('NoCommonVersion', 'client does not offer TLS 1.3');
-    }
+    // RFC 8446 §4.2.1: TLS 1.3 only through supported_versions; everything else is TLS 1.2's
+    // to serve or to refuse (protocol_version when older, or when the context disallows 1.2).
+    if (!offersTls13(hello.ch) || this.ctx.config.maxVersion < TLS13) return startTls12(this.ctx, hello);
     checkClientHello13(hello);
     return negotiate(this.ctx, hello, undefined);
   }
@@ -120,11 +121,11 @@ export class AwaitSession {
   constructor(
     /** What the connection waits for. A rejection must be turned into `resume(undefined)`. */
     readonly pending: Promise<unknown>,
-    private readonly continuation: (value: unknown) => Tls13ServerState,
+    private readonly continuation: (value: unknown) => ServerState,
   ) {}
 
-  /** Continues the handshake with the store's answer. */
-  resume(value: unknown): Tls13ServerState {
+  /** Continues the handshake with the store's answer (TLS 1.3 or, for a session-id lookup, TLS 1.2). */
+  resume(value: unknown): ServerState {
     return this.continuation(value);
   }
 

@@ -21,11 +21,11 @@ const X25519 = 0x001d;
 const P256 = 0x0017;
 
 describe('TLS 1.3 server: ClientHello rules', () => {
-  it('a client without TLS 1.3 in supported_versions → protocol_version', () => {
-    expectFailure(helloWith({ versions: [0x0303] }), 'protocol_version', 'NoCommonVersion');
+  it('a client without TLS 1.3 in supported_versions → protocol_version (TLS 1.3-only context)', () => {
+    expectFailure(helloWith({ versions: [0x0303] }, makeContext({ minVersion: 'TLSv1.3' })), 'protocol_version', 'NoCommonVersion');
   });
-  it('no supported_versions at all (a TLS 1.2 client) → protocol_version', () => {
-    expectFailure(helloWith({ versions: null }), 'protocol_version', 'NoCommonVersion');
+  it('no supported_versions at all (a TLS 1.2 client) → protocol_version (TLS 1.3-only context)', () => {
+    expectFailure(helloWith({ versions: null }, makeContext({ minVersion: 'TLSv1.3' })), 'protocol_version', 'NoCommonVersion');
   });
   it('legacy_version other than 0x0303 with TLS 1.3 → protocol_version', () => {
     expectFailure(helloWith({ legacyVersion: 0x0301 }), 'protocol_version', 'InvalidLegacyVersion');

@@ -1,0 +1,568 @@
+/**
+ * The TLS 1.2 server handshake (RFC 5246 §7.3, ECDHE per RFC 8422, AEAD suites per RFC 5289 and
+ * RFC 7905) beside TLS 1.3, as per-state classes of the same union (STYLE.md §4). The TLS 1.3
+ * `ExpectClientHello` hands a ClientHello that does not negotiate TLS 1.3 to {@link startTls12}.
+ *
+ *   full:         ClientHello ─▶ ServerHello Certificate ServerKeyExchange ServerHelloDone
+ *                 ─▶ ExpectClientKeyExchange ─▶ ExpectChangeCipherSpec12 ─▶ ExpectFinished12
+ *                 ─▶ [NewSessionTicket] ChangeCipherSpec Finished ─▶ Traffic12
+ *   abbreviated:  ClientHello ─▶ ServerHello [NewSessionTicket] ChangeCipherSpec Finished
+ *                 ─▶ ExpectChangeCipherSpec12 ─▶ ExpectFinished12 ─▶ Traffic12
+ *   (a session-id lookup may answer asynchronously: the TLS 1.3 `AwaitSession` state waits for it)
+ *
+ * The connection calls `handle` for handshake messages and `handleChangeCipherSpec` for a
+ * ChangeCipherSpec record; a state without that method makes a CCS an unexpected_message.
+ */
+import { NAMED_GROUP_CODEPOINT, equalConstantTime, isCryptoError, type KeyExchangeKeyPair, type SignatureScheme } from '@puretls/crypto';
+import { AlertDescription, MAX_PLAINTEXT, TlsError } from '@puretls/record-layer';
+import type { HandshakeConfig } from '../config';
+import type { HandshakeIo, NegotiatedInfo, NewSession12, ResumableSession12 } from '../io';
+import type { HandshakeMessage } from '../handshake-message';
+import type { ServerState } from '../server-state';
+import { suiteByCode, type SuiteInfo } from '../suites';
+import { CipherSuite, CompressionMethod, ExtensionType, HandshakeType, ProtocolVersion } from '../msgs/enums';
+import { withDowngradeSentinel, writeServerHello } from '../msgs/server-hello';
+import { writeCertificate12 } from '../msgs/certificate';
+import { serverKeyExchangeSignedContent, writeServerEcdhParams, writeServerKeyExchange } from '../msgs/server-key-exchange';
+import { writeServerHelloDone } from '../msgs/server-hello-done';
+import { readClientKeyExchangeEcdhe } from '../msgs/client-key-exchange';
+import { readFinished, TLS12_VERIFY_DATA_LENGTH, writeFinished } from '../msgs/finished';
+import { writeNewSessionTicket12 } from '../msgs/new-session-ticket';
+import {
+  writeAlpn,
+  writeEcPointFormats,
+  writeEmptyExtension,
+  writeRecordSizeLimit,
+  writeRenegotiationInfo,
+  writeSessionTicket,
+  type Extension,
+} from '../msgs/extensions';
+import { writeServerName } from '../msgs/server-name';
+import { AwaitSession, type StateContext } from '../tls13/server-states';
+import { readHello, type Hello } from '../tls13/client-hello-checks';
+import { chooseAlpn } from '../tls13/negotiate';
+import { Transcript } from '../tls13/transcript';
+import { masterSecret12, trafficKeys12, verifyData12, type Tls12Keys } from './key-schedule';
+import { checkPointFormats, checkVersion12, chooseGroup12, chooseSuiteAndCert12, tls13Enabled } from './negotiate';
+
+const TLS12 = ProtocolVersion.TLSv1_2;
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Renegotiation ClientHellos refused with a no_renegotiation warning before the connection gives
+ * up (RenegotiationAttempted, unexpected_message): each costs a record both ways, so a peer
+ * cannot loop forever.
+ */
+export const MAX_REFUSED_RENEGOTIATIONS = 16;
+
+export type Tls12ServerState = ExpectClientKeyExchange | ExpectChangeCipherSpec12 | ExpectFinished12 | Traffic12;
+
+function expect(msg: HandshakeMessage, type: number, state: string): void {
+  if (msg.type !== type) throw new TlsError('UnexpectedHandshakeMessage', `${state}: got handshake type ${msg.type}, expected ${type}`);
+}
+
+function isPromise<T>(x: T | Promise<T>): x is Promise<T> {
+  return typeof (x as { then?: unknown } | undefined)?.then === 'function';
+}
+
+/** Runs `next` on a value that may still be pending (then the connection waits in `AwaitSession`). */
+function then<T>(value: T | Promise<T>, next: (v: T) => ServerState): ServerState {
+  return isPromise(value) ? new AwaitSession(value, next as (v: unknown) => ServerState) : next(value);
+}
+
+/**
+ * The ClientHello checks of TLS 1.2 that do not depend on what is chosen.
+ * @throws TlsError InvalidCompressionMethods (illegal_parameter): RFC 5246 §7.4.1.2 "this vector
+ *   MUST contain, and all implementations MUST support, CompressionMethod.null";
+ *   BadRenegotiationInfo (handshake_failure): RFC 5746 §3.6 "the server MUST verify that the
+ *   "renegotiated_connection" field is zero length; if not, the server MUST abort";
+ *   NoPointFormat (illegal_parameter); ExtendedMasterSecretRequired (handshake_failure) when the
+ *   configuration requires RFC 7627 and the client does not offer it.
+ */
+export function checkClientHello12(config: HandshakeConfig, hello: Hello): void {
+  const { ch } = hello;
+  if (!ch.legacyCompressionMethods.includes(CompressionMethod.null)) throw new TlsError('InvalidCompressionMethods', 'TLS 1.2 ClientHello without the null compression method');
+  if (ch.ext.renegotiationInfo !== undefined && ch.ext.renegotiationInfo.length > 0) {
+    throw new TlsError('BadRenegotiationInfo', 'non-empty renegotiation_info in an initial ClientHello');
+  }
+  checkPointFormats(ch);
+  if (config.requireExtendedMasterSecret && !ch.ext.extendedMasterSecret) {
+    throw new TlsError('ExtendedMasterSecretRequired', 'the client does not offer extended_master_secret (RFC 7627), which this server requires');
+  }
+}
+
+/**
+ * The TLS 1.2 entry point: `ExpectClientHello` calls it for a ClientHello that does not negotiate
+ * TLS 1.3. Checks the version and the hello, then resumes (ticket or session id) or runs a full
+ * handshake.
+ * @throws TlsError NoCommonVersion (protocol_version), InappropriateFallback, and the errors of
+ *   {@link checkClientHello12}, `chooseAlpn`, the resumption rules and the full handshake.
+ */
+export function startTls12(ctx: StateContext, hello: Hello): ServerState {
+  const { config, io } = ctx;
+  const { ch } = hello;
+  checkVersion12(config, ch);
+  checkClientHello12(config, hello);
+  const alpn = chooseAlpn(config, hello.alpn);
+  const sni = ch.ext.serverName;
+  // Copies: the glue may keep what it is given beyond the ClientHello's chunk.
+  const request = { serverName: sni, clientCipherSuites: [...ch.cipherSuites], extendedMasterSecret: ch.ext.extendedMasterSecret };
+  const ticket = ch.ext.sessionTicket;
+  // RFC 5077 §3.4: a non-empty SessionTicket is tried instead of the session id; a ticket that
+  // does not open means a full handshake.
+  if (ticket !== undefined && ticket.length > 0) {
+    const opened = io.openTicket12(ticket.slice(), request);
+    return resumeOrFull(ctx, hello, alpn, opened && { session: opened.session, reissue: opened.reissue, fromTicket: true });
+  }
+  if (ch.legacySessionId.length > 0) {
+    const answer = io.lookupSession12(ch.legacySessionId.slice(), request);
+    if (!isPromise(answer)) return resumeOrFull(ctx, hello, alpn, answer && { session: answer, reissue: false, fromTicket: false });
+    // The ClientHello is a view into the received chunk: keep a copy across the wait.
+    const kept = keepHello(hello);
+    return then(answer, (s) => resumeOrFull(ctx, kept, alpn, s ? { session: s, reissue: false, fromTicket: false } : undefined));
+  }
+  return fullHandshake(ctx, hello, alpn);
+}
+
+function keepHello(hello: Hello): Hello {
+  const raw = hello.raw.slice();
+  return readHello({ kind: 'handshake', type: HandshakeType.client_hello, raw, body: raw.subarray(4) });
+}
+
+interface Candidate {
+  readonly session: ResumableSession12;
+  /** Send a fresh NewSessionTicket in the abbreviated handshake (the ticket's key is old). */
+  readonly reissue: boolean;
+  readonly fromTicket: boolean;
+}
+
+/**
+ * The resumption rules (RFC 5246 §7.4.1.2, RFC 5077 §3.4, RFC 6066 §3, RFC 7627 §5.3): a session
+ * whose suite we no longer serve, made for another server name, or without EMS when the client
+ * now offers it → full handshake; its suite missing from the client's list, or EMS dropped by the
+ * client → abort.
+ * @throws TlsError ResumedSuiteNotOffered (illegal_parameter); ExtendedMasterSecretMismatch (handshake_failure).
+ */
+function resumeOrFull(ctx: StateContext, hello: Hello, alpn: string | undefined, c: Candidate | undefined): ServerState {
+  if (!c) return fullHandshake(ctx, hello, alpn);
+  const { ch } = hello;
+  const { session } = c;
+  const suite = suiteByCode(session.cipherSuite);
+  if (!suite || suite.version !== TLS12 || !ctx.config.cipherSuites.includes(suite.code)) return fullHandshake(ctx, hello, alpn);
+  // RFC 6066 §3: the server "MUST NOT accept the request to resume the session if the server_name extension contains a different name."
+  if (session.serverName !== ch.ext.serverName) return fullHandshake(ctx, hello, alpn);
+  // RFC 7627 §5.3: "If the original session did not use the "extended_master_secret" extension but
+  // the new ClientHello contains the extension, then the server MUST NOT perform the abbreviated
+  // handshake. Instead, it SHOULD continue with a full handshake".
+  if (!session.extendedMasterSecret && ch.ext.extendedMasterSecret) return fullHandshake(ctx, hello, alpn);
+  // RFC 5246 §7.4.1.2: the client "MUST include at least the cipher_suite from that session".
+  if (!ch.cipherSuites.includes(suite.code)) throw new TlsError('ResumedSuiteNotOffered', `the resumed session's suite 0x${suite.code.toString(16)} is not offered`);
+  // RFC 7627 §5.3: "If the original session used the "extended_master_secret" extension but the
+  // new ClientHello does not contain it, the server MUST abort the abbreviated handshake."
+  if (session.extendedMasterSecret && !ch.ext.extendedMasterSecret) throw new TlsError('ExtendedMasterSecretMismatch', 'resuming an extended-master-secret session without the extension');
+  // Neither side using EMS: legacy resumption, as OpenSSL allows it (RFC 7627 §5.3 "SHOULD abort"
+  // is left to `requireExtendedMasterSecret`, which refuses such clients up front).
+  return abbreviatedHandshake(ctx, hello, alpn, suite, c);
+}
+
+/** RFC 5746 §3.6: the client signalled secure renegotiation (the extension or the SCSV). */
+function secureRenegotiation(hello: Hello): boolean {
+  return hello.ch.ext.renegotiationInfo !== undefined || hello.ch.cipherSuites.includes(CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+}
+
+/**
+ * The 32-byte server random, with the RFC 8446 §4.1.3 downgrade sentinel when TLS 1.3 is enabled:
+ * "TLS 1.3 servers which negotiate TLS 1.2 or below in response to a ClientHello MUST set the last
+ * 8 bytes of their Random value specially". The same bytes feed the key derivation.
+ */
+function serverRandom12(config: HandshakeConfig): Uint8Array {
+  const r = config.provider.random(32, 'server_random');
+  return tls13Enabled(config) ? withDowngradeSentinel(r, TLS12) : r;
+}
+
+/**
+ * Our TLS 1.2 record_size_limit: RFC 8449 §4 "In TLS 1.2 … the limit covers the plaintext only"
+ * and may not exceed 2^14. `config.recordSizeLimit` is the TLS 1.3 value (content type included).
+ */
+export function ownRecordSizeLimit12(config: HandshakeConfig): number {
+  return Math.min(Math.max(config.recordSizeLimit - 1, 64), MAX_PLAINTEXT);
+}
+
+/** What the TLS 1.2 ServerHello says besides version, random, session id and suite. */
+export interface ServerHelloExtensions12 {
+  /** RFC 5746 §3.6: an empty renegotiation_info when the client signalled support. */
+  readonly renegotiationInfo: boolean;
+  /** RFC 6066 §3: an empty server_name when we used the client's (never when resuming). */
+  readonly serverName: boolean;
+  /** RFC 8422 §5.2: ec_point_formats [uncompressed] in answer to the client's. */
+  readonly pointFormats: boolean;
+  /** RFC 5077 §3.2: an empty session_ticket, promising a NewSessionTicket. */
+  readonly sessionTicket: boolean;
+  readonly alpn: string | undefined;
+  /** RFC 7627 §5.1: the empty extended_master_secret. */
+  readonly extendedMasterSecret: boolean;
+  /** RFC 8449 §4: our limit, when the client sent one. */
+  readonly recordSizeLimit: number | undefined;
+}
+
+/**
+ * The ServerHello extensions in the order OpenSSL sends them (renegotiation_info, server_name,
+ * ec_point_formats, session_ticket, ALPN, extended_master_secret), then record_size_limit.
+ */
+export function serverHelloExtensions12(x: ServerHelloExtensions12): Extension[] {
+  const out: Extension[] = [];
+  if (x.renegotiationInfo) out.push(writeRenegotiationInfo());
+  if (x.serverName) out.push(writeServerName());
+  if (x.pointFormats) out.push(writeEcPointFormats([0]));
+  if (x.sessionTicket) out.push(writeSessionTicket());
+  if (x.alpn !== undefined) out.push(writeAlpn([latin1(x.alpn)]));
+  if (x.extendedMasterSecret) out.push(writeEmptyExtension(ExtensionType.extended_master_secret));
+  if (x.recordSizeLimit !== undefined) out.push(writeRecordSizeLimit(x.recordSizeLimit));
+  return out;
+}
+
+/**
+ * The ECDHE ServerKeyExchange (RFC 8422 §5.4): a fresh key pair on `group`, its public point in
+ * ServerECDHParams, signed with `scheme` over client_random ‖ server_random ‖ params.
+ */
+export function buildServerKeyExchange(
+  config: HandshakeConfig,
+  cert: { readonly key: Parameters<HandshakeConfig['provider']['sign']>[0] },
+  scheme: number,
+  group: KeyExchangeKeyPair['group'],
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+): { message: Uint8Array; keyPair: KeyExchangeKeyPair } {
+  const p = config.provider;
+  const keyPair = p.generateKeyPair(group);
+  const params = writeServerEcdhParams(NAMED_GROUP_CODEPOINT[group], keyPair.publicKey);
+  const signature = p.sign(cert.key, scheme as SignatureScheme, serverKeyExchangeSignedContent(clientRandom, serverRandom, params));
+  return { message: writeServerKeyExchange({ params, algorithm: scheme, signature }), keyPair };
+}
+
+/** What the rest of the handshake carries from the hello flight. */
+interface Handshake12 {
+  readonly suite: SuiteInfo;
+  readonly transcript: Transcript;
+  /** A copy (the client random outlives the ClientHello's chunk). */
+  readonly clientRandom: Uint8Array;
+  readonly serverRandom: Uint8Array;
+  readonly extendedMasterSecret: boolean;
+  /** The session id sent in ServerHello. */
+  readonly sessionId: Uint8Array;
+  /** Full handshake: send a NewSessionTicket after the client's Finished. */
+  readonly sendTicket: boolean;
+  /** Abbreviated handshake: the session resumed. */
+  readonly resumed: ResumableSession12 | undefined;
+  readonly info: NegotiatedInfo;
+  readonly authTime: number;
+}
+
+/** RFC 5246 §7.3 full handshake: the server's hello flight. */
+function fullHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined): ServerState {
+  const { config, io } = ctx;
+  const { ch } = hello;
+  const group = chooseGroup12(config, ch.ext.supportedGroups);
+  const { suite, cert, scheme, index } = chooseSuiteAndCert12(config, ch.ext.serverName, ch.cipherSuites, ch.ext.signatureAlgorithms, ch.ext.supportedGroups);
+  const serverRandom = serverRandom12(config);
+  const offersTicket = ch.ext.sessionTicket !== undefined;
+  const sessionId = io.sessionIdForNewSession12(offersTicket);
+  const sendTicket = offersTicket && io.wantsTicket12(offersTicket);
+  const ems = ch.ext.extendedMasterSecret;
+  const recordSizeLimit = ch.ext.recordSizeLimit !== undefined ? ownRecordSizeLimit12(config) : undefined;
+  const sh = writeServerHello({
+    random: serverRandom,
+    legacySessionIdEcho: sessionId,
+    cipherSuite: suite.code,
+    extensions: serverHelloExtensions12({
+      renegotiationInfo: secureRenegotiation(hello),
+      serverName: ch.ext.serverName !== undefined,
+      pointFormats: ch.ext.ecPointFormats !== undefined,
+      sessionTicket: sendTicket,
+      alpn,
+      extendedMasterSecret: ems,
+      recordSizeLimit,
+    }),
+    omitEmptyExtensions: true,
+  });
+  const transcript = new Transcript(config.provider, suite.hash);
+  transcript.add(hello.raw);
+  io.setVersion('tls12');
+  sendAndHash(io, transcript, sh);
+  sendAndHash(io, transcript, writeCertificate12(cert.chain));
+  const ske = buildServerKeyExchange(config, cert, scheme, group, ch.random, serverRandom);
+  sendAndHash(io, transcript, ske.message);
+  sendAndHash(io, transcript, writeServerHelloDone());
+  if (recordSizeLimit !== undefined) io.setRecordSizeLimits(ch.ext.recordSizeLimit!, recordSizeLimit);
+  const info: NegotiatedInfo = {
+    version: TLS12,
+    cipherSuite: suite.code,
+    group,
+    signatureScheme: scheme,
+    serverName: ch.ext.serverName,
+    alpnProtocol: alpn,
+    helloRetry: false,
+    resumed: false,
+    certificateIndex: index,
+    resumedSession: undefined,
+    pskMode: undefined,
+    earlyData: 'none',
+  };
+  return new ExpectClientKeyExchange(ctx, ske.keyPair, {
+    suite,
+    transcript,
+    clientRandom: ch.random.slice(),
+    serverRandom,
+    extendedMasterSecret: ems,
+    sessionId,
+    sendTicket,
+    resumed: undefined,
+    info,
+    authTime: io.now(),
+  });
+}
+
+/**
+ * RFC 5246 §7.3 abbreviated handshake: ServerHello with the session's id, [NewSessionTicket when
+ * reissuing (RFC 5077 §3.1)], ChangeCipherSpec and our Finished first.
+ */
+function abbreviatedHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined, suite: SuiteInfo, c: Candidate): ServerState {
+  const { config, io } = ctx;
+  const { ch } = hello;
+  const { session } = c;
+  const p = config.provider;
+  const serverRandom = serverRandom12(config);
+  // RFC 5246 §7.4.1.3: the same session id; RFC 5077 §3.4: "If the server accepts the ticket and
+  // the Session ID is not empty, then it MUST respond with the same Session ID present in the ClientHello."
+  const sessionId = ch.legacySessionId.slice();
+  const sendTicket = c.fromTicket && c.reissue;
+  const ems = session.extendedMasterSecret;
+  const recordSizeLimit = ch.ext.recordSizeLimit !== undefined ? ownRecordSizeLimit12(config) : undefined;
+  const sh = writeServerHello({
+    random: serverRandom,
+    legacySessionIdEcho: sessionId,
+    cipherSuite: suite.code,
+    extensions: serverHelloExtensions12({
+      renegotiationInfo: secureRenegotiation(hello),
+      // RFC 6066 §3: "When resuming a session, the server MUST NOT include a server_name extension".
+      serverName: false,
+      pointFormats: false,
+      sessionTicket: sendTicket,
+      alpn,
+      extendedMasterSecret: ems,
+      recordSizeLimit,
+    }),
+    omitEmptyExtensions: true,
+  });
+  const transcript = new Transcript(p, suite.hash);
+  transcript.add(hello.raw);
+  io.setVersion('tls12');
+  sendAndHash(io, transcript, sh);
+  // The glue owns the session's master secret: work on a copy.
+  const master = session.masterSecret.slice();
+  const clientRandom = ch.random.slice();
+  io.emit({ type: 'secret', label: 'CLIENT_RANDOM', clientRandom, secret: master });
+  const keys = trafficKeys12(p, suite, master, clientRandom, serverRandom);
+  if (sendTicket) {
+    const fresh = newSession(suite, master, ems, ch.ext.serverName, alpn, session.authTime, sessionId);
+    sendAndHash(io, transcript, ticketMessage(config, io.issueTicket12(fresh)));
+  }
+  io.sendChangeCipherSpec();
+  io.setWriteKeys(keys.server);
+  sendAndHash(io, transcript, writeFinished(verifyData12(p, suite.hash, master, 'server', transcript.current())));
+  if (recordSizeLimit !== undefined) io.setRecordSizeLimits(ch.ext.recordSizeLimit!, recordSizeLimit);
+  const info: NegotiatedInfo = {
+    version: TLS12,
+    cipherSuite: suite.code,
+    group: undefined,
+    signatureScheme: undefined,
+    serverName: ch.ext.serverName,
+    alpnProtocol: alpn,
+    helloRetry: false,
+    resumed: true,
+    certificateIndex: undefined,
+    // NegotiatedInfo.resumedSession is typed for TLS 1.3 sessions; the glue hears of the TLS 1.2
+    // one through `sessionResumed12`.
+    resumedSession: undefined,
+    pskMode: undefined,
+    earlyData: 'none',
+  };
+  return new ExpectChangeCipherSpec12(ctx, master, keys, {
+    suite,
+    transcript,
+    clientRandom,
+    serverRandom,
+    extendedMasterSecret: ems,
+    sessionId,
+    sendTicket: false,
+    resumed: session,
+    info,
+    authTime: session.authTime,
+  });
+}
+
+/** RFC 5077 §3.3: a NewSessionTicket; "a zero-length ticket" when the glue declines after we promised one. */
+function ticketMessage(config: HandshakeConfig, ticket: Uint8Array | undefined): Uint8Array {
+  return writeNewSessionTicket12({ ticketLifetimeHint: ticket ? config.ticketLifetime : 0, ticket: ticket ?? EMPTY });
+}
+
+function newSession(suite: SuiteInfo, master: Uint8Array, ems: boolean, serverName: string | undefined, alpn: string | undefined, authTime: number, sessionId: Uint8Array): NewSession12 {
+  // Copies: the glue keeps them beyond this handshake, which wipes its own.
+  return { sessionId: sessionId.slice(), masterSecret: master.slice(), cipherSuite: suite.code, extendedMasterSecret: ems, serverName, alpn, authTime };
+}
+
+/** Full handshake: waiting for the client's ECDHE point (RFC 8422 §5.7). */
+export class ExpectClientKeyExchange {
+  readonly kind = 'ExpectClientKeyExchange';
+  constructor(
+    private readonly ctx: StateContext,
+    private readonly keyPair: KeyExchangeKeyPair,
+    private readonly hs: Handshake12,
+  ) {}
+
+  /**
+   * @throws TlsError UnexpectedHandshakeMessage (unexpected_message) for anything but
+   *   ClientKeyExchange; decode errors; InvalidKeyShare (illegal_parameter) for a point that is not
+   *   on the curve (or an all-zero x25519 result).
+   */
+  handle(msg: HandshakeMessage): ServerState {
+    expect(msg, HandshakeType.client_key_exchange, this.kind);
+    const point = readClientKeyExchangeEcdhe(msg.body);
+    const { hs } = this;
+    const p = this.ctx.config.provider;
+    let preMaster: Uint8Array;
+    try {
+      preMaster = this.keyPair.agree(point);
+    } catch (e) {
+      if (isCryptoError(e) && e.reason === 'InvalidPeerKey') throw new TlsError('InvalidKeyShare', `ClientKeyExchange: ${e.message}`, { cause: e });
+      throw e;
+    } finally {
+      this.keyPair.clean();
+    }
+    hs.transcript.add(msg.raw);
+    // RFC 7627 §4: session_hash = Hash(handshake messages through ClientKeyExchange).
+    const master = hs.extendedMasterSecret
+      ? masterSecret12(p, hs.suite.hash, preMaster, { extended: true, sessionHash: hs.transcript.current() })
+      : masterSecret12(p, hs.suite.hash, preMaster, { extended: false, clientRandom: hs.clientRandom, serverRandom: hs.serverRandom });
+    preMaster.fill(0);
+    this.ctx.io.emit({ type: 'secret', label: 'CLIENT_RANDOM', clientRandom: hs.clientRandom, secret: master });
+    const keys = trafficKeys12(p, hs.suite, master, hs.clientRandom, hs.serverRandom);
+    return new ExpectChangeCipherSpec12(this.ctx, master, keys, hs);
+  }
+}
+
+/** Waiting for the client's ChangeCipherSpec (RFC 5246 §7.1): then its records are protected. */
+export class ExpectChangeCipherSpec12 {
+  readonly kind = 'ExpectChangeCipherSpec12';
+  constructor(
+    private readonly ctx: StateContext,
+    private readonly master: Uint8Array,
+    private readonly keys: Tls12Keys,
+    private readonly hs: Handshake12,
+  ) {}
+
+  /** RFC 5246 §7.4.9: a Finished (or anything) before ChangeCipherSpec is unexpected. */
+  handle(msg: HandshakeMessage): ServerState {
+    throw new TlsError('UnexpectedHandshakeMessage', `${this.kind}: got handshake type ${msg.type} before ChangeCipherSpec`);
+  }
+
+  handleChangeCipherSpec(): ServerState {
+    this.ctx.io.setReadKeys(this.keys.client);
+    return new ExpectFinished12(this.ctx, this.master, this.keys, this.hs);
+  }
+
+  clean(): void {
+    this.master.fill(0);
+  }
+}
+
+/** Waiting for the client's Finished (RFC 5246 §7.4.9), under the client write key. */
+export class ExpectFinished12 {
+  readonly kind = 'ExpectFinished12';
+  constructor(
+    private readonly ctx: StateContext,
+    private readonly master: Uint8Array,
+    private readonly keys: Tls12Keys,
+    private readonly hs: Handshake12,
+  ) {}
+
+  /**
+   * @throws TlsError UnexpectedHandshakeMessage (unexpected_message); BadLength (decode_error) for a
+   *   verify_data that is not 12 bytes; BadFinished (decrypt_error) for a wrong one.
+   */
+  handle(msg: HandshakeMessage): ServerState {
+    expect(msg, HandshakeType.finished, this.kind);
+    const { verifyData } = readFinished(msg.body, TLS12_VERIFY_DATA_LENGTH);
+    const { config, io } = this.ctx;
+    const p = config.provider;
+    const { hs, master } = this;
+    // RFC 5246 §7.4.9: "Recipients of Finished messages MUST verify that the contents are correct."
+    const expected = verifyData12(p, hs.suite.hash, master, 'client', hs.transcript.current());
+    if (!equalConstantTime(verifyData, expected)) throw new TlsError('BadFinished', 'client Finished verify_data is wrong');
+    hs.transcript.add(msg.raw);
+    if (hs.resumed) {
+      // Abbreviated handshake: our Finished went first; done.
+      io.handshakeDone();
+      io.sessionResumed12(hs.resumed);
+    } else {
+      const session = newSession(hs.suite, master, hs.extendedMasterSecret, hs.info.serverName, hs.info.alpnProtocol, hs.authTime, hs.sessionId);
+      // RFC 5077 §3.3: NewSessionTicket after the client's Finished, before our ChangeCipherSpec,
+      // and in the hash of our Finished.
+      if (hs.sendTicket) sendAndHash(io, hs.transcript, ticketMessage(config, io.issueTicket12(session)));
+      io.sendChangeCipherSpec();
+      io.setWriteKeys(this.keys.server);
+      sendAndHash(io, hs.transcript, writeFinished(verifyData12(p, hs.suite.hash, master, 'server', hs.transcript.current())));
+      io.handshakeDone();
+      io.newSession12(session);
+    }
+    master.fill(0);
+    const traffic = new Traffic12(this.ctx, hs.suite, hs.info, hs.clientRandom);
+    io.emit({ type: 'handshakeComplete', info: hs.info });
+    return traffic;
+  }
+
+  clean(): void {
+    this.master.fill(0);
+  }
+}
+
+/**
+ * The handshake is done. Application data skips `handle`. A ClientHello (renegotiation) is
+ * refused with a no_renegotiation warning and the connection goes on (RFC 5746 §4.4 / RFC 5246
+ * §7.2.2); any other handshake message, or a ChangeCipherSpec, is unexpected.
+ */
+export class Traffic12 {
+  readonly kind = 'Traffic12';
+  private refused = 0;
+  constructor(
+    private readonly ctx: StateContext,
+    readonly suite: SuiteInfo,
+    readonly info: NegotiatedInfo,
+    readonly clientRandom: Uint8Array,
+  ) {}
+
+  /**
+   * @throws TlsError UnexpectedHandshakeMessage (unexpected_message) for anything but a ClientHello;
+   *   RenegotiationAttempted (unexpected_message) after {@link MAX_REFUSED_RENEGOTIATIONS} refusals.
+   */
+  handle(msg: HandshakeMessage): ServerState {
+    if (msg.type !== HandshakeType.client_hello) throw new TlsError('UnexpectedHandshakeMessage', `after the handshake: handshake type ${msg.type}`);
+    if (++this.refused > MAX_REFUSED_RENEGOTIATIONS) throw new TlsError('RenegotiationAttempted', `more than ${MAX_REFUSED_RENEGOTIATIONS} renegotiation attempts`);
+    this.ctx.io.sendWarningAlert(AlertDescription.no_renegotiation);
+    return this;
+  }
+
+  /** Nothing secret is held after the handshake (the record layer owns the keys). */
+  clean(): void {}
+}
+
+function sendAndHash(io: HandshakeIo, transcript: Transcript, raw: Uint8Array): void {
+  transcript.add(raw);
+  io.sendHandshake(raw);
+}
+
+function latin1(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}

@@ -1,0 +1,141 @@
+/** Shared set-up for in-memory TLS 1.2 server tests: contexts, a Map-backed session glue, and exchanges. */
+import { createNobleProvider, type CryptoProvider } from '@puretls/crypto';
+import { AlertDescription, type AlertDescriptionName, type Reason, type TlsError } from '@puretls/record-layer';
+import type { NewSession12, ResumableSession12, Session12Lookup } from '@puretls/handshake-state-machine';
+import { expect } from 'vitest';
+import { NO_SESSIONS, ServerConnection, ServerContext, type ServerContextOptions, type SessionGlue } from '../../src/index';
+import { ecdsaCertificate } from '../tls13/harness';
+import { TestClient12, type ClientHello12Options } from './test-client12';
+
+export function makeContext12(extra: Partial<ServerContextOptions> = {}): ServerContext {
+  return new ServerContext({ certificates: [ecdsaCertificate()], minVersion: 'TLSv1.2', ...extra } as ServerContextOptions);
+}
+
+/** The same context with a different `HandshakeConfig` field (for switches the context does not expose yet). */
+export function withHandshake(ctx: ServerContext, extra: Record<string, unknown>): ServerContext {
+  return { ...ctx, handshake: { ...ctx.handshake, ...extra } } as unknown as ServerContext;
+}
+
+export interface Exchange12 {
+  readonly conn: ServerConnection;
+  readonly client: TestClient12;
+  readonly errors: TlsError[];
+  readonly data: Uint8Array[];
+  /** Feeds client bytes to the server and the server's answer to the client. */
+  send(bytes: Uint8Array): void;
+  /** Delivers server output produced outside `send` (after an async lookup). */
+  pump(): void;
+}
+
+export function exchange12(ctx: ServerContext = makeContext12(), provider: CryptoProvider = createNobleProvider()): Exchange12 {
+  const conn = new ServerConnection(ctx);
+  const client = new TestClient12(provider);
+  const errors: TlsError[] = [];
+  const data: Uint8Array[] = [];
+  conn.on('error', (e) => errors.push(e));
+  conn.on('data', (d) => data.push(d.slice()));
+  const pump = () => {
+    const out = conn.takeOutput();
+    if (out.length) client.receive(out);
+  };
+  return {
+    conn,
+    client,
+    errors,
+    data,
+    send(bytes: Uint8Array) {
+      conn.receive(bytes);
+      pump();
+    },
+    pump,
+  };
+}
+
+export function hello12(opts: ClientHello12Options = {}, ctx?: ServerContext): Exchange12 {
+  const x = exchange12(ctx);
+  x.send(TestClient12.plaintextRecord(x.client.buildClientHello(opts)));
+  return x;
+}
+
+/** A complete TLS 1.2 handshake; returns the exchange in the open state. */
+export function handshake12(ctx?: ServerContext, opts: ClientHello12Options = {}): Exchange12 {
+  const x = hello12(opts, ctx);
+  if (x.errors.length) return x;
+  x.send(x.client.finish());
+  return x;
+}
+
+/** The server failed with this alert and reason, sent it, and closed. */
+export function expectFailure12(x: Exchange12, alert: AlertDescriptionName, reason: Reason): void {
+  expect(x.errors.map((e) => `${e.alert} ${e.reason}`)).toEqual([`${alert} ${reason}`]);
+  expect(x.conn.phase).toBe('closed');
+  expect(x.client.alerts.at(-1)).toEqual({ level: 2, description: AlertDescription[alert] });
+}
+
+/** TLS 1.2 sessions in Maps (id → session, ticket → session), sync or async; records every call. */
+export class MapGlue12 implements SessionGlue {
+  lookupPsk = NO_SESSIONS.lookupPsk;
+  consumePsk = NO_SESSIONS.consumePsk;
+  issueTicket = NO_SESSIONS.issueTicket;
+  sessionResumed = NO_SESSIONS.sessionResumed;
+  binderFailed = NO_SESSIONS.binderFailed;
+  ticketsAfterHandshake = NO_SESSIONS.ticketsAfterHandshake;
+  connectionEnded = NO_SESSIONS.connectionEnded;
+  handshakeStarted = NO_SESSIONS.handshakeStarted;
+  handshakeCompleted = NO_SESSIONS.handshakeCompleted;
+  readonly byId = new Map<string, ResumableSession12>();
+  readonly byTicket = new Map<string, ResumableSession12>();
+  readonly events: string[] = [];
+  readonly lookups: Session12Lookup[] = [];
+  asyncLookups = false;
+  /** Tickets on (RFC 5077). */
+  tickets = true;
+  /** Session ids on. */
+  ids = true;
+  /** Tickets opened answer `reissue: true`. */
+  reissue = false;
+  /** issueTicket12 declines (→ an empty NewSessionTicket). */
+  declineTickets = false;
+  private readonly rng = createNobleProvider();
+
+  lookupSession12(_c: object, id: Uint8Array, req: Session12Lookup) {
+    this.lookups.push(req);
+    const s = this.byId.get(hexOf(id));
+    this.events.push(`lookup ${s ? 'hit' : 'miss'}`);
+    return this.asyncLookups ? new Promise<ResumableSession12 | undefined>((r) => setTimeout(() => r(s), 5)) : s;
+  }
+  openTicket12(_c: object, ticket: Uint8Array, req: Session12Lookup) {
+    this.lookups.push(req);
+    const s = this.byTicket.get(hexOf(ticket));
+    this.events.push(`open ${s ? 'hit' : 'miss'}`);
+    return s ? { session: s, reissue: this.reissue } : undefined;
+  }
+  sessionIdForNewSession12(_c: object, offersTicket: boolean) {
+    return this.ids && !(offersTicket && this.tickets) ? this.rng.random(32) : new Uint8Array(0);
+  }
+  wantsTicket12(_c: object, offersTicket: boolean) {
+    return offersTicket && this.tickets;
+  }
+  newSession12(_c: object, s: NewSession12) {
+    this.events.push(`new ${s.sessionId.length ? 'id' : 'noid'}`);
+    if (s.sessionId.length) this.byId.set(hexOf(s.sessionId), toResumable(s));
+  }
+  issueTicket12(_c: object, s: NewSession12) {
+    this.events.push('issue');
+    if (this.declineTickets) return undefined;
+    const t = this.rng.random(48);
+    this.byTicket.set(hexOf(t), toResumable(s));
+    return t;
+  }
+  sessionResumed12(_c: object, s: ResumableSession12) {
+    this.events.push(`resumed ${String(s.handle)}`);
+  }
+}
+
+function toResumable(s: NewSession12): ResumableSession12 {
+  return { masterSecret: s.masterSecret, cipherSuite: s.cipherSuite, extendedMasterSecret: s.extendedMasterSecret, serverName: s.serverName, alpn: s.alpn, authTime: s.authTime, handle: 'h' + hexOf(s.masterSecret).slice(0, 8) };
+}
+
+export function hexOf(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+}
