@@ -387,7 +387,8 @@ export class ServerConnection {
   private finish(clean: boolean): void {
     if (this._phase === 'closed') return;
     this._phase = 'closed';
-    if (this.state instanceof Traffic13) this.state.clean();
+    // Best-effort wipe of whatever secrets the last state holds (traffic secrets, a master secret).
+    (this.state as { clean?: () => void }).clean?.();
     this.context.sessions.connectionEnded(this, { clean: this.sentCloseNotify && this._error === null, fatal: this.fatalAlert });
     this.emit('close', clean && this._error === null);
   }

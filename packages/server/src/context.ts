@@ -76,6 +76,8 @@ export interface ServerContextOptions {
   readonly maxEarlyData?: number;
   /** Allow TLS 1.3 resumption without (EC)DHE (`psk_ke`). Default `true`. */
   readonly allowPskKe?: boolean;
+  /** TLS 1.2: refuse clients without extended_master_secret (RFC 7627) with handshake_failure. Default `false`. */
+  readonly requireExtendedMasterSecret?: boolean;
   /**
    * TLS 1.3 tickets (session spec §6): `'stateless'` (default: the session sealed under the ticket
    * key ring), `'stateful'` (a 32-byte id in the session cache; single use; 0-RTT possible), `'off'`.
@@ -225,6 +227,7 @@ export class ServerContext {
       ticketLifetime: Math.min(timeout, MAX_TICKET_LIFETIME_S),
       maxEarlyData,
       allowPskKe: options.allowPskKe ?? true,
+      requireExtendedMasterSecret: options.requireExtendedMasterSecret ?? false,
       ...(options.advertisedGroups ? { advertisedGroups: [...options.advertisedGroups] } : {}),
       ...(options.makeHrrCookie ? { makeHrrCookie: options.makeHrrCookie } : {}),
     });

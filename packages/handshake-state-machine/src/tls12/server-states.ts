@@ -111,11 +111,11 @@ export function startTls12(ctx: StateContext, hello: Hello): ServerState {
   // RFC 5077 §3.4: a non-empty SessionTicket is tried instead of the session id; a ticket that
   // does not open means a full handshake.
   if (ticket !== undefined && ticket.length > 0) {
-    const opened = io.openTicket12(ticket.slice(), request);
+    const opened = io.openTicket12(new Uint8Array(ticket), request);
     return resumeOrFull(ctx, hello, alpn, opened && { session: opened.session, reissue: opened.reissue, fromTicket: true });
   }
   if (ch.legacySessionId.length > 0) {
-    const answer = io.lookupSession12(ch.legacySessionId.slice(), request);
+    const answer = io.lookupSession12(new Uint8Array(ch.legacySessionId), request);
     if (!isPromise(answer)) return resumeOrFull(ctx, hello, alpn, answer && { session: answer, reissue: false, fromTicket: false });
     // The ClientHello is a view into the received chunk: keep a copy across the wait.
     const kept = keepHello(hello);
@@ -125,7 +125,7 @@ export function startTls12(ctx: StateContext, hello: Hello): ServerState {
 }
 
 function keepHello(hello: Hello): Hello {
-  const raw = hello.raw.slice();
+  const raw = new Uint8Array(hello.raw);
   return readHello({ kind: 'handshake', type: HandshakeType.client_hello, raw, body: raw.subarray(4) });
 }
 
@@ -311,7 +311,7 @@ function fullHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined
   return new ExpectClientKeyExchange(ctx, ske.keyPair, {
     suite,
     transcript,
-    clientRandom: ch.random.slice(),
+    clientRandom: new Uint8Array(ch.random),
     serverRandom,
     extendedMasterSecret: ems,
     sessionId,
@@ -334,7 +334,7 @@ function abbreviatedHandshake(ctx: StateContext, hello: Hello, alpn: string | un
   const serverRandom = serverRandom12(config);
   // RFC 5246 §7.4.1.3: the same session id; RFC 5077 §3.4: "If the server accepts the ticket and
   // the Session ID is not empty, then it MUST respond with the same Session ID present in the ClientHello."
-  const sessionId = ch.legacySessionId.slice();
+  const sessionId = new Uint8Array(ch.legacySessionId);
   const sendTicket = c.fromTicket && c.reissue;
   const ems = session.extendedMasterSecret;
   const recordSizeLimit = ch.ext.recordSizeLimit !== undefined ? ownRecordSizeLimit12(config) : undefined;
@@ -359,8 +359,8 @@ function abbreviatedHandshake(ctx: StateContext, hello: Hello, alpn: string | un
   io.setVersion('tls12');
   sendAndHash(io, transcript, sh);
   // The glue owns the session's master secret: work on a copy.
-  const master = session.masterSecret.slice();
-  const clientRandom = ch.random.slice();
+  const master = new Uint8Array(session.masterSecret);
+  const clientRandom = new Uint8Array(ch.random);
   io.emit({ type: 'secret', label: 'CLIENT_RANDOM', clientRandom, secret: master });
   const keys = trafficKeys12(p, suite, master, clientRandom, serverRandom);
   if (sendTicket) {
@@ -408,7 +408,7 @@ function ticketMessage(config: HandshakeConfig, ticket: Uint8Array | undefined):
 
 function newSession(suite: SuiteInfo, master: Uint8Array, ems: boolean, serverName: string | undefined, alpn: string | undefined, authTime: number, sessionId: Uint8Array): NewSession12 {
   // Copies: the glue keeps them beyond this handshake, which wipes its own.
-  return { sessionId: sessionId.slice(), masterSecret: master.slice(), cipherSuite: suite.code, extendedMasterSecret: ems, serverName, alpn, authTime };
+  return { sessionId: new Uint8Array(sessionId), masterSecret: new Uint8Array(master), cipherSuite: suite.code, extendedMasterSecret: ems, serverName, alpn, authTime };
 }
 
 /** Full handshake: waiting for the client's ECDHE point (RFC 8422 §5.7). */
