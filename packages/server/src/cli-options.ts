@@ -3,7 +3,9 @@
  * Every problem is a {@link UsageError}: the CLI prints its message and exits with code 2.
  */
 import { parseArgs } from 'node:util';
+import type { SessionCacheMode } from '@puretls/session-cache';
 import type { TlsVersionName } from './context';
+import type { TicketMode } from './sessions';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from './log';
 
 export class UsageError extends Error {
@@ -29,6 +31,18 @@ export interface ServeOptions {
   readonly logFormat: LogFormat;
   readonly keylogFile: string | undefined;
   readonly handshakeTimeout: number;
+  /** TLS 1.3 ticket mode; `undefined` = the context's default (stateless). */
+  readonly tickets: TicketMode | undefined;
+  /** TLS 1.3 tickets after a full handshake; `undefined` = the context's default (2). */
+  readonly numTickets: number | undefined;
+  /** Session lifetime in seconds; `undefined` = the context's default (7200). */
+  readonly sessionTimeout: number | undefined;
+  /** Most sessions in the internal cache (0 = unbounded); `undefined` = the default (20480). */
+  readonly cacheSize: number | undefined;
+  /** Session cache mode flags; `undefined` = the default (`server`). */
+  readonly cacheMode: readonly SessionCacheMode[] | undefined;
+  /** max_early_data_size (0 = no 0-RTT); `undefined` = 0. */
+  readonly earlyData: number | undefined;
 }
 
 export type CliCommand = { readonly kind: 'help' } | { readonly kind: 'serve'; readonly options: ServeOptions };
@@ -37,6 +51,15 @@ export const DEFAULT_PORT = 8443;
 export const DEFAULT_HOST = '127.0.0.1';
 /** The CLI's default: shorter than Node's 120 s, a demo server need not wait that long. */
 export const DEFAULT_CLI_HANDSHAKE_TIMEOUT = 30_000;
+export const TICKET_MODES: readonly TicketMode[] = ['stateless', 'stateful', 'off'];
+/** The context's limit (`options.numTickets` in [0, 16]). */
+export const MAX_NUM_TICKETS = 16;
+/** A session's `timeout` is a u32 on the wire (session-cache `MAX_TIMEOUT`). */
+export const MAX_SESSION_TIMEOUT = 0xffffffff;
+/** Cache entries: any safe integer works; beyond this the memory would run out first. */
+export const MAX_CACHE_SIZE = 2 ** 31 - 1;
+/** RFC 8446 §4.2.10: max_early_data_size is a uint32. */
+export const MAX_EARLY_DATA = 0xffffffff;
 
 export const USAGE = `usage: puretls serve [options]
 
@@ -61,6 +84,18 @@ options:
   --log-format FORMAT      text (default) or json
   --keylog FILE            append NSS key log lines (SSLKEYLOGFILE format) to FILE
   --handshake-timeout MS   handshake time limit in milliseconds (default ${DEFAULT_CLI_HANDSHAKE_TIMEOUT}; 0 = none)
+
+session resumption:
+  --tickets MODE           TLS 1.3 session tickets: stateless (default: the session sealed under
+                           a rotating key ring), stateful (a 32-byte id in the session cache,
+                           single use, allows 0-RTT), off
+  --num-tickets N          tickets sent after a full handshake, 0-${MAX_NUM_TICKETS} (default 2; 1 after a resumption)
+  --session-timeout S      session lifetime in seconds (default 7200; TLS 1.3 tickets live at most 7 days)
+  --cache-size N           most sessions kept in the session cache (default 20480; 0 = unbounded)
+  --cache-mode LIST        session cache mode, ',' separated: server (default), off, noAutoClear,
+                           noInternalLookup, noInternalStore, noInternal, updateTime
+  --early-data BYTES       accept up to BYTES of TLS 1.3 0-RTT data (max_early_data; default 0 = off);
+                           0-RTT needs --tickets stateful (single-use tickets against replay)
   --help                   show this help
 `;
 
@@ -92,6 +127,12 @@ export function parseCli(argv: readonly string[]): CliCommand {
         'log-format': { type: 'string' },
         keylog: { type: 'string' },
         'handshake-timeout': { type: 'string' },
+        tickets: { type: 'string' },
+        'num-tickets': { type: 'string' },
+        'session-timeout': { type: 'string' },
+        'cache-size': { type: 'string' },
+        'cache-mode': { type: 'string' },
+        'early-data': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -115,6 +156,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level: one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
   const logFormat = v['log-format'] ?? 'text';
   if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`--log-format: text or json, got ${JSON.stringify(logFormat)}`);
+  const tickets = v.tickets;
+  if (tickets !== undefined && !(TICKET_MODES as readonly string[]).includes(tickets)) throw new UsageError(`--tickets: one of ${TICKET_MODES.join(', ')}, got ${JSON.stringify(tickets)}`);
   const host = v.host ?? DEFAULT_HOST;
   if (host.length === 0) throw new UsageError('--host: an address is required');
 
@@ -135,8 +178,33 @@ export function parseCli(argv: readonly string[]): CliCommand {
       logFormat,
       keylogFile: nonEmpty('--keylog', v.keylog),
       handshakeTimeout: v['handshake-timeout'] === undefined ? DEFAULT_CLI_HANDSHAKE_TIMEOUT : integer('--handshake-timeout', v['handshake-timeout'], 0, 2 ** 31 - 1),
+      tickets: tickets as TicketMode | undefined,
+      numTickets: v['num-tickets'] === undefined ? undefined : integer('--num-tickets', v['num-tickets'], 0, MAX_NUM_TICKETS),
+      sessionTimeout: v['session-timeout'] === undefined ? undefined : integer('--session-timeout', v['session-timeout'], 1, MAX_SESSION_TIMEOUT),
+      cacheSize: v['cache-size'] === undefined ? undefined : integer('--cache-size', v['cache-size'], 0, MAX_CACHE_SIZE),
+      cacheMode: v['cache-mode'] === undefined ? undefined : cacheMode(v['cache-mode']),
+      earlyData: v['early-data'] === undefined ? undefined : integer('--early-data', v['early-data'], 0, MAX_EARLY_DATA),
     },
   };
+}
+
+/**
+ * Advice about option combinations that work but probably do not do what was meant (printed as
+ * warnings at startup, not errors).
+ */
+export function serveWarnings(o: ServeOptions): string[] {
+  const warnings: string[] = [];
+  const tickets = o.tickets ?? 'stateless';
+  if ((o.earlyData ?? 0) > 0 && tickets !== 'stateful') {
+    // Session spec §6: 0-RTT only on single-use stateful tickets (anti-replay).
+    warnings.push(`--early-data needs --tickets stateful (0-RTT is only accepted on single-use tickets); with --tickets ${tickets} early data is always rejected`);
+  }
+  if (tickets === 'stateful' && o.cacheMode !== undefined && (o.cacheMode.includes('off') || o.cacheMode.includes('noInternalStore') || o.cacheMode.includes('noInternal'))) {
+    // Spec §4: never issue a ticket the server cannot redeem — and the CLI has no external store.
+    warnings.push(`--tickets stateful with --cache-mode ${o.cacheMode.join(',')}: the session cache stores nothing, so no tickets are sent`);
+  }
+  if (tickets === 'off' && o.numTickets !== undefined && o.numTickets > 0) warnings.push('--num-tickets has no effect with --tickets off');
+  return warnings;
 }
 
 function integer(name: string, s: string, min: number, max: number): number {
@@ -153,6 +221,20 @@ function list(name: string, s: string): string[] {
   const items = s.split(',').map((x) => x.trim()).filter(Boolean);
   if (items.length === 0) throw new UsageError(`${name}: at least one value`);
   return items;
+}
+
+/** Mode names, accepted in any case and with `-`/`_` (`no-auto-clear`, `NO_INTERNAL`). */
+const CACHE_MODES: readonly SessionCacheMode[] = ['off', 'server', 'noAutoClear', 'noInternalLookup', 'noInternalStore', 'noInternal', 'updateTime'];
+
+function cacheMode(s: string): SessionCacheMode[] {
+  const modes = list('--cache-mode', s).map((item) => {
+    const key = item.replace(/[-_]/g, '').toLowerCase();
+    const m = CACHE_MODES.find((c) => c.toLowerCase() === key);
+    if (!m) throw new UsageError(`--cache-mode: unknown mode ${JSON.stringify(item)}; one or more of ${CACHE_MODES.join(', ')}`);
+    return m;
+  });
+  if (modes.includes('off') && modes.length > 1) throw new UsageError('--cache-mode: off cannot be combined with other modes');
+  return [...new Set(modes)];
 }
 
 /** `1.2`, `1.3`, `TLSv1.2`, `tls1.3`, `TLS1_3` → the context's version name. */

@@ -14,7 +14,7 @@ import {
   type CryptoProvider,
 } from '@puretls/crypto';
 import { isTlsError } from '@puretls/record-layer';
-import { parseCli, UsageError, USAGE, type ServeOptions } from './cli-options';
+import { parseCli, serveWarnings, UsageError, USAGE, type ServeOptions } from './cli-options';
 import type { CertificateOption } from './context';
 import { createLogger, type Logger } from './log';
 import { createServer, type PureTlsServer } from './node-adapter';
@@ -55,6 +55,8 @@ async function serve(options: ServeOptions): Promise<number> {
   const provider = options.crypto === 'node' ? createNodeProvider() : createNobleProvider();
   const { certificates, generated } = loadCertificates(options, provider);
 
+  for (const w of serveWarnings(options)) log.warn(w);
+
   let server: PureTlsServer;
   try {
     server = createServer({
@@ -67,6 +69,12 @@ async function serve(options: ServeOptions): Promise<number> {
       ...(options.maxVersion !== undefined ? { maxVersion: options.maxVersion } : {}),
       handshakeTimeout: options.handshakeTimeout,
       keyLog: options.keylogFile !== undefined,
+      ...(options.tickets !== undefined ? { tickets: options.tickets } : {}),
+      ...(options.numTickets !== undefined ? { numTickets: options.numTickets } : {}),
+      ...(options.sessionTimeout !== undefined ? { sessionTimeout: options.sessionTimeout } : {}),
+      ...(options.cacheSize !== undefined ? { sessionCacheSize: options.cacheSize } : {}),
+      ...(options.cacheMode !== undefined ? { sessionCacheMode: options.cacheMode } : {}),
+      ...(options.earlyData !== undefined ? { maxEarlyData: options.earlyData } : {}),
     });
   } catch (e) {
     // Options the context rejected (unknown suite, unusable key, …) are usage errors.
@@ -91,7 +99,17 @@ async function serve(options: ServeOptions): Promise<number> {
   server.on('secureConnection', (socket) => {
     const s = describeConnection(socket);
     const remote = `${s.remoteAddress}:${s.remotePort}`;
-    log.info('handshake', { remote, protocol: s.protocol, cipher: s.cipher, group: s.group, sni: s.sni ?? '-', alpn: s.alpn ?? '-', resumed: s.resumed });
+    log.info('handshake', {
+      remote,
+      protocol: s.protocol,
+      cipher: s.cipher,
+      group: s.group,
+      sni: s.sni ?? '-',
+      alpn: s.alpn ?? '-',
+      resumed: s.resumed,
+      resumption: s.resumption ?? undefined,
+      earlyData: s.earlyData === 'none' ? undefined : s.earlyData,
+    });
     socket.on('error', (e) => log.debug('connection error', { remote, error: e.message }));
     socket.on('close', () => log.debug('closed', { remote }));
     if (options.mode === 'echo') socket.pipe(socket);

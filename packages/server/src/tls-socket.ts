@@ -5,6 +5,7 @@
  *
  * Data flow (every arrow flushes `conn.takeOutput()` to TCP):
  *   TCP 'data' → conn.receive → 'data' events → push()      (push false → tcp.pause(); _read → resume)
+ *                            → 'earlyData' events → push()  (0-RTT: same stream, never pauses TCP)
  *   write()    → _write → conn.write → tcp.write            (callback once TCP accepted: write() true / 'drain')
  *   end()      → _final → conn.close (close_notify) → tcp.end()
  *   close_notify received → push(null); with allowHalfOpen false (the default) the stream then
@@ -18,6 +19,7 @@ import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { NegotiatedInfo } from '@puretls/handshake-state-machine';
 import type { TlsError } from '@puretls/record-layer';
+import { encodeSession, isSession } from '@puretls/session-cache';
 import { ServerConnection, cipherName } from './connection';
 
 /** How long a closing socket may take to flush its last bytes (alert, close_notify) before TCP is destroyed. */
@@ -90,6 +92,7 @@ export class PureTlsSocket extends Duplex {
   /** We paused the TCP socket because `push()` returned false; `_read` resumes it. */
   private tcpPausedByUs = false;
   private tlsReadableEnded = false;
+  private earlyBytes = 0;
   /** A `_write` waiting for TCP `drain` (at most one: `Writable` calls `_write` one at a time). */
   private pendingWriteCallback: ((err?: Error | null) => void) | undefined;
   /** Writes that arrived before the handshake completed: replayed from `secure`. */
@@ -108,6 +111,7 @@ export class PureTlsSocket extends Duplex {
     this.localPort = tcp.localPort;
 
     connection.on('data', (d) => this.onTlsData(d));
+    connection.on('earlyData', (d) => this.onEarlyData(d));
     connection.on('end', () => this.endReadable());
     connection.on('error', (e) => this.onTlsError(e));
     connection.on('keylog', (line) => this.hooks.keylog(Buffer.from(line + '\n', 'latin1'), this));
@@ -158,8 +162,31 @@ export class PureTlsSocket extends Duplex {
     const g = this.connection.info?.group;
     return (g !== undefined && GROUP_KEY_INFO[g]) || {};
   }
+  /** True when the handshake resumed a session (TLS 1.3 PSK; TLS 1.2 abbreviated handshake). */
   isSessionReused(): boolean {
     return this.connection.info?.resumed ?? false;
+  }
+  /**
+   * The resumed session in the session cache's serialized form (`encodeSession`, which
+   * `decodeSession` reads back), like Node's `getSession()` (OpenSSL `i2d_SSL_SESSION`). It holds
+   * the session's secret: protect it like a private key. `undefined` when the connection did not
+   * resume a session (a full handshake: its tickets are separate sessions, see the context's
+   * `newSession` callback), before the handshake, for TLS 1.2 resumptions (not exposed by the
+   * handshake yet), and with a custom `sessions` glue whose sessions are not cache `Session`s.
+   */
+  getSession(): Buffer | undefined {
+    const handle = this.connection.info?.resumedSession?.handle;
+    if (!isSession(handle)) return undefined;
+    const der = encodeSession(handle);
+    return Buffer.from(der.buffer, der.byteOffset, der.byteLength);
+  }
+  /**
+   * Bytes of 0-RTT data received (RFC 8446 §4.2.10). They were delivered through the readable side
+   * first, ahead of ordinary data. Early data can be replayed by an attacker: only act on it if
+   * the request is safe to repeat.
+   */
+  get earlyDataLength(): number {
+    return this.earlyBytes;
   }
   /** No client certificates: always `{}` (Node's value without a peer certificate). */
   getPeerCertificate(): Record<string, never> {
@@ -207,6 +234,19 @@ export class PureTlsSocket extends Duplex {
       this.tcpPausedByUs = true;
       this.tcp.pause();
     }
+  }
+
+  /**
+   * 0-RTT data arrives before the handshake completed, i.e. before `secureConnection`: it waits in
+   * the readable buffer until the application reads. TCP is never paused for it — that would stall
+   * the handshake (the client's Finished comes after the early data) — and it needs no bound of
+   * its own: the connection rejects more than max_early_data_size bytes.
+   */
+  private onEarlyData(d: Uint8Array): void {
+    if (this.tlsReadableEnded || this.destroyed) return;
+    this.earlyBytes += d.length;
+    // `d` is a view into the record layer's buffer: copy before it outlives the call.
+    this.push(Buffer.from(d));
   }
 
   override _read(): void {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCli, UsageError, version } from '../src/cli-options';
+import { parseCli, serveWarnings, UsageError, version, type ServeOptions } from '../src/cli-options';
 import { CertDir, type TestCert } from './helpers/certs';
 import { bundleCli, runCli, startCli, type CliProcess } from './helpers/cli-process';
 import { connectTls, readBytes, within } from './helpers/net';
@@ -68,6 +68,47 @@ describe('option parsing (in process)', () => {
   ])('rejects %j', (argv) => {
     expect(() => parseCli(argv)).toThrow(UsageError);
   });
+
+  it('session options: undefined unless given (the context defaults apply)', () => {
+    const c = parseCli(['serve']);
+    expect(c.kind === 'serve' && c.options).toMatchObject({ tickets: undefined, numTickets: undefined, sessionTimeout: undefined, cacheSize: undefined, cacheMode: undefined, earlyData: undefined });
+  });
+  it('session options: parsed and normalized', () => {
+    const c = parseCli(['serve', '--tickets', 'stateful', '--num-tickets', '4', '--session-timeout', '300', '--cache-size', '0', '--cache-mode', 'no-auto-clear, UPDATE_TIME,updateTime', '--early-data', '16384']);
+    expect(c.kind === 'serve' && c.options).toMatchObject({ tickets: 'stateful', numTickets: 4, sessionTimeout: 300, cacheSize: 0, cacheMode: ['noAutoClear', 'updateTime'], earlyData: 16384 });
+    for (const t of ['stateless', 'stateful', 'off']) expect(parseCli(['serve', '--tickets', t])).toMatchObject({ options: { tickets: t } });
+    expect(parseCli(['serve', '--cache-mode', 'off'])).toMatchObject({ options: { cacheMode: ['off'] } });
+    expect(parseCli(['serve', '--early-data', '0'])).toMatchObject({ options: { earlyData: 0 } });
+  });
+  it.each([
+    [['serve', '--tickets', 'maybe'], /--tickets: one of stateless, stateful, off/],
+    [['serve', '--tickets', 'Stateful'], /--tickets/],
+    [['serve', '--num-tickets', '17'], /--num-tickets: an integer from 0 to 16/],
+    [['serve', '--num-tickets', '1.5'], /--num-tickets/],
+    [['serve', '--session-timeout', '0'], /--session-timeout: an integer from 1/],
+    [['serve', '--session-timeout', '4294967296'], /--session-timeout/],
+    [['serve', '--cache-size', 'lots'], /--cache-size/],
+    [['serve', '--cache-mode', 'server,bogus'], /--cache-mode: unknown mode "bogus"/],
+    [['serve', '--cache-mode', 'off,noAutoClear'], /off cannot be combined/],
+    [['serve', '--cache-mode', ','], /--cache-mode: at least one value/],
+    [['serve', '--early-data', '1e3'], /--early-data/],
+    [['serve', '--early-data', '4294967296'], /--early-data: an integer from 0 to 4294967295/],
+  ])('rejects %j with a message', (argv, message) => {
+    expect(() => parseCli(argv)).toThrow(message);
+  });
+  it('warns about early data without stateful tickets, stateful tickets without a cache', () => {
+    const options = (argv: string[]): ServeOptions => {
+      const c = parseCli(['serve', ...argv]);
+      if (c.kind !== 'serve') throw new Error('not serve');
+      return c.options;
+    };
+    expect(serveWarnings(options([]))).toEqual([]);
+    expect(serveWarnings(options(['--tickets', 'stateful', '--early-data', '16384']))).toEqual([]);
+    expect(serveWarnings(options(['--early-data', '16384']))).toEqual([expect.stringMatching(/--early-data needs --tickets stateful.*with --tickets stateless/)]);
+    expect(serveWarnings(options(['--tickets', 'off', '--early-data', '1']))).toEqual([expect.stringMatching(/with --tickets off/)]);
+    expect(serveWarnings(options(['--tickets', 'stateful', '--cache-mode', 'off']))).toEqual([expect.stringMatching(/no tickets are sent/)]);
+    expect(serveWarnings(options(['--tickets', 'off', '--num-tickets', '3']))).toEqual([expect.stringMatching(/--num-tickets has no effect/)]);
+  });
 });
 
 describe('the puretls process', () => {
@@ -75,6 +116,7 @@ describe('the puretls process', () => {
     const r = await runCli(script, ['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('usage: puretls serve');
+    for (const o of ['--tickets MODE', '--num-tickets N', '--session-timeout S', '--cache-size N', '--cache-mode LIST', '--early-data BYTES']) expect(r.stdout).toContain(o);
   });
 
   it.each([
@@ -84,6 +126,12 @@ describe('the puretls process', () => {
     [['serve', '--ciphers', 'NOT_A_SUITE', '--port', '0'], /NOT_A_SUITE/],
     [['serve', '--groups', 'ffdhe2048', '--port', '0'], /ffdhe2048/],
     [['serve', '--cert', '/nonexistent/x.crt', '--key', '/nonexistent/x.key', '--port', '0'], /cannot read/],
+    [['serve', '--tickets', 'sometimes', '--port', '0'], /--tickets/],
+    [['serve', '--num-tickets', '99', '--port', '0'], /--num-tickets/],
+    [['serve', '--session-timeout', '0', '--port', '0'], /--session-timeout/],
+    [['serve', '--cache-size', '-1', '--port', '0'], /--cache-size/],
+    [['serve', '--cache-mode', 'server,nope', '--port', '0'], /--cache-mode/],
+    [['serve', '--early-data', 'lots', '--port', '0'], /--early-data/],
   ])('bad options %j → exit 2 with a message', async (args, message) => {
     const r = await runCli(script, args);
     expect(r.code).toBe(2);
@@ -141,6 +189,28 @@ describe('the puretls process', () => {
       expect(client.getPeerCertificate().subject.CN).toBe(name);
       client.destroy();
     }
+    expect(await p.stop()).toBe(0);
+  }, 30_000);
+
+  it('--early-data with stateless tickets: a warning on stderr, the server still starts', async () => {
+    const p = await start(['--early-data', '16384', '--log-level', 'warn']);
+    expect(p.stderr()).toMatch(/warn .*--early-data needs --tickets stateful/);
+    const client = await connectTls(p.port, { servername: 'localhost' });
+    client.destroy();
+    expect(await p.stop()).toBe(0);
+  }, 30_000);
+
+  it('session options reach the context: --tickets off sends no ticket, handshake log says resumed=false', async () => {
+    const p = await start(['--echo', '--tickets', 'off', '--log-format', 'json']);
+    let tickets = 0;
+    const client = await connectTls(p.port, { servername: 'localhost' }, 10_000, (c) => c.on('session', () => tickets++));
+    const got = readBytes(client, 4);
+    client.write('ping');
+    await got;
+    // Tickets would precede the echo; give a straggler a moment anyway.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(tickets).toBe(0);
+    client.end();
     expect(await p.stop()).toBe(0);
   }, 30_000);
 

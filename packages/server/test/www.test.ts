@@ -14,18 +14,36 @@ const SUMMARY: ConnectionSummary = {
   sni: 'localhost',
   alpn: 'http/1.1',
   resumed: false,
+  resumption: null,
+  pskMode: null,
+  earlyData: 'none',
+  earlyDataBytes: 0,
+  requestInEarlyData: false,
   helloRetry: false,
   remoteAddress: '127.0.0.1',
   remotePort: 5555,
   requests: 0,
+  sessionCache: {
+    tickets: 'stateful',
+    mode: ['server'],
+    timeout: 7200,
+    maxEntries: 20480,
+    stats: { number: 3, accept: 7, acceptGood: 6, hits: 2, cbHits: 1, misses: 4, timeouts: 5, cacheFull: 8, lookupTimeouts: 9, callbackErrors: 10, binderFailures: 11, replaysRejected: 12, contextMismatches: 13 },
+  },
+  ticketKeys: { keys: 2, currentKeyName: '00112233445566778899aabbccddeeff', rotationIntervalMs: 43_200_000 },
 };
 
+/** The value of the table row named `th` in a rendered page. */
+function row(page: string, th: string): string | undefined {
+  return new RegExp(`<th align="left">${th}</th><td>([^<]*)</td>`).exec(page)?.[1];
+}
+
 /** A served in-memory connection: write requests into `input`, read responses from `output`. */
-function served(summary: Partial<ConnectionSummary> = {}) {
+function served(summary: Partial<ConnectionSummary> = {}, earlyBytes = 0) {
   const input = new PassThrough();
   const output = new PassThrough();
   const stream = Duplex.from({ readable: input, writable: output });
-  serveHttp(stream, (n) => ({ ...SUMMARY, ...summary, requests: n }));
+  serveHttp(stream, (n, headEnd) => ({ ...SUMMARY, ...summary, requests: n, requestInEarlyData: headEnd <= earlyBytes }));
   return { input, output, response: readAll(output, 5000) };
 }
 
@@ -82,6 +100,49 @@ describe('serveHttp', () => {
     const page = renderPage({ ...SUMMARY, sni: '<script>alert(1)</script>' });
     expect(page).not.toContain('<script>');
     expect(page).toContain('&#60;script&#62;');
+  });
+
+  it('a request counts as 0-RTT only when its head ended within the early bytes', async () => {
+    const first = 'GET /stats.json HTTP/1.1\r\nHost: x\r\n\r\n';
+    const { input, response } = served({ earlyData: 'accepted' }, first.length);
+    input.write(first);
+    input.write(first.replace('HTTP/1.1', 'HTTP/1.0'));
+    input.end();
+    const rs = split((await response).toString()).map((r) => JSON.parse(r.body) as ConnectionSummary);
+    expect(rs.map((r) => r.requestInEarlyData)).toEqual([true, false]);
+  });
+
+  it('the page: headline, resumption, 0-RTT, session cache statistics, ticket keys', () => {
+    const full = renderPage(SUMMARY);
+    expect(full).toContain('<p>New, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256</p>');
+    expect(row(full, 'Session reused')).toBe('no');
+    expect(row(full, '0-RTT')).toBe('not attempted');
+    expect(row(full, 'PSK mode')).toBe('-');
+    expect(row(full, 'Tickets \\(TLS 1\\.3\\)')).toBe('stateful');
+    expect(row(full, 'Sessions in the cache')).toBe('3 (limit 20480)');
+    const stats: [string, string][] = [
+      ['Handshakes started \\(accept\\)', '7'],
+      ['Handshakes completed \\(accept good\\)', '6'],
+      ['Cache hits', '2'],
+      ['Callback hits', '1'],
+      ['Misses', '4'],
+      ['Timeouts \\(expired\\)', '5'],
+      ['Cache full \\(evicted\\)', '8'],
+      ['Replays rejected', '12'],
+    ];
+    for (const [th, v] of stats) expect(row(full, th), th).toBe(v);
+    expect(row(full, 'Keys')).toBe('2');
+    expect(row(full, 'Current key name')).toBe('00112233445566778899aabbccddeeff');
+    expect(row(full, 'Rotation interval')).toBe('43200 s');
+
+    const resumed = renderPage({ ...SUMMARY, resumed: true, resumption: 'stateful ticket', pskMode: 'psk_dhe_ke', earlyData: 'accepted', earlyDataBytes: 42, requestInEarlyData: true });
+    expect(resumed).toContain('<p>Reused, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256</p>');
+    expect(row(resumed, 'Session reused')).toBe('yes (stateful ticket)');
+    expect(row(resumed, 'PSK mode')).toBe('psk_dhe_ke');
+    expect(row(resumed, '0-RTT')).toBe('accepted (42 bytes)');
+    expect(row(resumed, 'This request in 0-RTT data')).toBe('yes');
+    expect(row(renderPage({ ...SUMMARY, earlyData: 'rejected' }), '0-RTT')).toBe('rejected');
+    expect(row(renderPage({ ...SUMMARY, ticketKeys: null, sessionCache: null }), 'Keys')).toBe('none (wiped)');
   });
 
   it('names signature schemes', () => {
