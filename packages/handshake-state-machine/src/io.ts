@@ -24,8 +24,12 @@ export interface NegotiatedInfo {
   readonly resumed: boolean;
   /** Index into the configured certificates, or `undefined` when resumed. */
   readonly certificateIndex: number | undefined;
-  /** The session resumed, when `resumed` (opaque: the glue's session). */
+  /** The TLS 1.3 session resumed, when `resumed` (its `handle` is the glue's session). */
   readonly resumedSession: ResumableSession | undefined;
+  /** The TLS 1.2 session resumed, when `resumed` (its `handle` is the glue's session). */
+  readonly resumedSession12: ResumableSession12 | undefined;
+  /** How the session came back: a ticket (TLS 1.3 PSK or RFC 5077) or a TLS 1.2 session id. */
+  readonly resumedVia: 'ticket' | 'sessionId' | undefined;
   /** TLS 1.3 PSK key exchange mode when resumed: `'psk_dhe_ke'` or `'psk_ke'`. */
   readonly pskMode: 'psk_dhe_ke' | 'psk_ke' | undefined;
   /** 0-RTT: the client did not try it, we accepted it, or we rejected it (skipped). */
@@ -118,6 +122,12 @@ export interface TicketToIssue {
   readonly issuedAt: number;
 }
 
+/** What the glue answers to `issueTicket`. */
+export interface IssuedTicket {
+  readonly ticket: Uint8Array;
+  readonly maxEarlyData: number;
+}
+
 export type HandshakeEvent =
   | { readonly type: 'handshakeComplete'; readonly info: NegotiatedInfo }
   /** A KeyUpdate was received (RFC 8446 §4.6.3); `requested` = the peer asked us to update too. */
@@ -159,8 +169,12 @@ export interface HandshakeIo {
    * already took it: the resumption fails as a miss. Not called for multi-use sessions.
    */
   consumePsk(session: ResumableSession): boolean | Promise<boolean>;
-  /** Makes the ticket bytes for a NewSessionTicket, or `undefined` to send none (nowhere to keep it). */
-  issueTicket(ticket: TicketToIssue): Uint8Array | undefined;
+  /**
+   * Makes the ticket bytes for a NewSessionTicket, or `undefined` to send none (nowhere to keep
+   * it), with the max_early_data_size this ticket may carry (0: the ticket does not allow 0-RTT —
+   * e.g. a stateless ticket, which cannot be single use; no early_data extension is sent then).
+   */
+  issueTicket(ticket: TicketToIssue): IssuedTicket | undefined;
   /** The PSK was accepted and the binder verified (RFC 8446 §4.2.11). */
   sessionResumed(session: ResumableSession): void;
   /** A binder did not verify (counted; the session is not consumed). */

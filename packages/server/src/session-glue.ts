@@ -3,7 +3,7 @@
  * (lookup, consume, issue) and reports (resumed, binder failure, ended); the glue answers from the
  * session cache and the ticket key ring. The handshake and the cache know nothing of each other.
  */
-import type { NegotiatedInfo, NewSession12, PskLookup, ResumableSession, ResumableSession12, Session12Lookup, TicketToIssue } from '@puretls/handshake-state-machine';
+import type { IssuedTicket, NegotiatedInfo, NewSession12, PskLookup, ResumableSession, ResumableSession12, Session12Lookup, TicketToIssue } from '@puretls/handshake-state-machine';
 
 export interface SessionGlue {
   /** See `HandshakeIo.lookupPsk`. */
@@ -11,7 +11,7 @@ export interface SessionGlue {
   /** See `HandshakeIo.consumePsk`. */
   consumePsk(conn: object, session: ResumableSession): boolean | Promise<boolean>;
   /** See `HandshakeIo.issueTicket`. */
-  issueTicket(conn: object, ticket: TicketToIssue): Uint8Array | undefined;
+  issueTicket(conn: object, ticket: TicketToIssue): IssuedTicket | undefined;
   sessionResumed(conn: object, session: ResumableSession): void;
   binderFailed(conn: object, session: ResumableSession): void;
   /** How many tickets to send after a handshake (spec §2: 2 after a full one, 1 after a resumption). */

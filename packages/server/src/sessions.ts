@@ -7,6 +7,7 @@
 import type { CryptoProvider } from '@puretls/crypto';
 import { TlsError } from '@puretls/record-layer';
 import type {
+  IssuedTicket,
   NegotiatedInfo,
   NewSession12,
   PskLookup,
@@ -54,7 +55,7 @@ export class CacheSessionGlue implements SessionGlue {
 
   // ---- TLS 1.3 ---------------------------------------------------------------------------------
 
-  issueTicket(conn: object, t: TicketToIssue): Uint8Array | undefined {
+  issueTicket(conn: object, t: TicketToIssue): IssuedTicket | undefined {
     const { cache, tickets, provider } = this.o;
     if (tickets === 'off') return undefined;
     const stateful = tickets === 'stateful';
@@ -81,7 +82,7 @@ export class CacheSessionGlue implements SessionGlue {
     const kept = cache.newSession(conn, session);
     if (kept === false && stateful) return undefined;
     this.own(conn, session);
-    return stateful ? ticketId : sealTicket(this.o.keyRing, session);
+    return stateful ? { ticket: ticketId, maxEarlyData: session.maxEarlyData } : { ticket: sealTicket(this.o.keyRing, session), maxEarlyData: 0 };
   }
 
   /**

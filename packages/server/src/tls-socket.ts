@@ -171,11 +171,12 @@ export class PureTlsSocket extends Duplex {
    * `decodeSession` reads back), like Node's `getSession()` (OpenSSL `i2d_SSL_SESSION`). It holds
    * the session's secret: protect it like a private key. `undefined` when the connection did not
    * resume a session (a full handshake: its tickets are separate sessions, see the context's
-   * `newSession` callback), before the handshake, for TLS 1.2 resumptions (not exposed by the
-   * handshake yet), and with a custom `sessions` glue whose sessions are not cache `Session`s.
+   * `newSession` callback), before the handshake, and with a custom `sessions` glue whose sessions
+   * are not cache `Session`s.
    */
   getSession(): Buffer | undefined {
-    const handle = this.connection.info?.resumedSession?.handle;
+    const info = this.connection.info;
+    const handle = info?.resumedSession?.handle ?? info?.resumedSession12?.handle;
     if (!isSession(handle)) return undefined;
     const der = encodeSession(handle);
     return Buffer.from(der.buffer, der.byteOffset, der.byteLength);

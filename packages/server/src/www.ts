@@ -51,7 +51,7 @@ export interface ConnectionSummary {
  * (an id in the session cache, single use), or a TLS 1.2 abbreviated handshake — by session id or
  * RFC 5077 ticket, which `NegotiatedInfo` does not tell apart yet.
  */
-export type ResumptionKind = 'stateless ticket' | 'stateful ticket' | 'TLS 1.2 session';
+export type ResumptionKind = 'stateless ticket' | 'stateful ticket' | 'TLS 1.2 session id' | 'TLS 1.2 ticket';
 
 /** The session cache's configuration and statistics (OpenSSL `SSL_CTX_sess_*`). */
 export interface SessionCacheSummary {
@@ -88,7 +88,9 @@ export function describeConnection(socket: PureTlsSocket, requests = 0, requestI
   const resumption: ResumptionKind | null = !info?.resumed
     ? null
     : info.version === 0x0303
-      ? 'TLS 1.2 session'
+      ? info.resumedVia === 'ticket'
+        ? 'TLS 1.2 ticket'
+        : 'TLS 1.2 session id'
       : info.resumedSession?.singleUse
         ? 'stateful ticket'
         : 'stateless ticket';

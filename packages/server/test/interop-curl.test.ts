@@ -1,13 +1,11 @@
 /** curl (libcurl + OpenSSL) against `puretls serve --www`: the page, `/stats.json`, keep-alive. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli, runTool, startCli, type CliProcess } from './helpers/cli-process';
-import { HAS_CURL } from './helpers/tools';
 
 let server: CliProcess;
 let cleanupBundle: () => void = () => {};
 
 beforeAll(async () => {
-  if (!HAS_CURL) return;
   const b = await bundleCli();
   cleanupBundle = b.cleanup;
   server = await startCli(b.script, ['--www', '--log-level', 'error']);
@@ -17,7 +15,7 @@ afterAll(async () => {
   cleanupBundle();
 });
 
-describe.skipIf(!HAS_CURL)('curl → puretls serve --www', () => {
+describe('curl → puretls serve --www', () => {
   it('curl -sk --tlsv1.3 returns 200 and the page', async () => {
     const { code, out } = await runTool('curl', ['-sk', '--tlsv1.3', '-w', '\n%{http_code}', `https://127.0.0.1:${server.port}/`]);
     expect(code).toBe(0);

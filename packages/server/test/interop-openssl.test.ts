@@ -6,14 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli, runTool, startCli, type CliProcess } from './helpers/cli-process';
-import { HAS_OPENSSL } from './helpers/tools';
 
 const REQUEST = 'GET / HTTP/1.0\r\nHost: localhost\r\n\r\n';
 let server: CliProcess;
 let cleanupBundle: () => void = () => {};
 
 beforeAll(async () => {
-  if (!HAS_OPENSSL) return;
   const b = await bundleCli();
   cleanupBundle = b.cleanup;
   server = await startCli(b.script, ['--www', '--log-level', 'error']);
@@ -28,7 +26,7 @@ function sClient(args: string[], input = REQUEST, holdMs = 0) {
   return runTool('openssl', ['s_client', '-connect', `127.0.0.1:${server.port}`, '-servername', 'localhost', '-ign_eof', ...args], { input, holdMs, ms: 20_000 });
 }
 
-describe.skipIf(!HAS_OPENSSL)('openssl s_client → puretls serve --www', () => {
+describe('openssl s_client → puretls serve --www', () => {
   it('-tls1_3 completes; the page names TLSv1.3 and the cipher', async () => {
     const { out } = await sClient(['-tls1_3']);
     expect(out).toMatch(/^New, TLSv1\.3, Cipher is TLS_AES_128_GCM_SHA256$/m);

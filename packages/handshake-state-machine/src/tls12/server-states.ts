@@ -305,6 +305,8 @@ function fullHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined
     resumed: false,
     certificateIndex: index,
     resumedSession: undefined,
+    resumedSession12: undefined,
+    resumedVia: undefined,
     pskMode: undefined,
     earlyData: 'none',
   };
@@ -381,9 +383,9 @@ function abbreviatedHandshake(ctx: StateContext, hello: Hello, alpn: string | un
     helloRetry: false,
     resumed: true,
     certificateIndex: undefined,
-    // NegotiatedInfo.resumedSession is typed for TLS 1.3 sessions; the glue hears of the TLS 1.2
-    // one through `sessionResumed12`.
     resumedSession: undefined,
+    resumedSession12: session,
+    resumedVia: c.fromTicket ? 'ticket' : 'sessionId',
     pskMode: undefined,
     earlyData: 'none',
   };

@@ -431,6 +431,8 @@ function sendFlight(ctx: StateContext, hello: Hello, plan: FlightPlan): Tls13Ser
     resumed: resumption !== undefined,
     certificateIndex: plan.cert?.index,
     resumedSession: session,
+    resumedSession12: undefined,
+    resumedVia: session ? 'ticket' : undefined,
     pskMode: resumption ? (plan.group !== undefined ? 'psk_dhe_ke' : 'psk_ke') : undefined,
     earlyData,
   };
@@ -588,7 +590,7 @@ export class Traffic13 {
     const ticketAgeAdd = ((a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]!) >>> 0;
     const psk = resumptionPsk(p, this.suite.hash, this.resumptionMaster, nonce);
     const lifetime = Math.min(config.ticketLifetime, MAX_TICKET_LIFETIME_S);
-    const ticket = io.issueTicket({
+    const issued = io.issueTicket({
       psk,
       cipherSuite: this.suite.code,
       nonce,
@@ -600,15 +602,16 @@ export class Traffic13 {
       authTime: this.authTime,
       issuedAt: io.now(),
     });
-    if (!ticket) return false;
+    if (!issued) return false;
     this.ticketsSent++;
     io.sendHandshake(
       writeNewSessionTicket13({
         ticketLifetime: lifetime,
         ticketAgeAdd,
         ticketNonce: nonce,
-        ticket,
-        extensions: config.maxEarlyData > 0 ? [writeEarlyData(config.maxEarlyData)] : [],
+        ticket: issued.ticket,
+        // RFC 8446 §4.6.1: early_data only on tickets that can carry it (single-use, spec §6).
+        extensions: issued.maxEarlyData > 0 ? [writeEarlyData(issued.maxEarlyData)] : [],
       }),
     );
     return true;

@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CertDir, type TestCert } from '../helpers/certs';
-import { HAS_CURL, HAS_OPENSSL } from '../helpers/tools';
 import { runTool } from '../helpers/cli-process';
 import { startServer, type RunningServer } from '../helpers/net';
 import type { PureTlsSocket } from '../../src/tls-socket';
@@ -37,7 +36,6 @@ function httpPage(s: PureTlsSocket): void {
 }
 
 beforeAll(async () => {
-  if (!HAS_OPENSSL) return;
   tmp = mkdtempSync(join(tmpdir(), 'puretls-tls12-'));
   glue = new MapGlue12();
   for (const k of ['p256', 'p384', 'rsa2048', 'ed25519'] as const) {
@@ -57,7 +55,7 @@ function sClient(kind: keyof typeof servers, args: string[], input = REQUEST, ho
   return runTool('openssl', ['s_client', '-connect', `127.0.0.1:${servers[kind]!.port}`, '-servername', 'localhost', '-ign_eof', ...args], { input, holdMs, ms: 20_000 });
 }
 
-describe.skipIf(!HAS_OPENSSL)('openssl s_client -tls1_2 → createServer', { timeout: 30_000 }, () => {
+describe('openssl s_client -tls1_2 → createServer', { timeout: 30_000 }, () => {
   it.each([
     ['p256', 'ECDHE-ECDSA-AES128-GCM-SHA256'],
     ['p256', 'ECDHE-ECDSA-AES256-GCM-SHA384'],
@@ -142,7 +140,7 @@ describe.skipIf(!HAS_OPENSSL)('openssl s_client -tls1_2 → createServer', { tim
   });
 });
 
-describe.skipIf(!HAS_CURL || !HAS_OPENSSL)('curl --tlsv1.2 --tls-max 1.2 → createServer', { timeout: 30_000 }, () => {
+describe('curl --tlsv1.2 --tls-max 1.2 → createServer', { timeout: 30_000 }, () => {
   it.each(['p256', 'rsa2048'] as const)('%s certificate', async (kind) => {
     const { code, out } = await runTool('curl', ['-sk', '--tlsv1.2', '--tls-max', '1.2', '-w', '\n%{http_code}', `https://127.0.0.1:${servers[kind]!.port}/`]);
     expect(code).toBe(0);

@@ -5,7 +5,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TLSSocket } from 'node:tls';
 import { CertDir, type TestCert } from '../helpers/certs';
-import { HAS_OPENSSL } from '../helpers/tools';
 import { connectTls, readBytes, startServer, type RunningServer } from '../helpers/net';
 import type { PureTlsSocket } from '../../src/tls-socket';
 import { MapGlue12 } from './harness12';
@@ -15,7 +14,6 @@ const c: Record<'p256' | 'p384' | 'rsa2048' | 'ed25519', TestCert> = {} as never
 const running: RunningServer[] = [];
 
 beforeAll(() => {
-  if (!HAS_OPENSSL) return;
   for (const k of ['p256', 'p384', 'rsa2048', 'ed25519'] as const) c[k] = certs.make(k);
 }, 60_000);
 afterAll(() => certs.cleanup());
@@ -37,7 +35,7 @@ async function echo(client: TLSSocket, text: string): Promise<void> {
 
 const TLS12 = { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' } as const;
 
-describe.skipIf(!HAS_OPENSSL)('Node tls.connect (TLS 1.2) → createServer', () => {
+describe('Node tls.connect (TLS 1.2) → createServer', () => {
   it.each([
     ['p256', 'ECDHE-ECDSA-AES128-GCM-SHA256'],
     ['p256', 'ECDHE-ECDSA-AES256-GCM-SHA384'],

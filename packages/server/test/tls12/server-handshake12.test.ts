@@ -8,7 +8,6 @@ import { AlertDescription } from '@puretls/record-layer';
 import { DOWNGRADE_SENTINEL_TLS12 } from '@puretls/handshake-state-machine';
 import { ServerContext } from '../../src/index';
 import { CertDir, type TestCert } from '../helpers/certs';
-import { HAS_OPENSSL } from '../helpers/tools';
 import { ecdsaCertificate } from '../tls13/harness';
 import { exchange12, expectFailure12, handshake12, hello12, makeContext12, withHandshake, type Exchange12 } from './harness12';
 import { TestClient12 } from './test-client12';
@@ -32,7 +31,6 @@ function expectOpen(x: Exchange12): void {
 const certs = new CertDir();
 const c: Partial<Record<'p384' | 'rsa2048' | 'ed25519', TestCert>> = {};
 beforeAll(() => {
-  if (!HAS_OPENSSL) return;
   for (const k of ['p384', 'rsa2048', 'ed25519'] as const) c[k] = certs.make(k);
 }, 60_000);
 afterAll(() => certs.cleanup());
@@ -65,7 +63,6 @@ describe('TLS 1.2 full handshake', () => {
     ['rsa2048', 0xc030],
     ['rsa2048', 0xcca8],
   ] as const)('%s certificate, suite 0x%s', (kind, suite) => {
-    if (kind !== 'p256' && !HAS_OPENSSL) return;
     const cert = kind === 'p256' ? ecdsaCertificate() : { cert: c[kind]!.cert, key: c[kind]!.key };
     const x = handshake12(makeContext12({ certificates: [cert] }), { cipherSuites: [suite] });
     expectOpen(x);
@@ -105,7 +102,6 @@ describe('TLS 1.2 full handshake', () => {
   });
 
   it('an ECDSA P-256 certificate needs P-256 in supported_groups (RFC 8422 §5.3); RSA fits then', () => {
-    if (!HAS_OPENSSL) return;
     const ctx = makeContext12({ certificates: [ecdsaCertificate(), { cert: c.rsa2048!.cert, key: c.rsa2048!.key }] });
     const x = handshake12(ctx, { groups: [X25519] });
     expectOpen(x);
@@ -114,7 +110,6 @@ describe('TLS 1.2 full handshake', () => {
 
   describe('signature_algorithms', () => {
     it('RSA: the client’s first acceptable scheme (PKCS#1 when asked)', () => {
-      if (!HAS_OPENSSL) return;
       const ctx = makeContext12({ certificates: [{ cert: c.rsa2048!.cert, key: c.rsa2048!.key }] });
       const x = handshake12(ctx, { sigAlgs: [0x0501, 0x0804] });
       expectOpen(x);
@@ -122,7 +117,6 @@ describe('TLS 1.2 full handshake', () => {
     });
     it('absent: rsa_pkcs1_sha256 for RSA, the curve’s hash for ECDSA (never SHA-1)', () => {
       expect(handshake12(undefined, { sigAlgs: null }).conn.info?.signatureScheme).toBe(0x0403);
-      if (!HAS_OPENSSL) return;
       const rsa = handshake12(makeContext12({ certificates: [{ cert: c.rsa2048!.cert, key: c.rsa2048!.key }] }), { sigAlgs: null });
       expectOpen(rsa);
       expect(rsa.conn.info?.signatureScheme).toBe(0x0401);

@@ -40,7 +40,7 @@ class MapGlue implements SessionGlue {
     const key = Buffer.from(id).toString('hex');
     this.store.set(key, { ...t, singleUse: !this.multiUse, handle: key });
     this.events.push('issue');
-    return id;
+    return { ticket: id, maxEarlyData: t.maxEarlyData };
   }
   sessionResumed() {
     this.events.push('resumed');
