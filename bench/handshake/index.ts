@@ -20,6 +20,7 @@ import {
 } from '@puretls/crypto';
 import { ServerConnection, ServerContext } from '../../packages/server/src/index';
 import { TestClient13, type ClientTicket } from '../../packages/server/test/tls13/test-client';
+import { TestClient12, type ClientHello12Options, type ClientSession12 } from '../../packages/server/test/tls12/test-client12';
 import { CallRecorder } from './recording-provider';
 import { cpuMs, interleave, median, printTable, quick, spread } from '../lib/measure';
 
@@ -174,3 +175,58 @@ for (const [pname, makeProvider] of Object.entries(PROVIDERS)) {
 }
 console.log('\nTLS 1.3 resumed vs full, server CPU per handshake (ms); speed-up = full / resumed');
 printTable(['scenario', 'server ms', 'hs/s', 'speed-up'], resumedRows);
+
+// ---- TLS 1.2 (issue #6): full ECDHE-ECDSA / ECDHE-RSA, resumed by session id and by RFC 5077 ticket ----
+/** One TLS 1.2 server handshake (full or abbreviated), server CPU only. */
+function serverHandshake12(ctx: ServerContext, client: TestClient12, opts: ClientHello12Options): { ms: number; session: ClientSession12 } {
+  let t = 0;
+  const ch = TestClient12.plaintextRecord(client.buildClientHello(opts));
+  const conn = new ServerConnection(ctx);
+  let failed: Error | undefined;
+  conn.on('error', (e) => (failed = e));
+  let out: Uint8Array = new Uint8Array(0);
+  t += cpuMs(() => {
+    conn.receive(ch);
+    out = conn.takeOutput();
+  });
+  client.receive(out);
+  if (failed) throw new Error(`TLS 1.2 first flight failed: ${failed.message}`);
+  const second = client.finish();
+  t += cpuMs(() => {
+    conn.receive(second);
+    out = conn.takeOutput();
+  });
+  client.receive(out);
+  if (failed || conn.phase !== 'open') throw new Error(`TLS 1.2 handshake failed: ${failed?.message ?? conn.phase}`);
+  if (opts.resume && !conn.info?.resumed) throw new Error('expected a resumed TLS 1.2 handshake');
+  return { ms: t, session: client.session };
+}
+
+const rows12: string[][] = [];
+for (const [pname, makeProvider] of Object.entries(PROVIDERS)) {
+  for (const [certType, suite] of [['ecdsa-p256', 0xc02b], ['rsa-2048', 0xc02f]] as const) {
+    const keyProvider = createNobleProvider({ random: seededRandom(7) });
+    const key = makeKey(certType, keyProvider);
+    const cert = createSelfSignedCertificate(keyProvider, { key, commonName: 'localhost' }).pem;
+    const ctx = new ServerContext({ certificates: [{ cert, key: privateKeyToPem(key) }], crypto: makeProvider(4), groups: ['x25519'] });
+    const base: ClientHello12Options = { cipherSuites: [suite], groups: [0x001d, 0x0017] }; // P-256 listed: RFC 8422 §5.3 (the ECDSA certificate's curve)
+    const byId = serverHandshake12(ctx, new TestClient12(clientProvider), base).session;
+    const byTicket = serverHandshake12(ctx, new TestClient12(clientProvider), { ...base, sessionTicket: true }).session;
+    const loop = (opts: ClientHello12Options) => () => {
+      let t = 0;
+      for (let i = 0; i < N; i++) t += serverHandshake12(ctx, new TestClient12(clientProvider), opts).ms;
+      return t / N;
+    };
+    const res = interleave(
+      { full: loop(base), 'session-id': loop({ ...base, resume: byId }), ticket: loop({ ...base, resume: byTicket, sessionTicket: true }) },
+      quick ? 2 : 5,
+    );
+    const full = median(res.full);
+    for (const [name, xs] of Object.entries(res)) {
+      const m = median(xs);
+      rows12.push([`handshake_${name === 'full' ? 'full' : 'resumed'}_1.2_x25519_${certType}${name === 'full' ? '' : `_${name}`}_server_${pname}`, m.toFixed(3), (1000 / m).toFixed(0), (full / m).toFixed(2)]);
+    }
+  }
+}
+console.log('\nTLS 1.2 full and resumed, server CPU per handshake (ms); speed-up = full / resumed');
+printTable(['scenario', 'server ms', 'hs/s', 'speed-up'], rows12);
