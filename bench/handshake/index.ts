@@ -190,7 +190,8 @@ function serverHandshake12(ctx: ServerContext, client: TestClient12, opts: Clien
     out = conn.takeOutput();
   });
   client.receive(out);
-  if (failed) throw new Error(`TLS 1.2 first flight failed: ${failed.message}`);
+  const early = failed as Error | undefined; // set by the listener above
+  if (early) throw new Error(`TLS 1.2 first flight failed: ${early.message}`);
   const second = client.finish();
   t += cpuMs(() => {
     conn.receive(second);
