@@ -56,6 +56,12 @@ type Listener<K extends keyof ServerConnectionEvents> = ServerConnectionEvents[K
 /** The state of a connection, for the adapters. */
 export type ConnectionPhase = 'handshaking' | 'open' | 'closed';
 
+/**
+ * Bytes a client may have buffered while the handshake waits for the session store (beyond its
+ * early data allowance): a ClientHello, a compatibility CCS and a few records. More is abuse.
+ */
+export const MAX_BUFFERED_WHILE_WAITING = 64 * 1024;
+
 /** Application data queued by `write()` before the handshake completed, at most this many bytes. */
 export const MAX_EARLY_WRITE_BUFFER = 1 << 20;
 
@@ -74,6 +80,8 @@ export class ServerConnection {
   private earlyDataBytes = 0;
   /** `handshakeComplete` was emitted. */
   private announced = false;
+  /** The waiting state whose answer we listen for (registered once). */
+  private waitingOn: AwaitSession | undefined;
   private fatalAlert = false;
 
   constructor(
@@ -139,6 +147,10 @@ export class ServerConnection {
     if (this.inputEnded()) return;
     try {
       this.rl.receive(bytes);
+      // While the session store answers, nothing is read: bound what a peer can pile up meanwhile.
+      if (this.state instanceof AwaitSession && this.rl.bufferedBytes > MAX_BUFFERED_WHILE_WAITING + this.context.handshake.maxEarlyData) {
+        throw new TlsError('TooMuchEarlyData', `${this.rl.bufferedBytes} bytes received while the session lookup was pending`);
+      }
       this.pump();
     } catch (e) {
       this.fail(e);
@@ -157,6 +169,8 @@ export class ServerConnection {
 
   /** The handshake waits for the session store: resume it when the answer comes (never throws). */
   private waitForSession(waiting: AwaitSession): void {
+    if (this.waitingOn === waiting) return;
+    this.waitingOn = waiting;
     const resume = (value: unknown): void => {
       if (this.state !== waiting || this._phase === 'closed') return;
       try {

@@ -5,6 +5,7 @@ export {
   ServerConnection,
   cipherName,
   MAX_EARLY_WRITE_BUFFER,
+  MAX_BUFFERED_WHILE_WAITING,
   type ServerConnectionEvents,
   type ServerConnectionOptions,
   type ConnectionPhase,

@@ -254,3 +254,21 @@ describe('session spec over TLS 1.3: asynchronous get callback', () => {
     expect(b.ctx.sessionStats.callbackErrors).toBe(1);
   });
 });
+
+describe('waiting for the session store is bounded', () => {
+  it('a peer that keeps sending while an async lookup is pending is cut off (unexpected_message)', async () => {
+    const a = context({ tickets: 'stateful' });
+    const [ticket] = connect(a.ctx).client.tickets;
+    const b = context({ tickets: 'stateful', sessionCacheMode: 'noInternalLookup', getSession: () => new Promise(() => {}), lookupTimeoutMs: 1000 });
+    const conn = new ServerConnection(b.ctx);
+    const errors: string[] = [];
+    conn.on('error', (e) => errors.push(`${e.alert} ${e.reason}`));
+    const client = new TestClient13(createNobleProvider());
+    conn.receive(TestClient13.plaintextRecord(client.buildClientHello(resume([ticket!]))));
+    expect(conn.waitingForSession).toBe(true);
+    const junk = TestClient13.plaintextRecord(new Uint8Array(16000), 23);
+    for (let i = 0; i < 10 && errors.length === 0; i++) conn.receive(junk);
+    expect(errors).toEqual(['unexpected_message TooMuchEarlyData']);
+    expect(conn.phase).toBe('closed');
+  });
+});
