@@ -14,9 +14,21 @@ export {
   createServer,
   PureTlsServer,
   DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_MAX_BUFFERED_BYTES,
   type PureTlsServerOptions,
   type PureTlsAdapterOptions,
   type PureTlsServerEvents,
 } from './node-adapter';
 export { PureTlsSocket, TlsSocketError, type EphemeralKeyInfo } from './tls-socket';
+export {
+  DEFAULT_SNI_TIMEOUT,
+  NODE_TICKET_KEYS_LENGTH,
+  ticketKeyRingFromNodeKeys,
+  type NodeCompatOptions,
+  type NodeStyleContextOptions,
+  type NodePemInput,
+  type SniAnswer,
+  type SniCallback,
+} from './node-compat';
 export { serveWww, describeConnection, signatureSchemeName, type ConnectionSummary } from './www';
+export { accept, TlsStreamError, PLAINTEXT_HIGH_WATER_MARK, type AcceptOptions, type TlsStreams } from './web-streams';

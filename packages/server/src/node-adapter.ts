@@ -8,9 +8,11 @@
  */
 import { EventEmitter } from 'node:events';
 import { createServer as createNetServer, type AddressInfo, type ListenOptions, type Server, type Socket } from 'node:net';
+import { decodeSession, encodeSession, type Session } from '@puretls/session-cache';
 import { ServerConnection } from './connection';
-import { ServerContext, type ServerContextOptions } from './context';
-import { PureTlsSocket } from './tls-socket';
+import { ServerContext } from './context';
+import { mapNodeOptions, SniContexts, type NodeStyleContextOptions, type SniCallback } from './node-compat';
+import { PureTlsSocket, TlsSocketError } from './tls-socket';
 
 /** Node's default `handshakeTimeout` for `tls.Server`, in milliseconds. */
 export const DEFAULT_HANDSHAKE_TIMEOUT = 120_000;
@@ -31,10 +33,29 @@ export interface PureTlsAdapterOptions {
   readonly allowHalfOpen?: boolean;
   /** Passed to `net.createServer` (default `false`). */
   readonly pauseOnConnect?: boolean;
+  /**
+   * Most connections handshaking at once. A connection beyond it is closed at once, before any
+   * byte is read, counted in `refusedHandshakes`, and reported as `tlsClientError` with code
+   * `ERR_TLS_TOO_MANY_HANDSHAKES`. Default 0: no limit.
+   */
+  readonly maxConcurrentHandshakes?: number;
+  /**
+   * Per connection: plaintext the application has not read plus ciphertext not yet handed to the
+   * kernel, in bytes. Above it the connection stops reading from TCP until both drain. Default
+   * {@link DEFAULT_MAX_BUFFERED_BYTES}; 0 = the streams' own backpressure only.
+   */
+  readonly maxBufferedBytes?: number;
 }
 
-/** `createServer()` options: a context's options, or an existing context, plus the adapter's. */
-export type PureTlsServerOptions = (ServerContextOptions | { readonly context: ServerContext }) & PureTlsAdapterOptions;
+/** Default `maxBufferedBytes`: 1 MiB. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 1 << 20;
+
+/**
+ * `createServer()` options: a context's options (puretls or Node names, see `node-compat.ts`), or an
+ * existing context, plus the adapter's.
+ */
+export type PureTlsServerOptions = (NodeStyleContextOptions | { readonly context: ServerContext; readonly SNICallback?: SniCallback; readonly sniTimeout?: number }) &
+  PureTlsAdapterOptions;
 
 /** Events of a {@link PureTlsServer} (Node `tls.Server` names and arguments). */
 export interface PureTlsServerEvents {
@@ -44,6 +65,18 @@ export interface PureTlsServerEvents {
   keylog: [line: Buffer, socket: PureTlsSocket];
   /** A TCP connection was accepted (before any TLS byte). */
   connection: [socket: Socket];
+  /**
+   * Node's `newSession`: a session entered the cache (TLS 1.2 session id, or a TLS 1.3 stateful
+   * ticket). `sessionId` is the cache key, `sessionData` its `encodeSession` bytes. The handshake
+   * does not wait for `callback` (the session is already in the internal cache).
+   */
+  newSession: [sessionId: Buffer, sessionData: Buffer, callback: () => void];
+  /**
+   * Node's `resumeSession`: the internal cache missed `sessionId`; answer `callback(null, data)`
+   * with bytes a `newSession` event gave (or `null` for a miss) within the context's
+   * `lookupTimeoutMs` (default 50 ms; later is a miss).
+   */
+  resumeSession: [sessionId: Buffer, callback: (err: Error | null, sessionData?: Buffer | Uint8Array | null) => void];
   listening: [];
   close: [];
   error: [err: Error];
@@ -59,6 +92,13 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
   private readonly keyLog: boolean | undefined;
   private readonly allowHalfOpen: boolean;
   private readonly sockets = new Set<Socket>();
+  private readonly maxConcurrentHandshakes: number;
+  private readonly maxBufferedBytes: number;
+  private readonly handshaking = new Set<PureTlsSocket>();
+  private readonly sniCallback: SniCallback | undefined;
+  private readonly sniTimeout: number;
+  private readonly sniContexts: SniContexts | undefined;
+  private refused = 0;
 
   /**
    * @throws TypeError / RangeError for a malformed option (see {@link ServerContext});
@@ -67,7 +107,19 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
   constructor(options: PureTlsServerOptions, secureConnectionListener?: (socket: PureTlsSocket) => void) {
     super();
     if (!options || typeof options !== 'object') throw new TypeError('options: an object is required');
-    this.context = 'context' in options ? checkContext(options.context) : new ServerContext(options);
+    const mapped = 'context' in options ? undefined : mapNodeOptions(options);
+    this.context = 'context' in options ? checkContext(options.context) : new ServerContext(mapped!.context);
+    this.sniCallback = mapped ? mapped.sniCallback : options.SNICallback;
+    this.sniTimeout = mapped ? mapped.sniTimeout : mapNodeOptions({ certificates: [], ...(options.sniTimeout !== undefined ? { sniTimeout: options.sniTimeout } : {}) }).sniTimeout;
+    if (this.sniCallback !== undefined && typeof this.sniCallback !== 'function') throw new TypeError('options.SNICallback: a function (servername, cb)');
+    this.sniContexts = this.sniCallback ? new SniContexts(mapped?.context ?? { certificates: [] }, this.context) : undefined;
+    const maxHs = options.maxConcurrentHandshakes ?? 0;
+    if (!Number.isInteger(maxHs) || maxHs < 0) throw new RangeError('options.maxConcurrentHandshakes: a non-negative integer (0 = no limit)');
+    this.maxConcurrentHandshakes = maxHs;
+    const maxBuf = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    if (!Number.isInteger(maxBuf) || maxBuf < 0) throw new RangeError('options.maxBufferedBytes: a non-negative integer of bytes (0 = no limit)');
+    this.maxBufferedBytes = maxBuf;
+    bridgeSessionEvents(this, this.context);
     const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
     if (!Number.isInteger(timeout) || timeout < 0) throw new RangeError(`options.handshakeTimeout: a non-negative integer of milliseconds, got ${String(timeout)}`);
     this.handshakeTimeout = timeout;
@@ -89,19 +141,78 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
     tcp.on('error', () => {});
     this.emit('connection', tcp);
     if (tcp.destroyed) return;
-    const conn = new ServerConnection(this.context, { keyLog: this.keyLog ?? this.listenerCount('keylog') > 0 });
-    new PureTlsSocket(
+    const keyLog = this.keyLog ?? this.listenerCount('keylog') > 0;
+    const conn = new ServerConnection(this.context, { keyLog });
+    const refuse = this.maxConcurrentHandshakes > 0 && this.handshaking.size >= this.maxConcurrentHandshakes;
+    const socket = new PureTlsSocket(
       tcp,
       conn,
       {
-        secure: (s) => this.emit('secureConnection', s),
+        secure: (s) => {
+          this.handshaking.delete(s);
+          this.emit('secureConnection', s);
+        },
         clientError: (err, s) => {
+          this.handshaking.delete(s);
           this.emit('tlsClientError', err, s);
         },
         keylog: (line, s) => this.emit('keylog', line, s),
       },
-      { handshakeTimeout: this.handshakeTimeout, allowHalfOpen: this.allowHalfOpen },
+      {
+        handshakeTimeout: this.handshakeTimeout,
+        allowHalfOpen: this.allowHalfOpen,
+        maxBufferedBytes: this.maxBufferedBytes,
+        ...(this.sniCallback && !refuse ? { sni: (name: string, answer: (r: ServerConnection | Error | undefined) => void) => this.chooseBySni(name, keyLog, answer) } : {}),
+      },
     );
+    if (refuse) {
+      this.refused++;
+      socket.refuse(new TlsSocketError(`more than ${this.maxConcurrentHandshakes} concurrent TLS handshakes (maxConcurrentHandshakes)`, 'ERR_TLS_TOO_MANY_HANDSHAKES'));
+      return;
+    }
+    this.handshaking.add(socket);
+    socket.once('close', () => this.handshaking.delete(socket));
+  }
+
+  /**
+   * Calls `SNICallback`; its answer (synchronous, or asynchronous within `sniTimeout`) picks the
+   * context. A late answer is ignored and the default certificate used; `cb(err)` fails the handshake.
+   */
+  private chooseBySni(name: string, keyLog: boolean, answer: (r: ServerConnection | Error | undefined) => void): void {
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    const finish = (r: ServerConnection | Error | undefined) => {
+      if (done) return;
+      done = true;
+      if (timer !== undefined) clearTimeout(timer);
+      answer(r);
+    };
+    try {
+      this.sniCallback!(name, (err, ctx) => {
+        if (done) return;
+        if (err) return finish(err instanceof Error ? err : new Error(String(err)));
+        let context: ServerContext;
+        try {
+          context = this.sniContexts!.resolve(ctx);
+        } catch (e) {
+          return finish(e instanceof Error ? e : new Error(String(e)));
+        }
+        finish(context === this.context ? undefined : new ServerConnection(context, { keyLog }));
+      });
+    } catch (e) {
+      finish(e instanceof Error ? e : new Error(String(e)));
+    }
+    if (!done) timer = setTimeout(() => finish(undefined), this.sniTimeout);
+  }
+
+  /** Connections refused by `maxConcurrentHandshakes` since the server started. */
+  get refusedHandshakes(): number {
+    return this.refused;
+  }
+
+  /** Connections whose handshake is in progress. */
+  get handshakingCount(): number {
+    return this.handshaking.size;
   }
 
   /** Same arguments as `net.Server.listen()`. */
@@ -146,6 +257,36 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
   unref(): this {
     this.netServer.unref();
     return this;
+  }
+}
+
+/**
+ * Node's `newSession`/`resumeSession` events from the context's new/get session callbacks, unless
+ * the context already has callbacks of its own. Without listeners they do nothing (a miss).
+ */
+function bridgeSessionEvents(server: PureTlsServer, context: ServerContext): void {
+  if (context.getNewSessionCallback() === undefined) {
+    context.setNewSessionCallback((_conn, session: Session) => {
+      if (server.listenerCount('newSession') === 0) return;
+      const data = encodeSession(session);
+      server.emit('newSession', Buffer.from(session.id), Buffer.from(data.buffer, data.byteOffset, data.byteLength), () => {});
+    });
+  }
+  if (context.getGetSessionCallback() === undefined) {
+    context.setGetSessionCallback((_conn, id) => {
+      if (server.listenerCount('resumeSession') === 0) return undefined;
+      return new Promise<Session | undefined>((resolve) => {
+        server.emit('resumeSession', Buffer.from(id), (err, data) => {
+          if (err || !data || data.length === 0) return resolve(undefined);
+          try {
+            resolve(decodeSession(data instanceof Uint8Array ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data));
+          } catch {
+            // A blob that does not decode is a miss (STYLE §5), never an alert.
+            resolve(undefined);
+          }
+        });
+      });
+    });
   }
 }
 

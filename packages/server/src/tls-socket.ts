@@ -21,6 +21,7 @@ import type { NegotiatedInfo } from '@puretls/handshake-state-machine';
 import type { TlsError } from '@puretls/record-layer';
 import { encodeSession, isSession } from '@puretls/session-cache';
 import { ServerConnection, cipherName } from './connection';
+import { MAX_CLIENT_HELLO_PEEK, peekServerName } from './node-compat';
 
 /** How long a closing socket may take to flush its last bytes (alert, close_notify) before TCP is destroyed. */
 const FLUSH_BEFORE_DESTROY_MS = 1000;
@@ -54,6 +55,17 @@ export interface PureTlsSocketHooks {
 export interface PureTlsSocketOptions {
   /** Milliseconds for the whole handshake; 0 disables the limit. */
   readonly handshakeTimeout: number;
+  /**
+   * Plaintext the application has not read plus ciphertext TCP has not sent, in bytes: above it
+   * the socket stops reading from TCP until both drain. 0 = only the streams' own backpressure.
+   */
+  readonly maxBufferedBytes?: number;
+  /**
+   * Certificate choice by SNI before the handshake starts: called with the ClientHello's host name
+   * (only when there is one); `answer` takes the connection to use instead (or `undefined` for the
+   * current one, an `Error` to fail the handshake). At most the first call of `answer` counts.
+   */
+  readonly sni?: (serverName: string, answer: (result: ServerConnection | Error | undefined) => void) => void;
   /** Keep the write side open after the peer's close_notify (default false, like `tls.Server`). */
   readonly allowHalfOpen?: boolean;
 }
@@ -62,7 +74,7 @@ export interface PureTlsSocketOptions {
 export class TlsSocketError extends Error {
   constructor(
     message: string,
-    readonly code: 'ERR_TLS_HANDSHAKE_TIMEOUT' | 'ECONNRESET',
+    readonly code: 'ERR_TLS_HANDSHAKE_TIMEOUT' | 'ECONNRESET' | 'ERR_TLS_TOO_MANY_HANDSHAKES' | 'ERR_TLS_CLIENT_HELLO_TOO_LARGE',
   ) {
     super(message);
     this.name = 'TlsSocketError';
@@ -77,8 +89,7 @@ export class PureTlsSocket extends Duplex {
   readonly authorized = false;
   /** The TCP socket underneath. */
   readonly tcp: Socket;
-  /** The sans-IO connection (for `keyUpdate()`, `info`, …). */
-  readonly connection: ServerConnection;
+  private conn: ServerConnection;
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
   readonly remoteFamily: string | undefined;
@@ -86,11 +97,17 @@ export class PureTlsSocket extends Duplex {
   readonly localPort: number | undefined;
 
   private readonly hooks: PureTlsSocketHooks;
+  private readonly maxBufferedBytes: number;
+  private readonly sni: PureTlsSocketOptions['sni'];
+  /** Bytes held back while the ClientHello is peeked for SNI (`undefined` once the connection is fixed). */
+  private peeked: { chunks: Buffer[]; bytes: number; waiting: boolean } | undefined;
   private handshakeTimer: NodeJS.Timeout | undefined;
   private secured = false;
   private failed = false;
   /** We paused the TCP socket because `push()` returned false; `_read` resumes it. */
   private tcpPausedByUs = false;
+  /** The reader asked for more since `push()` last returned false. */
+  private readWanted = true;
   private tlsReadableEnded = false;
   private earlyBytes = 0;
   /** A `_write` waiting for TCP `drain` (at most one: `Writable` calls `_write` one at a time). */
@@ -101,8 +118,11 @@ export class PureTlsSocket extends Duplex {
   constructor(tcp: Socket, connection: ServerConnection, hooks: PureTlsSocketHooks, options: PureTlsSocketOptions) {
     super({ allowHalfOpen: options.allowHalfOpen ?? false });
     this.tcp = tcp;
-    this.connection = connection;
+    this.conn = connection;
     this.hooks = hooks;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? 0;
+    this.sni = options.sni;
+    if (this.sni) this.peeked = { chunks: [], bytes: 0, waiting: false };
     // Captured now: Node clears them once the socket is destroyed.
     this.remoteAddress = tcp.remoteAddress;
     this.remotePort = tcp.remotePort;
@@ -110,13 +130,7 @@ export class PureTlsSocket extends Duplex {
     this.localAddress = tcp.localAddress;
     this.localPort = tcp.localPort;
 
-    connection.on('data', (d) => this.onTlsData(d));
-    connection.on('earlyData', (d) => this.onEarlyData(d));
-    connection.on('end', () => this.endReadable());
-    connection.on('error', (e) => this.onTlsError(e));
-    connection.on('keylog', (line) => this.hooks.keylog(Buffer.from(line + '\n', 'latin1'), this));
-    // Output produced outside receive/write/close (after an asynchronous session lookup).
-    connection.on('output', () => this.flush());
+    this.attach(connection);
 
     tcp.on('data', (chunk: Buffer) => this.onTcpData(chunk));
     tcp.on('end', () => this.onTcpEnd());
@@ -131,6 +145,31 @@ export class PureTlsSocket extends Duplex {
         this.failHandshake(new TlsSocketError(`TLS handshake timeout (${options.handshakeTimeout} ms)`, 'ERR_TLS_HANDSHAKE_TIMEOUT'));
       }, options.handshakeTimeout);
     }
+  }
+
+  /** The sans-IO connection (for `keyUpdate()`, `info`, …). Fixed once the ClientHello was read. */
+  get connection(): ServerConnection {
+    return this.conn;
+  }
+
+  private attach(connection: ServerConnection): void {
+    this.conn = connection;
+    connection.on('data', (d) => this.onTlsData(d));
+    connection.on('earlyData', (d) => this.onEarlyData(d));
+    connection.on('end', () => this.endReadable());
+    connection.on('error', (e) => this.onTlsError(e));
+    connection.on('keylog', (line) => this.hooks.keylog(Buffer.from(line + '\n', 'latin1'), this));
+    // Output produced outside receive/write/close (after an asynchronous session lookup).
+    connection.on('output', () => this.flush());
+  }
+
+  /**
+   * Refuses the connection before reading anything (a server limit): reports `err` through the
+   * server's `tlsClientError` and closes TCP at once.
+   */
+  refuse(err: Error): void {
+    this.failHandshake(err);
+    this.tcp.destroy();
   }
 
   // ---- Node TLSSocket-like accessors ---------------------------------------------------------
@@ -216,6 +255,62 @@ export class PureTlsSocket extends Duplex {
 
   private onTcpData(chunk: Buffer): void {
     if (this.failed || this.destroyed) return;
+    if (this.peeked) {
+      this.peekClientHello(chunk);
+      return;
+    }
+    this.feed(chunk);
+  }
+
+  /** Holds bytes until the ClientHello's server_name is known, then asks the `sni` hook. */
+  private peekClientHello(chunk: Buffer): void {
+    const p = this.peeked!;
+    p.chunks.push(chunk);
+    p.bytes += chunk.length;
+    if (p.waiting) {
+      // TCP is paused while the answer is pending; a few chunks may already be on their way.
+      if (p.bytes > 2 * MAX_CLIENT_HELLO_PEEK) this.failHandshake(new TlsSocketError('too much data while SNICallback was pending', 'ERR_TLS_CLIENT_HELLO_TOO_LARGE'));
+      return;
+    }
+    if (p.chunks.length > 1) p.chunks = [Buffer.concat(p.chunks)];
+    const r = peekServerName(plainView(p.chunks[0]!));
+    if (!r.complete) return;
+    if (r.serverName === undefined) {
+      this.endPeek(undefined);
+      return;
+    }
+    p.waiting = true;
+    this.tcp.pause();
+    let answered = false;
+    this.sni!(r.serverName, (result) => {
+      if (answered) return;
+      answered = true;
+      this.endPeek(result);
+    });
+  }
+
+  private endPeek(result: ServerConnection | Error | undefined): void {
+    const p = this.peeked;
+    if (!p || this.failed || this.destroyed) {
+      if (result instanceof ServerConnection && result !== this.conn) result.destroy();
+      return;
+    }
+    this.peeked = undefined;
+    if (result instanceof Error) {
+      this.failHandshake(result);
+      return;
+    }
+    if (result && result !== this.conn) {
+      const unused = this.conn;
+      this.attach(result);
+      unused.destroy();
+    }
+    if (p.waiting) this.tcp.resume();
+    const held = p.chunks.length === 1 ? p.chunks[0]! : Buffer.concat(p.chunks);
+    if (held.length > 0) this.feed(held);
+  }
+
+  private feed(chunk: Buffer): void {
     const wasOpen = this.connection.phase === 'open';
     // The chunk is ours (a fresh Buffer per read): the record layer may decrypt in place in it.
     this.connection.receive(plainView(chunk));
@@ -226,14 +321,34 @@ export class PureTlsSocket extends Duplex {
       this.hooks.secure(this);
       this.replayEarlyWrites();
     }
+    if (this.overLimit() && !this.tcpPausedByUs && !this.destroyed) {
+      this.tcpPausedByUs = true;
+      this.tcp.pause();
+    }
+  }
+
+  /** Unread plaintext + unsent ciphertext above `maxBufferedBytes`. */
+  private overLimit(): boolean {
+    return this.maxBufferedBytes > 0 && this.readableLength + this.tcp.writableLength > this.maxBufferedBytes;
+  }
+
+  /** Resumes TCP reads we paused, once the reader wants data and the buffers are under the limit. */
+  private maybeResume(): void {
+    if (this.tcpPausedByUs && this.readWanted && !this.overLimit() && !this.destroyed) {
+      this.tcpPausedByUs = false;
+      this.tcp.resume();
+    }
   }
 
   private onTlsData(d: Uint8Array): void {
     if (this.tlsReadableEnded || this.destroyed) return;
     // `d` is a view into the TCP chunk or the record layer's buffer: copy before it outlives the call.
-    if (!this.push(Buffer.from(d)) && !this.tcpPausedByUs) {
-      this.tcpPausedByUs = true;
-      this.tcp.pause();
+    if (!this.push(Buffer.from(d))) {
+      this.readWanted = false;
+      if (!this.tcpPausedByUs) {
+        this.tcpPausedByUs = true;
+        this.tcp.pause();
+      }
     }
   }
 
@@ -251,10 +366,9 @@ export class PureTlsSocket extends Duplex {
   }
 
   override _read(): void {
-    if (this.tcpPausedByUs) {
-      this.tcpPausedByUs = false;
-      this.tcp.resume();
-    }
+    this.readWanted = true;
+    // Readable calls _read before it removes what is being read: judge the buffers a tick later.
+    process.nextTick(() => this.maybeResume());
   }
 
   private endReadable(): void {
@@ -368,6 +482,7 @@ export class PureTlsSocket extends Duplex {
     const cb = this.pendingWriteCallback;
     this.pendingWriteCallback = undefined;
     if (cb) cb();
+    this.maybeResume();
   }
 
   private replayEarlyWrites(): void {

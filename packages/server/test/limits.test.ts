@@ -1,0 +1,118 @@
+/**
+ * Server limits with real sockets (issue #7): maxConcurrentHandshakes, the handshake timeout, and
+ * maxBufferedBytes (unread plaintext + unsent ciphertext → TCP reads pause). Loops and waits bounded.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { PureTlsSocket } from '../src/tls-socket';
+import { CertDir, type TestCert } from './helpers/certs';
+import { connectTcp, connectTls, payload, readBytes, sha256, startServer, within, type RunningServer } from './helpers/net';
+
+const certs = new CertDir();
+let p256: TestCert;
+const running: RunningServer[] = [];
+
+beforeAll(() => {
+  p256 = certs.make('p256');
+}, 60_000);
+afterAll(() => certs.cleanup());
+afterEach(async () => {
+  for (const r of running.splice(0)) await r.close();
+});
+
+async function serve(options: Record<string, unknown>, onSecure?: ((s: PureTlsSocket) => void) | null): Promise<RunningServer> {
+  const r = await startServer({ key: p256.key, cert: p256.cert, ...options }, onSecure);
+  running.push(r);
+  return r;
+}
+
+/** Polls `cond` every 10 ms, at most `ms`. */
+async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
+  await within(
+    ms,
+    what,
+    new Promise<void>((resolve) => {
+      const t = setInterval(() => {
+        if (cond()) {
+          clearInterval(t);
+          resolve();
+        }
+      }, 10);
+    }),
+  );
+}
+
+describe('maxConcurrentHandshakes', () => {
+  it('refuses connections beyond the limit at once, counts them, and recovers', async () => {
+    const r = await serve({ maxConcurrentHandshakes: 2 });
+    const idle = [await connectTcp(r.port), await connectTcp(r.port)];
+    await until('two handshakes in progress', () => r.server.handshakingCount === 2);
+    const err = r.nextClientError();
+    const third = await connectTcp(r.port);
+    const closed = within(2000, 'refused socket closes', new Promise((res) => third.once('close', res)));
+    expect(await err).toMatchObject({ code: 'ERR_TLS_TOO_MANY_HANDSHAKES' });
+    await closed;
+    expect(r.server.refusedHandshakes).toBe(1);
+    // A slot frees up when an idle client leaves: a real client gets through.
+    idle[0]!.destroy();
+    await until('one handshake left', () => r.server.handshakingCount === 1);
+    const c = await connectTls(r.port);
+    expect(c.getProtocol()).toBe('TLSv1.3');
+    c.destroy();
+    idle[1]!.destroy();
+    expect(r.server.refusedHandshakes).toBe(1);
+    await expect(startServer({ key: p256.key, cert: p256.cert, maxConcurrentHandshakes: -1 })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('handshake timeout', () => {
+  it('a silent client gets ERR_TLS_HANDSHAKE_TIMEOUT and is disconnected', async () => {
+    const r = await serve({ handshakeTimeout: 150 });
+    const t0 = Date.now();
+    const err = r.nextClientError(3000);
+    const tcp = await connectTcp(r.port);
+    const closed = within(3000, 'server closes', new Promise((res) => tcp.once('close', res)));
+    expect(await err).toMatchObject({ code: 'ERR_TLS_HANDSHAKE_TIMEOUT' });
+    await closed;
+    expect(Date.now() - t0).toBeLessThan(2500);
+    expect(r.server.handshakingCount).toBe(0);
+  });
+});
+
+describe('maxBufferedBytes', () => {
+  const LIMIT = 32 * 1024;
+  /** One TCP read (64 KiB) may land after the check, plus one record of plaintext. */
+  const SLACK = 64 * 1024 + 16 * 1024;
+
+  it('an application that does not read: TCP reads pause, the data arrives intact once it reads', async () => {
+    const r = await serve({ maxBufferedBytes: LIMIT }, null);
+    const secure = r.nextSecure();
+    const c = await connectTls(r.port);
+    const s = await secure;
+    const data = payload(4 << 20, 11);
+    c.write(data);
+    await until('server pauses TCP', () => s.tcp.isPaused(), 5000);
+    await new Promise((res) => setTimeout(res, 200));
+    expect(s.readableLength + s.tcp.writableLength).toBeLessThanOrEqual(LIMIT + SLACK);
+    expect(c.writableLength).toBeGreaterThan(0); // the client is held back too
+    const got = await readBytes(s, data.length);
+    expect(got.sha256).toBe(sha256(data));
+    c.destroy();
+  });
+
+  it('a client that does not read its echo: the server stops reading it; all bytes come back when it reads', async () => {
+    const r = await serve({ maxBufferedBytes: LIMIT }, (s) => s.pipe(s));
+    const secure = r.nextSecure();
+    const c = await connectTls(r.port);
+    const s = await secure;
+    c.pause();
+    const data = payload(16 << 20, 12);
+    c.write(data);
+    await until('server pauses TCP', () => s.tcp.isPaused(), 10_000);
+    await new Promise((res) => setTimeout(res, 200));
+    expect(s.readableLength + s.tcp.writableLength).toBeLessThanOrEqual(LIMIT + SLACK);
+    const got = readBytes(c, data.length, 30_000);
+    c.resume();
+    expect((await got).sha256).toBe(sha256(data));
+    c.destroy();
+  }, 40_000);
+});
