@@ -30,6 +30,12 @@ export interface NegotiatedInfo {
   readonly resumedSession12: ResumableSession12 | undefined;
   /** How the session came back: a ticket (TLS 1.3 PSK or RFC 5077) or a TLS 1.2 session id. */
   readonly resumedVia: 'ticket' | 'sessionId' | undefined;
+  /**
+   * The session id: TLS 1.2 the ServerHello's (empty when the session is carried in a ticket or
+   * not kept); TLS 1.3 the resumed session's id (a full TLS 1.3 handshake has none: each ticket is
+   * its own session). Empty when there is none.
+   */
+  readonly sessionId: Uint8Array;
   /** TLS 1.3 PSK key exchange mode when resumed: `'psk_dhe_ke'` or `'psk_ke'`. */
   readonly pskMode: 'psk_dhe_ke' | 'psk_ke' | undefined;
   /** 0-RTT: the client did not try it, we accepted it, or we rejected it (skipped). */

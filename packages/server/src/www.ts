@@ -27,6 +27,8 @@ export interface ConnectionSummary {
   readonly resumed: boolean;
   /** How the session was resumed, `null` after a full handshake (see {@link ResumptionKind}). */
   readonly resumption: ResumptionKind | null;
+  /** The session id in hex (TLS 1.2: ServerHello's; TLS 1.3: the resumed session's), or `null`. */
+  readonly sessionId: string | null;
   /** TLS 1.3 PSK key exchange mode when resumed (`psk_dhe_ke`, `psk_ke`), else `null`. */
   readonly pskMode: 'psk_dhe_ke' | 'psk_ke' | null;
   /** 0-RTT: not attempted, accepted, or rejected (skipped; the handshake went on as 1-RTT). */
@@ -104,6 +106,7 @@ export function describeConnection(socket: PureTlsSocket, requests = 0, requestI
     alpn: info?.alpnProtocol ?? null,
     resumed: info?.resumed ?? false,
     resumption,
+    sessionId: info && info.sessionId.length > 0 ? bytesToHex(info.sessionId) : null,
     pskMode: info?.pskMode ?? null,
     earlyData: info?.earlyData ?? 'none',
     earlyDataBytes: socket.earlyDataLength,
@@ -254,6 +257,7 @@ export function renderPage(s: ConnectionSummary): string {
   ];
   const resumption: [string, string][] = [
     ['Session reused', s.resumed ? `yes (${s.resumption ?? 'unknown'})` : 'no'],
+    ['Session id', s.sessionId ?? '-'],
     ['PSK mode', s.pskMode ?? '-'],
     ['0-RTT', s.earlyData === 'none' ? 'not attempted' : s.earlyData === 'accepted' ? `accepted (${s.earlyDataBytes} bytes)` : 'rejected'],
     ['This request in 0-RTT data', s.requestInEarlyData ? 'yes' : 'no'],

@@ -15,6 +15,7 @@ const SUMMARY: ConnectionSummary = {
   alpn: 'http/1.1',
   resumed: false,
   resumption: null,
+  sessionId: null,
   pskMode: null,
   earlyData: 'none',
   earlyDataBytes: 0,

@@ -307,6 +307,7 @@ function fullHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined
     resumedSession: undefined,
     resumedSession12: undefined,
     resumedVia: undefined,
+    sessionId: new Uint8Array(sessionId),
     pskMode: undefined,
     earlyData: 'none',
   };
@@ -386,6 +387,7 @@ function abbreviatedHandshake(ctx: StateContext, hello: Hello, alpn: string | un
     resumedSession: undefined,
     resumedSession12: session,
     resumedVia: c.fromTicket ? 'ticket' : 'sessionId',
+    sessionId: new Uint8Array(sessionId),
     pskMode: undefined,
     earlyData: 'none',
   };

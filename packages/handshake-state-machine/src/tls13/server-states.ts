@@ -433,6 +433,7 @@ function sendFlight(ctx: StateContext, hello: Hello, plan: FlightPlan): Tls13Ser
     resumedSession: session,
     resumedSession12: undefined,
     resumedVia: session ? 'ticket' : undefined,
+    sessionId: sessionIdOf(session?.handle),
     pskMode: resumption ? (plan.group !== undefined ? 'psk_dhe_ke' : 'psk_ke') : undefined,
     earlyData,
   };
@@ -627,6 +628,12 @@ export class Traffic13 {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** The id of a resumed session when the glue's handle carries one (the cache's `Session`). */
+function sessionIdOf(handle: unknown): Uint8Array {
+  const id = (handle as { id?: unknown } | undefined)?.id;
+  return id instanceof Uint8Array ? id : EMPTY;
+}
 
 function latin1(s: string): Uint8Array {
   const out = new Uint8Array(s.length);

@@ -43,9 +43,11 @@ describe('session spec over TLS 1.2 with the session cache', () => {
     const s = session(x);
     expect(s.sessionId).toHaveLength(32);
     expect(t.events).toEqual([`new ${hex(s.sessionId).slice(0, 8)}`]);
+    expect(hex(x.conn.info!.sessionId)).toBe(hex(s.sessionId));
     const r = run(t.ctx, { resume: s });
     expect(r.errors).toEqual([]);
-    expect(r.conn.info).toMatchObject({ version: 0x0303, resumed: true });
+    expect(r.conn.info).toMatchObject({ version: 0x0303, resumed: true, resumedVia: 'sessionId' });
+    expect(hex(r.conn.info!.sessionId)).toBe(hex(s.sessionId));
     expect(t.ctx.sessionStats.hits).toBe(1);
     expect(t.events).toHaveLength(1); // no newSession on resumption
   });

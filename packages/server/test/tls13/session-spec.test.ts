@@ -66,6 +66,7 @@ describe('session spec over TLS 1.3: events and callbacks', () => {
     expect(seen).toEqual([1, 2]); // the session was already in the cache when the callback ran
     const r2 = connect(t.ctx, resume([r.client.tickets[0]!]));
     expect(r2.conn.info?.resumed).toBe(true);
+    expect(hex(r2.conn.info!.sessionId)).toBe(hex(r.client.tickets[0]!.ticket)); // a 32-byte stateful ticket is its id
     expect(r2.client.tickets).toHaveLength(1);
     expect(seen).toHaveLength(3);
   });
