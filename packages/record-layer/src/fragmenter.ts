@@ -71,8 +71,11 @@ export class RecordWriter {
   /** Sealed records not yet taken, in order. */
   private chunks: Uint8Array[] = [];
   private chunkBytes = 0;
-  /** Handshake messages waiting to be coalesced (a copy: the caller may reuse its buffers). */
-  private pendingHandshake = new Writer(1024);
+  /**
+   * Handshake messages waiting to be coalesced (a copy: the caller may reuse its buffers). Made on
+   * the first message and dropped at each flush: an idle connection holds no 1 KiB buffer for it.
+   */
+  private pendingHandshake: Writer | null = null;
   /** The peer's `record_size_limit` (RFC 8449), or `null`. */
   private peerRecordSizeLimit: number | null = null;
   /** TLS 1.3 padding, or `null` for none. */
@@ -127,14 +130,14 @@ export class RecordWriter {
 
   /** Queues one handshake message (header included); it is copied and coalesced with its neighbours. */
   writeHandshake(message: Uint8Array): void {
-    this.pendingHandshake.bytes(message);
+    (this.pendingHandshake ??= new Writer(1024)).bytes(message);
   }
 
   /** Seals the collected handshake messages, if any. */
   flushHandshake(): void {
-    if (this.pendingHandshake.size === 0) return;
+    if (this.pendingHandshake === null || this.pendingHandshake.size === 0) return;
     const data = this.pendingHandshake.view();
-    this.pendingHandshake = new Writer(1024);
+    this.pendingHandshake = null;
     this.sealAll(this.encrypter, ContentType.handshake, data);
   }
 
@@ -200,7 +203,7 @@ export class RecordWriter {
 
   /** True when there are records to take (after flushing collected handshake messages). */
   get hasOutput(): boolean {
-    return this.chunkBytes > 0 || this.pendingHandshake.size > 0;
+    return this.chunkBytes > 0 || (this.pendingHandshake !== null && this.pendingHandshake.size > 0);
   }
 
   /** Flushes collected handshake messages and hands over every sealed record, as written (one chunk per write). */

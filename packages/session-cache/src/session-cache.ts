@@ -316,6 +316,8 @@ export class SessionCache<Conn = unknown> {
     this.flags = m.flags;
     this.modeList = m.list;
     this.maxEntriesValue = nonNegInt('maxEntries', options.maxEntries ?? DEFAULT_MAX_ENTRIES);
+    // `insert` adds before it evicts, so a full cache briefly holds maxEntries + 1.
+    this.table.sizeHint = this.maxEntriesValue === 0 ? 0 : this.maxEntriesValue + 1;
     this.maxBytesValue = nonNegInt('maxBytes', options.maxBytes ?? 0);
     this.timeoutValue = nonNegInt('timeout', options.timeout ?? DEFAULT_TIMEOUT);
     this.authTimeout = nonNegInt('authTimeout', options.authTimeout ?? DEFAULT_AUTH_TIMEOUT);
@@ -391,6 +393,7 @@ export class SessionCache<Conn = unknown> {
   /** `SSL_CTX_sess_set_cache_size`: a smaller bound evicts least recently used sessions now. */
   set maxEntries(n: number) {
     this.maxEntriesValue = nonNegInt('maxEntries', n);
+    this.table.sizeHint = n === 0 ? 0 : n + 1;
     this.enforceLimits();
     this.drain();
   }
@@ -573,14 +576,15 @@ export class SessionCache<Conn = unknown> {
   flush(now: number = this.now()): number {
     let n = 0;
     try {
-      // Walk oldest → newest; deliveries are queued, so the callback cannot change the list under us.
-      for (let e = this.table.lruEntry; e !== -1; ) {
-        const newer = this.table.newerThan(e);
-        if (now > this.table.expiresAt(e)) {
-          this.removeEntry(e, 'expired');
-          n++;
-        }
-        e = newer;
+      // Oldest → newest. Collected first: a delete may move other entries to other slots.
+      // Deliveries are queued, so the callback cannot change the table under us.
+      const expired: Session[] = [];
+      for (let e = this.table.lruEntry; e !== -1; e = this.table.newerThan(e)) {
+        if (now > this.table.expiresAt(e)) expired.push(this.table.at(e));
+      }
+      for (const s of expired) {
+        this.removeEntry(this.table.find(s.id), 'expired');
+        n++;
       }
       return n;
     } finally {
@@ -596,11 +600,8 @@ export class SessionCache<Conn = unknown> {
     if (this.closed) return;
     this.closed = true;
     try {
-      for (let e = this.table.lruEntry; e !== -1; ) {
-        const newer = this.table.newerThan(e);
-        this.removeEntry(e, 'contextClosed');
-        e = newer;
-      }
+      // Oldest → newest, removed from the tail (the only entry whose slot is known after a delete).
+      while (this.table.lruEntry !== -1) this.removeEntry(this.table.lruEntry, 'contextClosed');
       this.table.clear();
       this.bytes = 0;
     } finally {

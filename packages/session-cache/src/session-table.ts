@@ -4,60 +4,79 @@
  * than the sessions themselves, and no allocation on lookup: the id is hashed and compared word by
  * word against the stored key, never turned into a string.
  *
- * Layout:
- * - `index`: Int32Array of `2 * slots` — per slot `[hash, entry + 1]` (0 = empty). Linear
- *   probing; deletion by backward shift, so there are no tombstones. `slots` is a power of two and
- *   `count * 2 <= slots` (load <= 1/2) — doubled (rehash) when an insert would break that.
- * - dense entries `0 <= e < capacity`, one 64-byte row (a cache line) each in `ent` (Int32Array,
- *   stride 16 words): words 0..7 the id zero-padded, 8 `prev` / 9 `next` (the LRU list, -1 =
- *   none; `next` doubles as the free-list link), 10 the id length (0 = free), 12..13 the expiry
- *   time as a float64 (through `expiry`, a Float64Array view of the same buffer). A hit touches
- *   its slot, its row and its neighbours' rows — and never the Session object. `sessions[e]`
- *   holds the session. Capacity doubles when the free list is empty.
+ * A hit is bound by cache misses, not arithmetic, so the entries live *in* the hash slots: the
+ * home slot of an id holds its key, so a lookup's first memory access already compares the key
+ * (a separate index would be a second, dependent miss), and `sessions[slot]` and `expiry[slot]`
+ * can be fetched in parallel with it.
  *
- * Invariants: `count` = entries with a non-zero length word = entries on the LRU list = occupied slots;
- * `head` is the most recently used entry and `tail` the least.
+ * Layout, per slot `s` (`0 <= s < slots`, any size — not a power of two, so the table can be sized
+ * to the cache's bound):
+ * - `rows` (Int32Array, 12 words = 48 bytes per slot): 0 the tag — 0 empty, else
+ *   `(hash & ~63) | idLength` (one compare checks 26 hash bits and the length); 1..8 the id
+ *   zero-padded; 9 `prev` / 10 `next` (the LRU list of slots, -1 = none); 11 unused.
+ * - `expiry` (Float64Array): the expiry time (ms); `sessions[s]`: the session.
+ * Linear probing from the home slot `⌊(tag >>> 6) · slots / 2^26⌋`; deletion by backward shift
+ * (Knuth 6.4 Algorithm R), so there are no tombstones — but a delete may move other entries to
+ * other slots: a slot number from `find` is valid until the next `set` or delete. At most 2/3 of
+ * the slots are live; an insert beyond that doubles the table, the last step only up to the size
+ * `sizeHint` (the cache's `maxEntries + 1`) asks for, so a full cache has no doubling slack.
+ *
+ * Invariants: `count` = live slots = entries on the LRU list; `head` is the most recently used slot
+ * and `tail` the least.
  */
 import type { Session } from './session';
 
-const WORDS = 8; // 32 bytes of id per entry
-const STRIDE = 16; // words per row: 64 bytes
-const PREV = 8;
-const NEXT = 9;
-const LEN = 10;
-const EXP = 6; // float64 index within the row (words 12..13)
+const WORDS = 8; // 32 bytes of id
+const STRIDE = 12; // words per row: 48 bytes
+const KEY = 1;
+const PREV = 9;
+const NEXT = 10;
+const TAG_LEN_BITS = 6; // the id length (1..32) lives in the tag's low bits
+const HOME_SCALE = 2 ** -26; // maps the 26 hash bits of a tag onto [0, 1)
 const MIN_SLOTS = 64;
-const MIN_CAPACITY = 32;
+/** Slots per live entry at least (load <= 2/3: linear probing stays short). */
+const SLOTS_PER_ENTRY = 1.5;
+
+/**
+ * A per-process hash seed. Lookups use ids a client chose (a TLS 1.2 ClientHello's session id),
+ * but a lookup cannot lengthen a probe run — only inserts do, and inserted ids are the server's
+ * random ones or an application's own — so the seed is defence in depth against patterned
+ * application ids meeting crafted lookups, not a load-bearing secret.
+ */
+const SEED = (() => {
+  const c = (globalThis as { crypto?: { getRandomValues?(a: Uint32Array): Uint32Array } }).crypto;
+  if (typeof c?.getRandomValues === 'function') return c.getRandomValues(new Uint32Array(1))[0]! | 0;
+  return (Math.random() * 0x1_0000_0000) | 0;
+})();
 
 export class SessionTable {
-  private slots = MIN_SLOTS;
-  private mask = MIN_SLOTS - 1;
-  private index = new Int32Array(2 * MIN_SLOTS);
-  private capacity = 0;
-  private ent = new Int32Array(0);
+  private slots = 0;
+  private rows = new Int32Array(0);
   private expiry = new Float64Array(0);
   private sessions: (Session | undefined)[] = [];
-  /** First free dense entry, -1 when none; chained through `next`. */
-  private free = -1;
-  /** Dense entries ever handed out (`0 <= used <= capacity`); entries >= used are fresh. */
-  private used = 0;
   private head = -1;
   private tail = -1;
-  /** Scratch: the words of the id being looked up (filled by `hash`). */
+  /** Scratch: the words of the id being looked up (filled by `tagOf`). */
   private readonly q = new Int32Array(WORDS);
-  /** The hash `find` computed last (reused by `set`). */
-  private lastHash = 0;
+  /** The tag `find` computed last (reused by `set`). */
+  private lastTag = 0;
   count = 0;
+  /**
+   * The most entries the owner expects to hold at once (0 = no bound): growth stops at the size
+   * for it, so a full cache has no doubling slack. Only a hint: the table still grows past it.
+   */
+  sizeHint = 0;
 
   /**
-   * Hashes `id` into a 32-bit value and leaves its zero-padded words in `q`. Mixes every byte
-   * (ids are random when the server made them, but the table must not degrade for short or
-   * patterned ids that an application adds itself).
+   * The tag of `id` (see the layout above): a seeded 32-bit hash of every byte with the length in
+   * the low 6 bits; leaves the zero-padded words of `id` in `q`. Mixes every byte (ids are random
+   * when the server made them, but the table must not degrade for short or patterned ids that an
+   * application adds itself).
    */
-  private hash(id: Uint8Array): number {
+  private tagOf(id: Uint8Array): number {
     const q = this.q;
     const len = id.length;
-    let h = Math.imul(len, 0x9e3779b1);
+    let h = Math.imul(len ^ SEED, 0x9e3779b1);
     let w = 0;
     let i = 0;
     for (; i + 4 <= len; i += 4) {
@@ -77,65 +96,72 @@ export class SessionTable {
     h ^= h >>> 16;
     h = Math.imul(h, 0x7feb352d);
     h ^= h >>> 15;
-    return h;
+    return (h & ~((1 << TAG_LEN_BITS) - 1)) | len;
   }
 
-  /** True when dense entry `e` holds the id whose words are in `q` and whose length is `len`. */
-  private keyIs(e: number, len: number): boolean {
-    const k = this.ent, q = this.q, o = e * STRIDE;
-    if (k[o + LEN] !== len) return false;
-    const n = (len + 3) >>> 2;
-    for (let i = 0; i < n; i++) if (k[o + i] !== q[i]) return false;
-    return true;
+  /** The home slot of `tag` in a table of `slots` slots. */
+  private static home(tag: number, slots: number): number {
+    return Math.floor((tag >>> TAG_LEN_BITS) * HOME_SCALE * slots);
   }
 
-  /** The dense entry of `id`, or -1. No LRU change. Invalid lengths simply miss. */
+  /** True when slot `s` holds the words in `q` (the tag, with the length, already matched). */
+  private keyIs(s: number): boolean {
+    const k = this.rows, q = this.q, o = s * STRIDE + KEY;
+    // All 8 words: the padding is zero on both sides, and a fixed count unrolls well.
+    return (
+      k[o] === q[0] && k[o + 1] === q[1] && k[o + 2] === q[2] && k[o + 3] === q[3] &&
+      k[o + 4] === q[4] && k[o + 5] === q[5] && k[o + 6] === q[6] && k[o + 7] === q[7]
+    );
+  }
+
+  /** The slot of `id`, or -1. No LRU change. Invalid lengths simply miss. */
   find(id: Uint8Array): number {
     const len = id.length;
-    if (len === 0 || len > 32) return -1;
-    const h = (this.lastHash = this.hash(id));
-    const index = this.index, mask = this.mask;
-    for (let s = h & mask; ; s = (s + 1) & mask) {
-      const e1 = index[2 * s + 1]!;
-      if (e1 === 0) return -1;
-      if (index[2 * s] === h && this.keyIs(e1 - 1, len)) return e1 - 1;
+    if (len === 0 || len > 32 || this.count === 0) return -1;
+    const tag = (this.lastTag = this.tagOf(id));
+    const rows = this.rows, slots = this.slots;
+    for (let s = SessionTable.home(tag, slots); ; ) {
+      const t = rows[s * STRIDE]!;
+      if (t === 0) return -1;
+      if (t === tag && this.keyIs(s)) return s;
+      if (++s === slots) s = 0;
     }
   }
 
-  /** The session in dense entry `e` (which must be live). */
-  at(e: number): Session {
-    return this.sessions[e]!;
+  /** The session in slot `s` (which must be live). */
+  at(s: number): Session {
+    return this.sessions[s]!;
   }
 
-  /** The expiry time (ms) stored with entry `e`. */
-  expiresAt(e: number): number {
-    return this.expiry[e * (STRIDE / 2) + EXP]!;
+  /** The expiry time (ms) stored with slot `s`. */
+  expiresAt(s: number): number {
+    return this.expiry[s]!;
   }
 
-  /** Makes `e` the most recently used entry. */
-  touch(e: number): void {
+  /** Makes `s` the most recently used entry. */
+  touch(s: number): void {
     const head = this.head;
-    if (head === e) return;
-    const ent = this.ent;
-    const o = e * STRIDE;
-    const p = ent[o + PREV]!, n = ent[o + NEXT]!;
-    // unlink (e is not the head, so p !== -1)
-    ent[p * STRIDE + NEXT] = n;
+    if (head === s) return;
+    const rows = this.rows;
+    const o = s * STRIDE;
+    const p = rows[o + PREV]!, n = rows[o + NEXT]!;
+    // unlink (s is not the head, so p !== -1)
+    rows[p * STRIDE + NEXT] = n;
     if (n === -1) this.tail = p;
-    else ent[n * STRIDE + PREV] = p;
+    else rows[n * STRIDE + PREV] = p;
     // push front
-    ent[o + PREV] = -1;
-    ent[o + NEXT] = head;
-    ent[head * STRIDE + PREV] = e;
-    this.head = e;
+    rows[o + PREV] = -1;
+    rows[o + NEXT] = head;
+    rows[head * STRIDE + PREV] = s;
+    this.head = s;
   }
 
   /** The session stored under `id`, touched as most recently used, or `undefined`. */
   get(id: Uint8Array): Session | undefined {
-    const e = this.find(id);
-    if (e < 0) return undefined;
-    this.touch(e);
-    return this.sessions[e];
+    const s = this.find(id);
+    if (s < 0) return undefined;
+    this.touch(s);
+    return this.sessions[s];
   }
 
   /**
@@ -144,155 +170,156 @@ export class SessionTable {
    */
   set(session: Session, expiresAt = Infinity): Session | undefined {
     const id = session.id;
-    const e0 = this.find(id); // also fills q with id's words and lastHash
-    if (e0 >= 0) {
-      const old = this.sessions[e0];
-      this.sessions[e0] = session;
-      this.expiry[e0 * (STRIDE / 2) + EXP] = expiresAt;
-      this.touch(e0);
+    const s0 = this.find(id);
+    if (s0 >= 0) {
+      const old = this.sessions[s0];
+      this.sessions[s0] = session;
+      this.expiry[s0] = expiresAt;
+      this.touch(s0);
       return old;
     }
-    if ((this.count + 1) * 2 > this.slots) this.grow();
-    const h = this.lastHash; // find() hashed id and left its words in q
-    const e = this.allocate();
-    const ent = this.ent;
-    const o = e * STRIDE;
-    ent.set(this.q, o);
-    ent[o + LEN] = id.length;
-    this.expiry[e * (STRIDE / 2) + EXP] = expiresAt;
-    this.sessions[e] = session;
-    // link at the front
-    ent[o + PREV] = -1;
-    ent[o + NEXT] = this.head;
-    if (this.head !== -1) ent[this.head * STRIDE + PREV] = e;
-    else this.tail = e;
-    this.head = e;
-    // claim the first empty slot of the probe sequence
-    const index = this.index, mask = this.mask;
-    let s = h & mask;
-    while (index[2 * s + 1] !== 0) s = (s + 1) & mask;
-    index[2 * s] = h;
-    index[2 * s + 1] = e + 1;
-    this.count++;
+    // find() hashed id (tag in lastTag, words in q) unless the table was empty
+    const tag = this.count === 0 ? this.tagOf(id) : this.lastTag;
+    if ((this.count + 1) * SLOTS_PER_ENTRY > this.slots) this.grow();
+    // the first empty slot of the probe sequence
+    const rows = this.rows, slots = this.slots;
+    let s = SessionTable.home(tag, slots);
+    while (rows[s * STRIDE] !== 0) if (++s === slots) s = 0;
+    this.place(s, tag, this.q, session, expiresAt);
     return undefined;
   }
 
-  private allocate(): number {
-    if (this.free !== -1) {
-      const e = this.free;
-      this.free = this.ent[e * STRIDE + NEXT]!;
-      return e;
-    }
-    if (this.used === this.capacity) this.growEntries();
-    return this.used++;
+  /** Writes a new live entry into free slot `s` and links it as the most recently used. */
+  private place(s: number, tag: number, key: Int32Array, session: Session, expiresAt: number): void {
+    const rows = this.rows;
+    const o = s * STRIDE;
+    rows[o] = tag;
+    rows.set(key, o + KEY);
+    rows[o + PREV] = -1;
+    rows[o + NEXT] = this.head;
+    if (this.head !== -1) rows[this.head * STRIDE + PREV] = s;
+    else this.tail = s;
+    this.head = s;
+    this.expiry[s] = expiresAt;
+    this.sessions[s] = session;
+    this.count++;
   }
 
-  private growEntries(): void {
-    const cap = Math.max(MIN_CAPACITY, this.capacity * 2);
-    const ent = new Int32Array(cap * STRIDE);
-    ent.set(this.ent);
-    this.ent = ent;
-    this.expiry = new Float64Array(ent.buffer, ent.byteOffset, (cap * STRIDE) / 2);
-    for (let i = this.capacity; i < cap; i++) this.sessions.push(undefined);
-    this.capacity = cap;
-  }
-
-  /** Doubles the slot array and re-inserts every live entry. */
+  /**
+   * Moves every live entry into bigger arrays — double, but no further than `sizeHint` asks for
+   * when that is ahead (a small cache stays small; one that fills up ends exactly sized) — and
+   * keeps the LRU order (links are slot numbers: mapped old → new after the move).
+   */
   private grow(): void {
-    const slots = this.slots * 2;
-    const index = new Int32Array(2 * slots);
-    const mask = slots - 1;
-    const old = this.index;
-    for (let s = 0; s < this.slots; s++) {
-      const e1 = old[2 * s + 1]!;
-      if (e1 === 0) continue;
-      const h = old[2 * s]!;
-      let t = h & mask;
-      while (index[2 * t + 1] !== 0) t = (t + 1) & mask;
-      index[2 * t] = h;
-      index[2 * t + 1] = e1;
+    let slots = Math.max(MIN_SLOTS, this.slots * 2);
+    const wanted = Math.ceil(this.sizeHint * SLOTS_PER_ENTRY);
+    if (wanted > this.slots && wanted < slots) slots = wanted;
+    while ((this.count + 1) * SLOTS_PER_ENTRY > slots) slots *= 2;
+    const oldSlots = this.slots, oldRows = this.rows, oldExpiry = this.expiry, oldSessions = this.sessions;
+    const rows = new Int32Array(slots * STRIDE);
+    const expiry = new Float64Array(slots);
+    // An exact-size array, not one grown by push (which leaves up to half its length unused).
+    const sessions = new Array<Session | undefined>(slots).fill(undefined);
+    const moved = new Int32Array(oldSlots);
+    for (let e = 0; e < oldSlots; e++) {
+      const tag = oldRows[e * STRIDE]!;
+      if (tag === 0) continue;
+      let s = SessionTable.home(tag, slots);
+      while (rows[s * STRIDE] !== 0) if (++s === slots) s = 0;
+      rows.set(oldRows.subarray(e * STRIDE, (e + 1) * STRIDE), s * STRIDE);
+      expiry[s] = oldExpiry[e]!;
+      sessions[s] = oldSessions[e];
+      moved[e] = s;
     }
-    this.index = index;
+    for (let e = 0; e < oldSlots; e++) {
+      if (oldRows[e * STRIDE] === 0) continue;
+      const o = moved[e]! * STRIDE;
+      const p = rows[o + PREV]!, n = rows[o + NEXT]!;
+      if (p !== -1) rows[o + PREV] = moved[p]!;
+      if (n !== -1) rows[o + NEXT] = moved[n]!;
+    }
+    if (this.head !== -1) {
+      this.head = moved[this.head]!;
+      this.tail = moved[this.tail]!;
+    }
     this.slots = slots;
-    this.mask = mask;
+    this.rows = rows;
+    this.expiry = expiry;
+    this.sessions = sessions;
   }
 
-  /** Removes dense entry `e` (which must be live) and returns its session. */
-  deleteEntry(e: number): Session {
-    const session = this.sessions[e]!;
-    // Locate e's slot: re-hash its id.
-    const h = this.hash(session.id);
-    const index = this.index, mask = this.mask;
-    let i = h & mask;
-    while (index[2 * i + 1] !== e + 1) i = (i + 1) & mask;
-    // Backward-shift deletion (Knuth 6.4 Algorithm R): move later members of the cluster whose
-    // home slot is not cyclically within (i, j] into the hole.
-    let j = i;
-    for (;;) {
-      j = (j + 1) & mask;
-      const e1 = index[2 * j + 1]!;
-      if (e1 === 0) break;
-      const k = index[2 * j]! & mask;
-      const between = i <= j ? i < k && k <= j : i < k || k <= j;
-      if (!between) {
-        index[2 * i] = index[2 * j]!;
-        index[2 * i + 1] = e1;
-        i = j;
-      }
-    }
-    index[2 * i] = 0;
-    index[2 * i + 1] = 0;
+  /** Removes slot `s` (which must be live) and returns its session. Other entries may move. */
+  deleteEntry(s: number): Session {
+    const session = this.sessions[s]!;
+    const rows = this.rows, slots = this.slots;
+    const o = s * STRIDE;
     // unlink from the LRU list
-    const ent = this.ent;
-    const o = e * STRIDE;
-    const p = ent[o + PREV]!, n = ent[o + NEXT]!;
+    const p = rows[o + PREV]!, n = rows[o + NEXT]!;
     if (p === -1) this.head = n;
-    else ent[p * STRIDE + NEXT] = n;
+    else rows[p * STRIDE + NEXT] = n;
     if (n === -1) this.tail = p;
-    else ent[n * STRIDE + PREV] = p;
-    // free the entry
-    ent[o + LEN] = 0;
-    this.sessions[e] = undefined;
-    ent[o + NEXT] = this.free;
-    this.free = e;
+    else rows[n * STRIDE + PREV] = p;
     this.count--;
+    // Backward shift: move later members of the probe run whose home is not cyclically within
+    // (i, j] into the hole at i, then continue from where they left.
+    let i = s;
+    for (let j = s; ; ) {
+      if (++j === slots) j = 0;
+      const tag = rows[j * STRIDE]!;
+      if (tag === 0) break;
+      const k = SessionTable.home(tag, slots);
+      if (i <= j ? i < k && k <= j : i < k || k <= j) continue;
+      this.move(j, i);
+      i = j;
+    }
+    rows[i * STRIDE] = 0;
+    this.sessions[i] = undefined;
     return session;
+  }
+
+  /** Moves the live entry in slot `from` to the free slot `to`, re-pointing its LRU neighbours. */
+  private move(from: number, to: number): void {
+    const rows = this.rows;
+    const f = from * STRIDE, t = to * STRIDE;
+    rows.copyWithin(t, f, f + STRIDE);
+    this.expiry[to] = this.expiry[from]!;
+    this.sessions[to] = this.sessions[from];
+    const p = rows[t + PREV]!, n = rows[t + NEXT]!;
+    if (p === -1) this.head = to;
+    else rows[p * STRIDE + NEXT] = to;
+    if (n === -1) this.tail = to;
+    else rows[n * STRIDE + PREV] = to;
   }
 
   /** Removes `id`'s entry; returns its session or `undefined`. */
   delete(id: Uint8Array): Session | undefined {
-    const e = this.find(id);
-    return e < 0 ? undefined : this.deleteEntry(e);
+    const s = this.find(id);
+    return s < 0 ? undefined : this.deleteEntry(s);
   }
 
-  /** The least recently used entry, or -1 when empty. */
+  /** The least recently used slot, or -1 when empty. */
   get lruEntry(): number {
     return this.tail;
   }
 
-  /** The entry used just before `e` in LRU order (towards the most recent), or -1. */
-  newerThan(e: number): number {
-    return this.ent[e * STRIDE + PREV]!;
+  /** The slot used just before `s` in LRU order (towards the most recent), or -1. */
+  newerThan(s: number): number {
+    return this.rows[s * STRIDE + PREV]!;
   }
 
   /** Every live session, most recently used first (a snapshot: safe to mutate the table after). */
   snapshot(): Session[] {
     const out: Session[] = [];
-    for (let e = this.head; e !== -1; e = this.ent[e * STRIDE + NEXT]!) out.push(this.sessions[e]!);
+    for (let s = this.head; s !== -1; s = this.rows[s * STRIDE + NEXT]!) out.push(this.sessions[s]!);
     return out;
   }
 
   /** Drops everything and releases the arrays. */
   clear(): void {
-    this.slots = MIN_SLOTS;
-    this.mask = MIN_SLOTS - 1;
-    this.index = new Int32Array(2 * MIN_SLOTS);
-    this.capacity = 0;
-    this.ent = new Int32Array(0);
+    this.slots = 0;
+    this.rows = new Int32Array(0);
     this.expiry = new Float64Array(0);
     this.sessions = [];
-    this.free = -1;
-    this.used = 0;
     this.head = this.tail = -1;
     this.count = 0;
   }

@@ -3,13 +3,14 @@
  *
  * noble's one-shot `gcm(key, nonce, aad)` expands the AES key and rebuilds the GHASH tables on
  * every call, and always allocates its output. A TLS record key protects up to 2^24.5 records with
- * one key, so AES-GCM here keeps the expanded key, E_K(0^128) and the GHASH tables for the life of
- * the `AeadKey` and runs noble's CTR and GHASH primitives per record, writing into the caller's
- * `output`. ChaCha20 has no key schedule, so `chacha20poly1305` is used per record as is (it takes
+ * one key, so AES-GCM here keeps the expanded key and a GHASH table for the life of the `AeadKey`
+ * and runs noble's AES-CTR and our own small-table GHASH (./ghash.ts: 256 bytes per key instead
+ * of noble's tens of KiB, which every connection held per traffic key) per record, writing into
+ * the caller's `output`. ChaCha20 has no key schedule, so `chacha20poly1305` is used per record as is (it takes
  * an `output` already).
  */
 import { unsafe as aes } from '@noble/ciphers/aes.js';
-import { GHASH } from '@noble/ciphers/_polyval.js';
+import { Ghash } from './ghash';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, type AeadAlgorithm, type AeadKey } from '../provider';
 import { equalConstantTime } from '../bytes';
@@ -51,23 +52,6 @@ export function createNobleAead(algorithm: AeadAlgorithm, key: Uint8Array): Aead
 }
 
 const BLOCK = 16;
-/** The record size the GHASH tables are tuned for (RFC 8446 §5.2: at most 2^14 + 256 bytes). */
-const TYPICAL_RECORD = 1 << 14;
-
-/** GHASH whose running state can be reset, so the key-derived tables are built once per key. */
-class ReusableGhash extends GHASH {
-  reset(): this {
-    this.s0 = this.s1 = this.s2 = this.s3 = 0;
-    this.finished = false;
-    return this;
-  }
-}
-
-/** [8 · byteLength]64, big-endian, without a BigInt per record (byteLength < 2^53 / 8). */
-function writeBitLength(view: DataView, offset: number, byteLength: number): void {
-  view.setUint32(offset, Math.floor(byteLength / 0x2000_0000), false); // (8 · len) >>> 32
-  view.setUint32(offset + 4, (byteLength * 8) >>> 0, false);
-}
 
 function isAligned32(a: Uint8Array): boolean {
   return a.byteOffset % 4 === 0;
@@ -75,13 +59,12 @@ function isAligned32(a: Uint8Array): boolean {
 
 class GcmKey implements AeadKey {
   private xk: Uint32Array | null;
-  private ghash: ReusableGhash | null;
-  /** Scratch: the counter block (J0, then inc32(J0) …), the tag mask E_K(J0), the lengths block, the tag. */
-  private readonly counter = new Uint8Array(BLOCK);
-  private readonly tagMask = new Uint8Array(BLOCK);
-  private readonly lengths = new Uint8Array(BLOCK);
-  private readonly lengthsView = new DataView(this.lengths.buffer);
-  private readonly tag = new Uint8Array(BLOCK);
+  private ghash: Ghash | null;
+  /** Scratch: the counter block (J0, then inc32(J0) …), the tag mask E_K(J0), the tag — one buffer (fewer objects per key). */
+  private readonly scratch = new Uint8Array(3 * BLOCK);
+  private readonly counter = this.scratch.subarray(0, BLOCK);
+  private readonly tagMask = this.scratch.subarray(BLOCK, 2 * BLOCK);
+  private readonly tag = this.scratch.subarray(2 * BLOCK);
 
   constructor(
     readonly algorithm: AeadAlgorithm,
@@ -90,7 +73,7 @@ class GcmKey implements AeadKey {
     this.xk = aes.expandKeyLE(key);
     // H = E_K(0^128) (SP 800-38D §7.1 step 1)
     const h = aes.ctr32(this.xk, false, new Uint8Array(BLOCK), new Uint8Array(BLOCK));
-    this.ghash = new ReusableGhash(h, TYPICAL_RECORD);
+    this.ghash = new Ghash(h);
     h.fill(0);
   }
 
@@ -136,9 +119,7 @@ class GcmKey implements AeadKey {
     this.ghash?.destroy();
     this.xk = null;
     this.ghash = null;
-    this.counter.fill(0);
-    this.tagMask.fill(0);
-    this.tag.fill(0);
+    this.scratch.fill(0);
   }
 
   /** J0 = nonce ‖ 0^31 ‖ 1; tagMask = E_K(J0); counter ← inc32(J0) (SP 800-38D §7.1 steps 2-3). */
@@ -158,12 +139,11 @@ class GcmKey implements AeadKey {
 
   /** tag = GHASH_H(A ‖ 0* ‖ C ‖ 0* ‖ [len(A)]64 ‖ [len(C)]64) ⊕ E_K(J0) (SP 800-38D §7.1 steps 5-6). */
   private computeTag(aad: Uint8Array, ciphertext: Uint8Array): void {
-    const g = this.ghash!.reset();
-    if (aad.length > 0) g.update(aad);
-    if (ciphertext.length > 0) g.update(ciphertext);
-    writeBitLength(this.lengthsView, 0, aad.length);
-    writeBitLength(this.lengthsView, 8, ciphertext.length);
-    g.update(this.lengths);
+    const g = this.ghash!;
+    g.reset();
+    g.update(aad);
+    g.update(ciphertext);
+    g.updateLengths(aad.length, ciphertext.length);
     g.digestInto(this.tag);
     for (let i = 0; i < BLOCK; i++) this.tag[i]! ^= this.tagMask[i]!;
   }

@@ -1,9 +1,9 @@
 /**
  * Hashes, HMAC and HKDF of the noble provider (`@noble/hashes`): FIPS 180-4, RFC 2104, RFC 5869.
+ * HMAC and HKDF run on the allocation-free engine in ./hmac.ts.
  */
 import { sha256, sha384 } from '@noble/hashes/sha2.js';
-import { hmac } from '@noble/hashes/hmac.js';
-import { expand, extract } from '@noble/hashes/hkdf.js';
+import { hmacEngine, hmacOnce } from './hmac';
 import { HASH_LENGTH, type HashAlgorithm, type HashContext } from '../provider';
 
 const HASHES = { sha256, sha384 } as const;
@@ -48,19 +48,19 @@ export function nobleHash(algorithm: HashAlgorithm, data: Uint8Array): Uint8Arra
 }
 
 export function nobleHmac(algorithm: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array {
-  return hmac(nobleHashFn(algorithm), key, data);
+  return hmacOnce(algorithm, key, data);
 }
 
 /** RFC 5869 §2.2: PRK = HMAC-Hash(salt, IKM); an empty salt acts as HashLen zeros (HMAC zero-pads keys). */
 export function nobleHkdfExtract(algorithm: HashAlgorithm, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
-  return extract(nobleHashFn(algorithm), ikm, salt);
+  return hmacOnce(algorithm, salt, ikm);
 }
 
 /** RFC 5869 §2.3. @throws RangeError when `length` is not an integer in [0, 255 * HashLen]. */
 export function nobleHkdfExpand(algorithm: HashAlgorithm, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
   checkExpandLength(algorithm, length);
   if (length === 0) return new Uint8Array(0);
-  return expand(nobleHashFn(algorithm), prk, info, length);
+  return hmacEngine(algorithm).expand(prk, info, length);
 }
 
 /** RFC 5869 §2.3: "L  length of output keying material in octets (<= 255*HashLen)". */

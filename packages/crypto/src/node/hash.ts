@@ -64,14 +64,18 @@ export class NodeHashes {
     checkExpandLength(algorithm, length);
     const hashLen = HASH_LENGTH[algorithm];
     const out = new Uint8Array(length);
-    const counter = new Uint8Array(1);
+    // T(i-1) ‖ info ‖ i in one buffer: one update() per block (each is a call into C++).
+    const msg = new Uint8Array(hashLen + info.length + 1);
+    msg.set(info, hashLen);
     let t: Uint8Array = new Uint8Array(0);
     for (let i = 0; i * hashLen < length; i++) {
-      counter[0] = i + 1;
-      t = this.c.createHmac(algorithm, prk).update(t).update(info).update(counter).digest();
+      msg[msg.length - 1] = i + 1;
+      t = this.c.createHmac(algorithm, prk).update(i === 0 ? msg.subarray(hashLen) : msg).digest();
+      msg.set(t, 0);
       out.set(t.subarray(0, Math.min(hashLen, length - i * hashLen)), i * hashLen);
     }
     t.fill(0);
+    msg.fill(0);
     return out;
   }
 }

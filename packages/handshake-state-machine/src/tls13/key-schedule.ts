@@ -14,9 +14,19 @@
  *            |
  *   0 -> HKDF-Extract = Master Secret ── {c,s} ap traffic, exporter, resumption master
  */
-import { HASH_LENGTH, deriveSecret, hkdfExpandLabel, type CryptoProvider, type HashAlgorithm } from '@puretls/crypto';
+import { HASH_LENGTH, deriveSecret, hexToBytes, hkdfExpandLabel, type CryptoProvider, type HashAlgorithm } from '@puretls/crypto';
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * Transcript-Hash("") — the context of every `Derive-Secret(., "derived" | "res binder", "")` —
+ * is a constant of the hash (FIPS 180-4 test values), so it is not recomputed three times per
+ * handshake. Never handed out (callers only read it).
+ */
+const EMPTY_HASH: Readonly<Record<HashAlgorithm, Uint8Array>> = {
+  sha256: hexToBytes('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'),
+  sha384: hexToBytes('38b060a751ac96384cd9327eb1b1e36a21fdb71114be07434c0cc7bf63f6e1da274edebfe76f65fbd51ad2f14898b95b'),
+};
 
 export class KeySchedule13 {
   private readonly hashLen: number;
@@ -42,12 +52,12 @@ export class KeySchedule13 {
 
   /** binder_key = Derive-Secret(Early Secret, "res binder" | "ext binder", "") (RFC 8446 §7.1). */
   binderKey(external: boolean): Uint8Array {
-    return deriveSecret(this.provider, this.hash, this.current, external ? 'ext binder' : 'res binder', this.provider.hash(this.hash, EMPTY));
+    return deriveSecret(this.provider, this.hash, this.current, external ? 'ext binder' : 'res binder', EMPTY_HASH[this.hash]);
   }
 
   /** Early → Handshake Secret: HKDF-Extract(Derive-Secret(., "derived", ""), (EC)DHE). */
   inputSharedSecret(sharedSecret: Uint8Array | undefined): void {
-    const salt = this.derive('derived', this.provider.hash(this.hash, EMPTY));
+    const salt = this.derive('derived', EMPTY_HASH[this.hash]);
     this.current = this.provider.hkdfExtract(this.hash, salt, sharedSecret ?? new Uint8Array(this.hashLen));
   }
 
