@@ -43,7 +43,16 @@ export interface ServeOptions {
   readonly cacheMode: readonly SessionCacheMode[] | undefined;
   /** max_early_data_size (0 = no 0-RTT); `undefined` = 0. */
   readonly earlyData: number | undefined;
+  /** Where sessions live besides this process's cache: `memory` (only here, the default) or a Redis URL shared by a fleet. */
+  readonly sessionStore: SessionStoreOption;
+  /** `local`: this process's own ticket key ring (default); `redis`: the fleet's ring, kept in the session store's Redis. */
+  readonly ticketKeys: 'local' | 'redis';
+  /** Deadline of a session lookup in the external store, ms; `undefined` = the context's default (50). */
+  readonly lookupTimeout: number | undefined;
 }
+
+/** `--session-store`: `memory` or a `redis://` / `rediss://` URL (its `?prefix=` namespaces the keys). */
+export type SessionStoreOption = { readonly kind: 'memory' } | { readonly kind: 'redis'; readonly url: string };
 
 export type CliCommand = { readonly kind: 'help' } | { readonly kind: 'serve'; readonly options: ServeOptions };
 
@@ -60,6 +69,8 @@ export const MAX_SESSION_TIMEOUT = 0xffffffff;
 export const MAX_CACHE_SIZE = 2 ** 31 - 1;
 /** RFC 8446 §4.2.10: max_early_data_size is a uint32. */
 export const MAX_EARLY_DATA = 0xffffffff;
+/** Longest external lookup deadline accepted, ms (a handshake waits this long at most). */
+export const MAX_LOOKUP_TIMEOUT = 60_000;
 
 export const USAGE = `usage: puretls serve [options]
 
@@ -96,6 +107,17 @@ session resumption:
                            noInternalLookup, noInternalStore, noInternal, updateTime
   --early-data BYTES       accept up to BYTES of TLS 1.3 0-RTT data (max_early_data; default 0 = off);
                            0-RTT needs --tickets stateful (single-use tickets against replay)
+
+fleet (several servers resuming each other's sessions):
+  --session-store STORE    memory (default: sessions stay in this process) or
+                           redis://[user:pass@]host[:port][/db][?prefix=P] (or rediss:// for TLS):
+                           session ids and stateful tickets are shared through Redis (SET/GET/GETDEL);
+                           Redis down or slow means full handshakes, never failed ones
+  --ticket-keys KEYS       local (default: a ring of this process) or redis: share the ticket key
+                           ring through the session store's Redis (stateless tickets and TLS 1.2
+                           tickets resume on every server; stored sessions are sealed). The ring
+                           holds the secret keys: the Redis must be trusted (ACL, private network)
+  --lookup-timeout MS      deadline of a session lookup in the store (default 50); late = full handshake
   --help                   show this help
 `;
 
@@ -133,6 +155,9 @@ export function parseCli(argv: readonly string[]): CliCommand {
         'cache-size': { type: 'string' },
         'cache-mode': { type: 'string' },
         'early-data': { type: 'string' },
+        'session-store': { type: 'string' },
+        'ticket-keys': { type: 'string' },
+        'lookup-timeout': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -160,6 +185,10 @@ export function parseCli(argv: readonly string[]): CliCommand {
   if (tickets !== undefined && !(TICKET_MODES as readonly string[]).includes(tickets)) throw new UsageError(`--tickets: one of ${TICKET_MODES.join(', ')}, got ${JSON.stringify(tickets)}`);
   const host = v.host ?? DEFAULT_HOST;
   if (host.length === 0) throw new UsageError('--host: an address is required');
+  const sessionStore = sessionStoreOption(v['session-store']);
+  const ticketKeys = v['ticket-keys'] ?? 'local';
+  if (ticketKeys !== 'local' && ticketKeys !== 'redis') throw new UsageError(`--ticket-keys: local or redis, got ${JSON.stringify(ticketKeys)}`);
+  if (ticketKeys === 'redis' && sessionStore.kind !== 'redis') throw new UsageError('--ticket-keys redis needs --session-store redis://… (the ring is kept in that Redis)');
 
   return {
     kind: 'serve',
@@ -184,6 +213,9 @@ export function parseCli(argv: readonly string[]): CliCommand {
       cacheSize: v['cache-size'] === undefined ? undefined : integer('--cache-size', v['cache-size'], 0, MAX_CACHE_SIZE),
       cacheMode: v['cache-mode'] === undefined ? undefined : cacheMode(v['cache-mode']),
       earlyData: v['early-data'] === undefined ? undefined : integer('--early-data', v['early-data'], 0, MAX_EARLY_DATA),
+      sessionStore,
+      ticketKeys,
+      lookupTimeout: v['lookup-timeout'] === undefined ? undefined : integer('--lookup-timeout', v['lookup-timeout'], 1, MAX_LOOKUP_TIMEOUT),
     },
   };
 }
@@ -199,12 +231,34 @@ export function serveWarnings(o: ServeOptions): string[] {
     // Session spec §6: 0-RTT only on single-use stateful tickets (anti-replay).
     warnings.push(`--early-data needs --tickets stateful (0-RTT is only accepted on single-use tickets); with --tickets ${tickets} early data is always rejected`);
   }
-  if (tickets === 'stateful' && o.cacheMode !== undefined && (o.cacheMode.includes('off') || o.cacheMode.includes('noInternalStore') || o.cacheMode.includes('noInternal'))) {
-    // Spec §4: never issue a ticket the server cannot redeem — and the CLI has no external store.
+  if (o.sessionStore.kind === 'redis' && o.ticketKeys !== 'redis') {
+    warnings.push('--session-store redis without --ticket-keys redis: sessions are stored in Redis unsealed (readable by whoever reads Redis), and stateless or TLS 1.2 tickets resume only on the server that issued them');
+  }
+  if (o.sessionStore.kind === 'memory' && o.lookupTimeout !== undefined) warnings.push('--lookup-timeout has no effect with --session-store memory (in-memory lookups never wait)');
+  const noInternalStore = o.cacheMode !== undefined && (o.cacheMode.includes('noInternalStore') || o.cacheMode.includes('noInternal'));
+  if (tickets === 'stateful' && o.cacheMode !== undefined && (o.cacheMode.includes('off') || (noInternalStore && o.sessionStore.kind === 'memory'))) {
+    // Spec §4: never issue a ticket the server cannot redeem — and with --session-store memory there is no external store.
     warnings.push(`--tickets stateful with --cache-mode ${o.cacheMode.join(',')}: the session cache stores nothing, so no tickets are sent`);
   }
   if (tickets === 'off' && o.numTickets !== undefined && o.numTickets > 0) warnings.push('--num-tickets has no effect with --tickets off');
   return warnings;
+}
+
+/** `memory` or a `redis://`/`rediss://` URL (fully checked when the store is made; here: the scheme and the query). */
+function sessionStoreOption(s: string | undefined): SessionStoreOption {
+  if (s === undefined || s === 'memory') return { kind: 'memory' };
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    throw new UsageError(`--session-store: memory or redis://host[:port][/db][?prefix=P], got ${JSON.stringify(s)}`);
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new UsageError(`--session-store: memory or a redis:// (rediss://) URL, got ${JSON.stringify(s)}`);
+  for (const [k, val] of u.searchParams) {
+    if (k !== 'prefix') throw new UsageError(`--session-store: unknown query parameter ${JSON.stringify(k)} (only "prefix")`);
+    if (val.length === 0) throw new UsageError('--session-store: "prefix" must not be empty');
+  }
+  return { kind: 'redis', url: s };
 }
 
 function integer(name: string, s: string, min: number, max: number): number {

@@ -13,9 +13,12 @@ import {
   privateKeyToPem,
   type CryptoProvider,
 } from '@puretls/crypto';
+import type { TicketKeyRing } from '@puretls/session-cache';
+import type { RedisKeyRing as RedisKeyRingType } from '@puretls/session-store-redis';
 import { isTlsError } from '@puretls/record-layer';
 import { parseCli, serveWarnings, UsageError, USAGE, type ServeOptions } from './cli-options';
-import type { CertificateOption } from './context';
+import type { ServerConnection } from './connection';
+import type { CertificateOption, ServerContextOptions } from './context';
 import { createLogger, type Logger } from './log';
 import { createServer, type PureTlsServer } from './node-adapter';
 import type { PureTlsSocket } from './tls-socket';
@@ -49,6 +52,48 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/** The context options of `--session-store redis://…` / `--ticket-keys redis`, and how to let go of Redis. */
+interface Fleet {
+  readonly options: Pick<ServerContextOptions, 'newSession' | 'removeSession' | 'getSession' | 'takeSession'> & { readonly ticketKeys?: TicketKeyRing };
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to the fleet's Redis (loaded only when asked for: `memory` needs no Redis client).
+ * Joining the shared ticket key ring waits a few seconds at most; without Redis the server starts
+ * anyway (full handshakes until Redis answers).
+ */
+async function openFleet(options: ServeOptions, url: string, provider: CryptoProvider, log: Logger): Promise<Fleet> {
+  const { RedisKeyRing, createRedisSessionStore } = await import('@puretls/session-store-redis');
+  const logger = { warn: (message: string, e?: unknown) => log.warn(message, e instanceof Error ? { error: e.message } : {}) };
+  let ring: RedisKeyRingType | undefined;
+  try {
+    ring = options.ticketKeys === 'redis' ? await RedisKeyRing.connect({ url, provider, logger }) : undefined;
+    // Stateless TLS 1.3 tickets carry their session: only stateful ones are worth storing.
+    const tls13Sessions = options.tickets === 'stateful';
+    const store = createRedisSessionStore<ServerConnection>({ url, logger, tls13Sessions, ...(ring ? { keyRing: ring.ring } : {}) });
+    const joined = ring ? (ring.joined ? 'joined' : 'not joined yet') : undefined;
+    log.info('session store', { redis: store.client.options.host + ':' + String(store.client.options.port), prefix: store.prefix, ticketKeys: joined ? `shared (${joined})` : 'local' });
+    return {
+      options: {
+        newSession: store.newSession,
+        removeSession: store.removeSession,
+        getSession: store.getSession,
+        takeSession: store.takeSession,
+        ...(ring ? { ticketKeys: ring.ring } : {}),
+      },
+      close: async () => {
+        await store.close();
+        await ring?.close();
+      },
+    };
+  } catch (e) {
+    await ring?.close();
+    if (e instanceof RangeError || e instanceof TypeError) throw new UsageError(`--session-store: ${e.message}`);
+    throw e;
+  }
+}
+
 /** Runs `puretls serve`; resolves with the exit code once the server stopped. */
 async function serve(options: ServeOptions): Promise<number> {
   const log = createLogger({ level: options.logLevel, format: options.logFormat });
@@ -57,6 +102,7 @@ async function serve(options: ServeOptions): Promise<number> {
 
   for (const w of serveWarnings(options)) log.warn(w);
 
+  const fleet = options.sessionStore.kind === 'redis' ? await openFleet(options, options.sessionStore.url, provider, log) : undefined;
   let server: PureTlsServer;
   try {
     server = createServer({
@@ -75,8 +121,11 @@ async function serve(options: ServeOptions): Promise<number> {
       ...(options.cacheSize !== undefined ? { sessionCacheSize: options.cacheSize } : {}),
       ...(options.cacheMode !== undefined ? { sessionCacheMode: options.cacheMode } : {}),
       ...(options.earlyData !== undefined ? { maxEarlyData: options.earlyData } : {}),
+      ...(options.lookupTimeout !== undefined ? { lookupTimeoutMs: options.lookupTimeout } : {}),
+      ...(fleet?.options ?? {}),
     });
   } catch (e) {
+    await fleet?.close();
     // Options the context rejected (unknown suite, unusable key, …) are usage errors.
     throw new UsageError((e as Error).message);
   }
@@ -126,7 +175,7 @@ async function serve(options: ServeOptions): Promise<number> {
       server.close(() => {
         clearTimeout(timer);
         keylog?.end();
-        resolve(0);
+        void (fleet?.close() ?? Promise.resolve()).finally(() => resolve(0));
       });
       server.closeAllConnections();
     };

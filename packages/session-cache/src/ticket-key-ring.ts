@@ -88,7 +88,8 @@ interface TicketKey {
 export class TicketKeyRing {
   private readonly provider: CryptoProvider;
   private readonly now: () => number;
-  readonly rotationIntervalMs: number;
+  /** The schedule; set at construction, changed only by {@link replaceKeys} (the fleet's ring rules). */
+  private interval: number;
   readonly keepPrevious: number;
   private readonly generate: boolean;
   private nextKey: TicketKey | undefined;
@@ -104,8 +105,8 @@ export class TicketKeyRing {
     if (typeof options?.now !== 'function') throw new TypeError('TicketKeyRing: "options.now" must be a function');
     this.provider = provider;
     this.now = options.now;
-    this.rotationIntervalMs = imported?.rotationIntervalMs ?? options.rotationIntervalMs ?? DEFAULT_ROTATION_INTERVAL_MS;
-    if (!Number.isFinite(this.rotationIntervalMs) || this.rotationIntervalMs <= 0) throw new RangeError('TicketKeyRing: "rotationIntervalMs" must be > 0');
+    this.interval = imported?.rotationIntervalMs ?? options.rotationIntervalMs ?? DEFAULT_ROTATION_INTERVAL_MS;
+    if (!Number.isFinite(this.interval) || this.interval <= 0) throw new RangeError('TicketKeyRing: "rotationIntervalMs" must be > 0');
     this.keepPrevious = options.keepPrevious ?? DEFAULT_KEEP_PREVIOUS;
     if (!Number.isInteger(this.keepPrevious) || this.keepPrevious < 0) throw new RangeError('TicketKeyRing: "keepPrevious" must be an integer >= 0');
     this.generate = options.generate ?? true;
@@ -120,6 +121,11 @@ export class TicketKeyRing {
       this.current = this.makeKey(t, t);
       if (this.generate) this.nextKey = this.makeKey(t, t + this.rotationIntervalMs);
     }
+  }
+
+  /** Rotation interval, ms. */
+  get rotationIntervalMs(): number {
+    return this.interval;
   }
 
   /**
@@ -173,6 +179,29 @@ export class TicketKeyRing {
   rotate(): void {
     this.tick();
     this.rotateOnce(this.now());
+  }
+
+  /**
+   * Replaces every key with those of `json` (exported here or by a fleet member, e.g. fetched from
+   * a shared store), in place: whoever holds this instance (a `ServerContext`) seals and opens with
+   * the new keys from the next call on. Keys that `json` does not name are wiped; previous keys
+   * beyond `keepPrevious` too. The ring's rotation interval becomes `json`'s (the shared schedule).
+   * Validated before anything changes (a bad `json` leaves the ring as it was).
+   * @throws TypeError / RangeError like {@link TicketKeyRing.import}.
+   */
+  replaceKeys(json: TicketKeyRingJson): void {
+    const { current, next, previous } = parseRing(json);
+    if (!Number.isFinite(json.rotationIntervalMs) || json.rotationIntervalMs <= 0) {
+      for (const k of [current, ...(next ? [next] : []), ...previous]) wipe(k);
+      throw new RangeError('TicketKeyRing.replaceKeys: "rotationIntervalMs" must be > 0');
+    }
+    this.interval = json.rotationIntervalMs;
+    const old = [this.current, ...(this.nextKey ? [this.nextKey] : []), ...this.previous];
+    this.current = current;
+    this.nextKey = next;
+    this.previous = previous.slice(0, this.keepPrevious);
+    for (const k of previous.slice(this.keepPrevious)) wipe(k);
+    for (const k of old) wipe(k);
   }
 
   /** Wipes and forgets every previous key: every ticket not sealed by the current (or next) key stops opening. */
