@@ -1,7 +1,8 @@
 /**
  * bench/crypto: ops/s of every primitive on both providers (noble, node), rounds interleaved,
  * with the ratio noble/node, plus MB/s of AEAD seal/open on 16 KiB and 1 KiB records.
- * It prints; it asserts nothing. Outputs are cross-checked between providers before timing.
+ * Rows: `crypto_<primitive>_ops_noble` (peer `…_ops_node`), `aead_<seal|open>_<alg>_<16k|1k>_throughput_noble`
+ * (peer `…_node`). It prints; it asserts nothing. Outputs are cross-checked between providers before timing.
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -20,6 +21,7 @@ import {
   type PrivateKey,
 } from '@puretls/crypto';
 import { interleave, median, printTable, quick } from '../lib/measure';
+import { emit } from '../lib/rows';
 
 const providers = { noble: createNobleProvider({ random: seededRandom(1) }), node: createNodeProvider({ random: seededRandom(1) }) };
 type Name = keyof typeof providers;
@@ -109,6 +111,8 @@ for (const [label, op] of Object.entries(ops)) {
   const n = median(r.noble);
   const d = median(r.node);
   rows.push([`crypto_${label.replace(/ /g, '_')}`, fmt(n), fmt(d), (n / d).toFixed(3)]);
+  const token = label.toLowerCase().replace(/[ +]/g, "-");
+  emit({ scenario: `crypto_${token}_ops_noble`, metric: label, unit: 'ops/s', better: 'higher', samples: r.noble, peer: { scenario: `crypto_${token}_ops_node`, samples: r.node } });
 }
 console.log('\nPrimitives: ops/s (median of interleaved rounds)');
 printTable(['primitive', 'noble ops/s', 'node ops/s', 'noble/node'], rows);
@@ -133,6 +137,10 @@ for (const alg of algs) {
     }
     const r = interleave(cases, ROUNDS);
     for (const k of Object.keys(r)) res[k] = median(r[k]!);
+    for (const dir of ['seal', 'open']) {
+      const name = `aead_${dir}_${alg}_${size === 16384 ? '16k' : '1k'}_throughput`;
+      emit({ scenario: `${name}_noble`, metric: `bare AEAD ${dir}`, unit: 'MB/s', better: 'higher', samples: r[`noble ${dir}`]!, peer: { scenario: `${name}_node`, samples: r[`node ${dir}`]! } });
+    }
     aeadRows.push([
       `aead_${alg}_${size === 16384 ? '16k' : '1k'}`,
       res['noble seal']!.toFixed(1),

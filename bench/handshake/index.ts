@@ -1,9 +1,20 @@
 /**
- * bench/handshake: full TLS 1.3 handshakes, server CPU only, in memory. A live test client drives
- * each handshake; only the time inside the server's calls (`receive` + `takeOutput`) is counted.
- * Beside each scenario, the bare cost of exactly the crypto calls the server made (recorded once,
- * replayed) is measured in the same run, rounds interleaved. Target (issue #4): the protocol
- * machinery adds at most 15% to a full handshake.
+ * bench/handshake: server CPU per handshake, in memory (no sockets). A live test client drives
+ * each handshake; only the time inside the server's calls (`receive` + `takeOutput`) is counted
+ * (`process.cpuUsage`). Beside every case, the bare cost of exactly the crypto calls the server
+ * made in that kind of handshake (recorded once on a twin context, replayed on a fresh provider)
+ * is measured in the same run, rounds interleaved (case, its crypto, next case, its crypto, …).
+ *
+ * Cases, for both crypto providers (noble, node):
+ * - TLS 1.3 full: X25519 with ECDSA P-256, Ed25519 and RSA-2048 certificates; X25519MLKEM768
+ *   with ECDSA P-256.
+ * - TLS 1.3 resumed (X25519, ECDSA P-256): psk_dhe_ke and psk_ke, stateless and stateful tickets.
+ * - TLS 1.2 full (ECDHE-ECDSA and ECDHE-RSA, AES-128-GCM) and resumed by session id and by
+ *   RFC 5077 ticket.
+ *
+ * Rows: `handshake_<full|resumed>_<1.2|1.3>_<group>_<cert>[_<kind>]_server_<provider>` with the
+ * peer `…_server_bare-<provider>` (ratio = handshake / its crypto alone; the issue's target for
+ * noble full handshakes is ≤ 1.15). Run: `node bench/run.mjs handshake [--quick]`.
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -18,39 +29,70 @@ import {
   type NamedGroup,
   type PrivateKey,
 } from '@puretls/crypto';
-import { ServerConnection, ServerContext } from '../../packages/server/src/index';
+import { ServerConnection, ServerContext, type ServerContextOptions } from '../../packages/server/src/index';
 import { TestClient13, type ClientTicket } from '../../packages/server/test/tls13/test-client';
 import { TestClient12, type ClientHello12Options, type ClientSession12 } from '../../packages/server/test/tls12/test-client12';
-import { CallRecorder } from './recording-provider';
-import { cpuMs, interleave, median, printTable, quick, spread } from '../lib/measure';
+import { CallRecorder, type Call } from './recording-provider';
+import { cpuMs, interleave, quick } from '../lib/measure';
+import { emit } from '../lib/rows';
 
 type CertType = 'ecdsa-p256' | 'ed25519' | 'rsa-2048';
-const SCENARIOS: { group: NamedGroup; cert: CertType }[] = [
+const FULL13: { group: NamedGroup; cert: CertType }[] = [
   { group: 'x25519', cert: 'ecdsa-p256' },
   { group: 'x25519', cert: 'ed25519' },
   { group: 'x25519', cert: 'rsa-2048' },
   { group: 'X25519MLKEM768', cert: 'ecdsa-p256' },
 ];
-const PROVIDERS: Record<string, (seed: number) => CryptoProvider> = {
+const PROVIDERS: Record<'noble' | 'node', (seed: number) => CryptoProvider> = {
   noble: (seed) => createNobleProvider({ random: seededRandom(seed) }),
   node: (seed) => createNodeProvider({ random: seededRandom(seed) }),
 };
+/** Least handshakes per round, most per round, CPU ms a round aims at, rounds per case. */
+const N = quick ? 3 : 20;
+const MAX_PER_ROUND = quick ? 20 : 400;
+const ROUND_MS = quick ? 3 : 40;
+const ROUNDS = quick ? 2 : 7;
+const clientProvider = createNodeProvider();
 
-function makeKey(type: CertType, p: CryptoProvider): PrivateKey {
+const keyCache = new Map<CertType, { key: string; cert: string }>();
+function certificate(type: CertType): { key: string; cert: string } {
+  const hit = keyCache.get(type);
+  if (hit) return hit;
+  const keyProvider = createNobleProvider({ random: seededRandom(7) });
+  let key: PrivateKey;
   switch (type) {
     case 'ecdsa-p256':
-      return generateEcdsaP256Key(p);
-    case 'ed25519': {
-      const pkcs8 = new Uint8Array([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20, ...p.random(32)]);
-      return parsePrivateKey(pkcs8);
-    }
+      key = generateEcdsaP256Key(keyProvider);
+      break;
+    case 'ed25519':
+      key = parsePrivateKey(new Uint8Array([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20, ...keyProvider.random(32)]));
+      break;
     case 'rsa-2048':
-      return parsePrivateKey(execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+      key = parsePrivateKey(execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+      break;
   }
+  const out = { key: privateKeyToPem(key), cert: createSelfSignedCertificate(keyProvider, { key, commonName: 'localhost' }).pem };
+  keyCache.set(type, out);
+  return out;
 }
 
-/** One server handshake: returns server CPU ms. The client's work is not counted. */
-function serverHandshake(ctx: ServerContext, client: TestClient13, group: NamedGroup, resume?: { ticket: ClientTicket; pskModes: number[] }): number {
+/**
+ * Two contexts with the same options: one timed (plain provider), one whose provider records
+ * its crypto calls (the recording proxy costs time, so it never runs in a timed handshake).
+ */
+function contexts(pname: keyof typeof PROVIDERS, cert: CertType, extra: Partial<ServerContextOptions>): { ctx: ServerContext; rctx: ServerContext; recorder: CallRecorder } {
+  const recorder = new CallRecorder();
+  const base = { certificates: [certificate(cert)], ...extra };
+  return {
+    ctx: new ServerContext({ ...base, crypto: PROVIDERS[pname](1) }),
+    rctx: new ServerContext({ ...base, crypto: recorder.wrap(PROVIDERS[pname](1)) }),
+    recorder,
+  };
+}
+
+/** One TLS 1.3 server handshake: returns server CPU ms. The client's work is not counted. */
+function handshake13(ctx: ServerContext, group: NamedGroup, resume?: { ticket: ClientTicket; pskModes: number[] }): number {
+  const client = new TestClient13(clientProvider);
   let t = 0;
   const ch = TestClient13.plaintextRecord(
     client.buildClientHello({
@@ -78,107 +120,22 @@ function serverHandshake(ctx: ServerContext, client: TestClient13, group: NamedG
   return t;
 }
 
-const rows: string[][] = [];
-const N = quick ? 3 : 20;
-const ROUNDS = quick ? 2 : 7;
-const clientProvider = createNodeProvider();
-
-for (const [pname, makeProvider] of Object.entries(PROVIDERS)) {
-  for (const sc of SCENARIOS) {
-    const keyProvider = createNobleProvider({ random: seededRandom(7) });
-    const key = makeKey(sc.cert, keyProvider);
-    const cert = createSelfSignedCertificate(keyProvider, { key, commonName: 'localhost' }).pem;
-    const recorder = new CallRecorder();
-    const serverProvider = recorder.wrap(makeProvider(1));
-    const ctx = new ServerContext({ certificates: [{ cert, key: privateKeyToPem(key) }], crypto: serverProvider, groups: [sc.group] });
-    // Record the crypto calls of one handshake (after a warm-up one).
-    serverHandshake(ctx, new TestClient13(clientProvider), sc.group);
-    recorder.recording = true;
-    serverHandshake(ctx, new TestClient13(clientProvider), sc.group);
-    recorder.recording = false;
-    const bare = makeProvider(2);
-    const res = interleave(
-      {
-        full: () => {
-          let t = 0;
-          for (let i = 0; i < N; i++) t += serverHandshake(ctx, new TestClient13(clientProvider), sc.group);
-          return t / N;
-        },
-        crypto: () =>
-          cpuMs(() => {
-            for (let i = 0; i < N; i++) recorder.replay(bare);
-          }) / N,
-      },
-      ROUNDS,
-    );
-    const full = median(res.full);
-    const crypto = median(res.crypto);
-    const ratio = full / crypto;
-    rows.push([
-      `handshake_full_1.3_${sc.group}_${sc.cert}_server_${pname}`,
-      full.toFixed(3),
-      (1000 / full).toFixed(0),
-      crypto.toFixed(3),
-      `${ratio.toFixed(3)} ±${(spread(res.full) * 100).toFixed(0)}%`,
-      ratio <= 1.15 ? 'met (≤ 1.15)' : 'missed (> 1.15)',
-    ]);
-    if (!quick) console.error(`  ${rows.at(-1)![0]}: ${recorder.summary()}`);
-  }
+/** TLS 1.3 tickets from one full handshake on `ctx` (stateful tickets are single use). */
+function mintTickets(ctx: ServerContext, n: number): ClientTicket[] {
+  const client = new TestClient13(clientProvider);
+  const conn = new ServerConnection(ctx);
+  conn.receive(TestClient13.plaintextRecord(client.buildClientHello({ shareGroups: ['x25519'] })));
+  client.receive(conn.takeOutput());
+  conn.receive(client.finish());
+  client.receive(conn.takeOutput());
+  conn.sendSessionTicket(n);
+  client.receive(conn.takeOutput());
+  return client.tickets;
 }
-console.log('\nTLS 1.3 full handshake, server CPU per handshake (ms), median of rounds; crypto = the same crypto calls replayed bare');
-printTable(['scenario', 'server ms', 'hs/s', 'crypto ms', 'full/crypto', 'target'], rows);
 
-// ---- resumed vs full (issue #5): TLS 1.3 psk_dhe_ke and psk_ke, stateless and stateful tickets ----
-const resumedRows: string[][] = [];
-for (const [pname, makeProvider] of Object.entries(PROVIDERS)) {
-  const keyProvider = createNobleProvider({ random: seededRandom(7) });
-  const key = makeKey('ecdsa-p256', keyProvider);
-  const cert = createSelfSignedCertificate(keyProvider, { key, commonName: 'localhost' }).pem;
-  const R = quick ? 2 : 5;
-  const cases: Record<string, () => number> = {};
-  for (const tickets of ['stateless', 'stateful'] as const) {
-    const ctx = new ServerContext({ certificates: [{ cert, key: privateKeyToPem(key) }], crypto: makeProvider(3), groups: ['x25519'], tickets, sessionCacheSize: 0 });
-    // Mint tickets: stateful ones are single use, so one per resumption.
-    const mint = (n: number): ClientTicket[] => {
-      const client = new TestClient13(clientProvider);
-      const conn = new ServerConnection(ctx);
-      conn.receive(TestClient13.plaintextRecord(client.buildClientHello({ shareGroups: ['x25519'] })));
-      client.receive(conn.takeOutput());
-      conn.receive(client.finish());
-      client.receive(conn.takeOutput());
-      conn.sendSessionTicket(n);
-      client.receive(conn.takeOutput());
-      return client.tickets;
-    };
-    if (tickets === 'stateless') cases['full'] = () => {
-      let t = 0;
-      for (let i = 0; i < N; i++) t += serverHandshake(ctx, new TestClient13(clientProvider), 'x25519');
-      return t / N;
-    };
-    // A stateless ticket resumes any number of times: one serves every round.
-    const statelessTicket = tickets === 'stateless' ? mint(1)[0] : undefined;
-    for (const [mode, pskModes] of [['psk_dhe_ke', [1]], ['psk_ke', [0]]] as const) {
-      cases[`${mode} ${tickets}`] = () => {
-        const pool = statelessTicket ? Array.from({ length: N }, () => statelessTicket) : mint(N);
-        let t = 0;
-        for (let i = 0; i < N; i++) t += serverHandshake(ctx, new TestClient13(clientProvider), 'x25519', { ticket: pool[i]!, pskModes: [...pskModes] });
-        return t / N;
-      };
-    }
-  }
-  const res = interleave(cases, R);
-  const full = median(res['full']!);
-  for (const [name, xs] of Object.entries(res)) {
-    const m = median(xs);
-    resumedRows.push([`handshake_${name === 'full' ? 'full' : 'resumed'}_1.3_x25519_ecdsa-p256_${name.replace(' ', '_')}_server_${pname}`, m.toFixed(3), (1000 / m).toFixed(0), (full / m).toFixed(2)]);
-  }
-}
-console.log('\nTLS 1.3 resumed vs full, server CPU per handshake (ms); speed-up = full / resumed');
-printTable(['scenario', 'server ms', 'hs/s', 'speed-up'], resumedRows);
-
-// ---- TLS 1.2 (issue #6): full ECDHE-ECDSA / ECDHE-RSA, resumed by session id and by RFC 5077 ticket ----
 /** One TLS 1.2 server handshake (full or abbreviated), server CPU only. */
-function serverHandshake12(ctx: ServerContext, client: TestClient12, opts: ClientHello12Options): { ms: number; session: ClientSession12 } {
+function handshake12(ctx: ServerContext, opts: ClientHello12Options): { ms: number; session: ClientSession12 } {
+  const client = new TestClient12(clientProvider);
   let t = 0;
   const ch = TestClient12.plaintextRecord(client.buildClientHello(opts));
   const conn = new ServerConnection(ctx);
@@ -203,31 +160,107 @@ function serverHandshake12(ctx: ServerContext, client: TestClient12, opts: Clien
   return { ms: t, session: client.session };
 }
 
-const rows12: string[][] = [];
-for (const [pname, makeProvider] of Object.entries(PROVIDERS)) {
-  for (const [certType, suite] of [['ecdsa-p256', 0xc02b], ['rsa-2048', 0xc02f]] as const) {
-    const keyProvider = createNobleProvider({ random: seededRandom(7) });
-    const key = makeKey(certType, keyProvider);
-    const cert = createSelfSignedCertificate(keyProvider, { key, commonName: 'localhost' }).pem;
-    const ctx = new ServerContext({ certificates: [{ cert, key: privateKeyToPem(key) }], crypto: makeProvider(4), groups: ['x25519'] });
-    const base: ClientHello12Options = { cipherSuites: [suite], groups: [0x001d, 0x0017] }; // P-256 listed: RFC 8422 §5.3 (the ECDSA certificate's curve)
-    const byId = serverHandshake12(ctx, new TestClient12(clientProvider), base).session;
-    const byTicket = serverHandshake12(ctx, new TestClient12(clientProvider), { ...base, sessionTicket: true }).session;
-    const loop = (opts: ClientHello12Options) => () => {
+/**
+ * A case: `run(ctx)` does one handshake on `ctx` and returns its server CPU ms; `prepare(ctx, n)`
+ * (untimed) gets what `n` runs need, e.g. single-use tickets.
+ */
+interface Case {
+  readonly scenario: string;
+  readonly prepare?: (ctx: ServerContext, n: number) => void;
+  readonly run: (ctx: ServerContext, i: number) => number;
+}
+
+/**
+ * Measures cases on one context pair: each case interleaved with the replay of its crypto. A
+ * round runs at least N handshakes and, for cheap ones, enough to last about ROUND_MS of CPU (so
+ * a GC pause or a scheduler hiccup is a small part of a round).
+ */
+function measure(pname: keyof typeof PROVIDERS, pair: ReturnType<typeof contexts>, cases: readonly Case[]): void {
+  const bare = PROVIDERS[pname](2);
+  const recordings = new Map<string, readonly Call[]>();
+  const counts = new Map<string, number>();
+  for (const c of cases) {
+    c.prepare?.(pair.rctx, 2);
+    c.run(pair.rctx, 0); // warm-up (lazily built tables are not part of the recording)
+    recordings.set(c.scenario, pair.recorder.record(() => c.run(pair.rctx, 1)));
+    c.prepare?.(pair.ctx, 3);
+    const probe = Math.min(c.run(pair.ctx, 0), c.run(pair.ctx, 1), c.run(pair.ctx, 2));
+    counts.set(c.scenario, Math.max(N, Math.min(MAX_PER_ROUND, Math.ceil(ROUND_MS / Math.max(probe, 0.001)))));
+  }
+  const fns: Record<string, () => number> = {};
+  for (const c of cases) {
+    const calls = recordings.get(c.scenario)!;
+    const n = counts.get(c.scenario)!;
+    fns[c.scenario] = () => {
+      c.prepare?.(pair.ctx, n);
       let t = 0;
-      for (let i = 0; i < N; i++) t += serverHandshake12(ctx, new TestClient12(clientProvider), opts).ms;
-      return t / N;
+      for (let i = 0; i < n; i++) t += c.run(pair.ctx, i);
+      return t / n;
     };
-    const res = interleave(
-      { full: loop(base), 'session-id': loop({ ...base, resume: byId }), ticket: loop({ ...base, resume: byTicket, sessionTicket: true }) },
-      quick ? 2 : 5,
-    );
-    const full = median(res.full);
-    for (const [name, xs] of Object.entries(res)) {
-      const m = median(xs);
-      rows12.push([`handshake_${name === 'full' ? 'full' : 'resumed'}_1.2_x25519_${certType}${name === 'full' ? '' : `_${name}`}_server_${pname}`, m.toFixed(3), (1000 / m).toFixed(0), (full / m).toFixed(2)]);
-    }
+    fns[`${c.scenario} bare`] = () => cpuMs(() => {
+      for (let i = 0; i < n; i++) pair.recorder.replay(bare, calls);
+    }) / n;
+  }
+  const res = interleave(fns, ROUNDS);
+  for (const c of cases) {
+    const peer = c.scenario.replace(/_server_(\w+)$/, '_server_bare-$1');
+    emit({
+      scenario: c.scenario,
+      metric: 'server CPU per handshake',
+      unit: 'ms',
+      better: 'lower',
+      samples: res[c.scenario]!,
+      peer: { scenario: peer, samples: res[`${c.scenario} bare`]! },
+      extra: { handshakesPerRound: counts.get(c.scenario)!, cryptoCalls: pair.recorder.summary(recordings.get(c.scenario)!) },
+    });
   }
 }
-console.log('\nTLS 1.2 full and resumed, server CPU per handshake (ms); speed-up = full / resumed');
-printTable(['scenario', 'server ms', 'hs/s', 'speed-up'], rows12);
+
+const groupToken = (g: NamedGroup) => g.toLowerCase();
+
+for (const pname of ['noble', 'node'] as const) {
+  // ---- TLS 1.3 full: each certificate type and group ----
+  for (const sc of FULL13) {
+    const pair = contexts(pname, sc.cert, { groups: [sc.group] });
+    measure(pname, pair, [{ scenario: `handshake_full_1.3_${groupToken(sc.group)}_${sc.cert}_server_${pname}`, run: (ctx) => handshake13(ctx, sc.group) }]);
+  }
+
+  // ---- TLS 1.3 resumed: psk_dhe_ke / psk_ke × stateless / stateful tickets ----
+  for (const tickets of ['stateless', 'stateful'] as const) {
+    const pair = contexts(pname, 'ecdsa-p256', { groups: ['x25519'], tickets, sessionCacheSize: 0 });
+    const pools = new Map<ServerContext, ClientTicket[]>();
+    const cases: Case[] = (
+      [
+        ['psk-dhe-ke', [1]],
+        ['psk-ke', [0]],
+      ] as const
+    ).map(([mode, pskModes]) => ({
+      scenario: `handshake_resumed_1.3_x25519_ecdsa-p256_${mode}_${tickets}_server_${pname}`,
+      // A stateless ticket resumes any number of times; stateful ones are single use.
+      prepare: (ctx, n) => {
+        const one = tickets === 'stateless' ? mintTickets(ctx, 1)[0]! : undefined;
+        const pool: ClientTicket[] = [];
+        if (one) while (pool.length < n) pool.push(one);
+        else while (pool.length < n) pool.push(...mintTickets(ctx, Math.min(16, n - pool.length)));
+        pools.set(ctx, pool);
+      },
+      run: (ctx, i) => handshake13(ctx, 'x25519', { ticket: pools.get(ctx)![i]!, pskModes: [...pskModes] }),
+    }));
+    measure(pname, pair, cases);
+  }
+
+  // ---- TLS 1.2: full ECDHE-ECDSA / ECDHE-RSA, resumed by session id and by RFC 5077 ticket ----
+  for (const [cert, suite] of [['ecdsa-p256', 0xc02b], ['rsa-2048', 0xc02f]] as const) {
+    const pair = contexts(pname, cert, { groups: ['x25519'] });
+    const base: ClientHello12Options = { cipherSuites: [suite], groups: [0x001d, 0x0017] }; // P-256 listed: RFC 8422 §5.3 (the ECDSA certificate's curve)
+    const sessions = new Map<ServerContext, { byId: ClientSession12; byTicket: ClientSession12 }>();
+    const prepare = (ctx: ServerContext) => {
+      if (!sessions.has(ctx)) sessions.set(ctx, { byId: handshake12(ctx, base).session, byTicket: handshake12(ctx, { ...base, sessionTicket: true }).session });
+    };
+    measure(pname, pair, [
+      { scenario: `handshake_full_1.2_x25519_${cert}_server_${pname}`, run: (ctx) => handshake12(ctx, base).ms },
+      { scenario: `handshake_resumed_1.2_x25519_${cert}_session-id_server_${pname}`, prepare, run: (ctx) => handshake12(ctx, { ...base, resume: sessions.get(ctx)!.byId }).ms },
+      { scenario: `handshake_resumed_1.2_x25519_${cert}_ticket_server_${pname}`, prepare, run: (ctx) => handshake12(ctx, { ...base, resume: sessions.get(ctx)!.byTicket, sessionTicket: true }).ms },
+    ]);
+  }
+}

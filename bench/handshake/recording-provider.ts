@@ -5,7 +5,7 @@
  */
 import type { CryptoProvider } from '@puretls/crypto';
 
-interface Call {
+export interface Call {
   /** -1: the provider; otherwise the id of an object an earlier call returned. */
   readonly target: number;
   readonly method: string;
@@ -43,10 +43,22 @@ export class CallRecorder {
     });
   }
 
-  /** Replays the recorded calls on `provider` (fresh objects for every returned one). */
-  replay(provider: CryptoProvider): void {
+  /** Records the crypto calls `fn` makes and returns them (the recorder is empty again after). */
+  record(fn: () => void): readonly Call[] {
+    this.calls.length = 0;
+    this.recording = true;
+    try {
+      fn();
+    } finally {
+      this.recording = false;
+    }
+    return this.calls.splice(0);
+  }
+
+  /** Replays recorded calls on `provider` (fresh objects for every returned one). */
+  replay(provider: CryptoProvider, calls: readonly Call[] = this.calls): void {
     const objects = new Map<number, unknown>();
-    for (const c of this.calls) {
+    for (const c of calls) {
       const target = (c.target === -1 ? provider : objects.get(c.target)) as Record<string, (...a: unknown[]) => unknown>;
       const args = c.args.map((a) => (a instanceof Uint8Array ? a.slice() : a));
       const r = target[c.method]!.apply(target, args);
@@ -55,9 +67,9 @@ export class CallRecorder {
   }
 
   /** Counts of calls by method, for the report. */
-  summary(): string {
+  summary(calls: readonly Call[] = this.calls): string {
     const counts = new Map<string, number>();
-    for (const c of this.calls) counts.set(c.method, (counts.get(c.method) ?? 0) + 1);
+    for (const c of calls) counts.set(c.method, (counts.get(c.method) ?? 0) + 1);
     return [...counts].map(([k, v]) => `${k}×${v}`).join(' ');
   }
 }

@@ -11,17 +11,7 @@ export function cpuMs(fn: () => void): number {
   return (d.user + d.system) / 1000;
 }
 
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-/** Relative spread of the rounds: (max - min) / median. */
-export function spread(xs: readonly number[]): number {
-  const med = median(xs);
-  return med === 0 ? 0 : (Math.max(...xs) - Math.min(...xs)) / med;
-}
+export { median, spread } from './rows';
 
 /**
  * Runs `rounds` rounds of every case in turn (A B C A B C …) after one warm-up round, and returns

@@ -8,6 +8,13 @@
  * so the difference between the rows is the servers'); Node's OpenSSL state lives in malloc,
  * which heap+external does not see — compare RSS for it (noisier). Ratios printed, never asserted.
  *
+ * Per cached session: in-memory handshakes (no sockets) on one `ServerContext`, the heap growth
+ * (heapUsed + arrayBuffers) divided by the sessions the cache gained: TLS 1.2 session ids and
+ * TLS 1.3 stateful tickets.
+ *
+ * Rows: `memory_idle-connection_1.3_x25519_ecdsa-p256_<heap|rss>_<puretls|nodetls>` (KiB per
+ * connection; rounds alternate puretls, Node) and `memory_cached-session_<…>_heap_puretls` (B).
+ *
  * Run: `node bench/run.mjs memory [--quick]` (N = 500, or 50 with --quick).
  */
 import { execFileSync } from 'node:child_process';
@@ -16,10 +23,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, createServer as createNodeServer, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
+import { createNodeProvider } from '@puretls/crypto';
 import { createServer } from '@puretls/server';
+import { ServerConnection, ServerContext } from '../../packages/server/src/index';
+import { TestClient13 } from '../../packages/server/test/tls13/test-client';
+import { TestClient12 } from '../../packages/server/test/tls12/test-client12';
+import { emit } from '../lib/rows';
 
 const quick = process.argv.includes('--quick');
 const N = quick ? 50 : 500;
+const ROUNDS = quick ? 1 : 3;
+const clientProvider = createNodeProvider();
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc (node bench/run.mjs memory)');
 
@@ -84,42 +98,106 @@ async function measure(name: string, listen: () => Promise<Listening>): Promise<
   return { name, heapExt: (after.heapExt - before.heapExt) / N, rss: (after.rss - before.rss) / N };
 }
 
+async function listenPuretls(key: string, cert: string): Promise<Listening> {
+  const s = createServer({ key, cert, handshakeTimeout: 0 }, (sock) => sock.pipe(sock));
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  return {
+    port: (s.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((r) => {
+        s.close(() => r());
+        s.closeAllConnections();
+      }),
+  };
+}
+
+async function listenNode(key: string, cert: string): Promise<Listening> {
+  const sockets = new Set<TLSSocket>();
+  const s = createNodeServer({ key, cert }, (sock) => {
+    sockets.add(sock);
+    sock.on('error', () => {});
+    sock.pipe(sock);
+  });
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  return {
+    port: (s.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((r) => {
+        s.close(() => r());
+        for (const x of sockets) x.destroy();
+      }),
+  };
+}
+
+/**
+ * Heap bytes per cached session: `n` in-memory handshakes on one `ServerContext` (no sockets),
+ * connections dropped, then (heapUsed + arrayBuffers) growth / sessions in the cache.
+ */
+async function perCachedSession(kind: '1.2 session id' | '1.3 stateful ticket', n: number): Promise<number> {
+  const ctx = new ServerContext({ certificates: [certificate()], groups: ['x25519'], ...(kind === '1.3 stateful ticket' ? { tickets: 'stateful' as const } : {}), sessionCacheSize: 0 });
+  const one = () => {
+    const conn = new ServerConnection(ctx);
+    if (kind === '1.2 session id') {
+      const client = new TestClient12(clientProvider);
+      conn.receive(TestClient12.plaintextRecord(client.buildClientHello({ cipherSuites: [0xc02b], groups: [0x001d, 0x0017] })));
+      client.receive(conn.takeOutput());
+      conn.receive(client.finish());
+      client.receive(conn.takeOutput());
+    } else {
+      const client = new TestClient13(clientProvider);
+      conn.receive(TestClient13.plaintextRecord(client.buildClientHello({ shareGroups: ['x25519'] })));
+      client.receive(conn.takeOutput());
+      conn.receive(client.finish());
+      client.receive(conn.takeOutput());
+    }
+    if (conn.phase !== 'open') throw new Error(`${kind}: handshake failed (${conn.phase})`);
+  };
+  for (let i = 0; i < 5; i++) one(); // warm-up
+  await settle();
+  const before = ctx.sessionCache.size;
+  const h0 = heapAb();
+  for (let i = 0; i < n; i++) one();
+  await settle();
+  const sessions = ctx.sessionCache.size - before;
+  if (sessions < n) throw new Error(`${kind}: ${sessions} sessions cached after ${n} handshakes`);
+  return (heapAb() - h0) / sessions;
+}
+
+function heapAb(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+let certMemo: { key: string; cert: string } | undefined;
+function certificate(): { key: string; cert: string } {
+  return (certMemo ??= makeCert());
+}
+
 async function main(): Promise<void> {
-  const { key, cert } = makeCert();
-  const puretls = await measure('puretls createServer', async () => {
-    const s = createServer({ key, cert, handshakeTimeout: 0 }, (sock) => sock.pipe(sock));
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-    return {
-      port: (s.address() as AddressInfo).port,
-      close: () =>
-        new Promise<void>((r) => {
-          s.close(() => r());
-          s.closeAllConnections();
-        }),
-    };
-  });
-  const node = await measure('node tls.createServer', async () => {
-    const sockets = new Set<TLSSocket>();
-    const s = createNodeServer({ key, cert }, (sock) => {
-      sockets.add(sock);
-      sock.on('error', () => {});
-      sock.pipe(sock);
-    });
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-    return {
-      port: (s.address() as AddressInfo).port,
-      close: () =>
-        new Promise<void>((r) => {
-          s.close(() => r());
-          for (const x of sockets) x.destroy();
-        }),
-    };
-  });
-  const kib = (b: number) => (b / 1024).toFixed(1).padStart(8);
-  console.log(`memory_idle_connection_1.3_x25519_ecdsa-p256 (N = ${N}, Node ${process.version}; clients in-process, counted on both rows)`);
-  console.log('server                     heap+external/conn   rss/conn');
-  for (const r of [puretls, node]) console.log(`${r.name.padEnd(26)} ${kib(r.heapExt)} KiB       ${kib(r.rss)} KiB`);
-  console.log(`ratio puretls / node: heap+external ${(puretls.heapExt / node.heapExt).toFixed(2)}x, rss ${(puretls.rss / node.rss).toFixed(2)}x`);
+  const { key, cert } = certificate();
+  const pure = { heapExt: [] as number[], rss: [] as number[] };
+  const node = { heapExt: [] as number[], rss: [] as number[] };
+  for (let r = 0; r < ROUNDS; r++) {
+    const p = await measure('puretls createServer', () => listenPuretls(key, cert));
+    const o = await measure('node tls.createServer', () => listenNode(key, cert));
+    pure.heapExt.push(p.heapExt / 1024);
+    pure.rss.push(p.rss / 1024);
+    node.heapExt.push(o.heapExt / 1024);
+    node.rss.push(o.rss / 1024);
+  }
+  console.log(`idle TLS 1.3 connections: N = ${N} per round, ${ROUNDS} round(s); the N Node clients are in this process and counted on both sides`);
+  const name = 'memory_idle-connection_1.3_x25519_ecdsa-p256';
+  emit({ scenario: `${name}_heap_puretls`, metric: 'heap + external per idle connection (clients included)', unit: 'KiB', better: 'lower', samples: pure.heapExt, peer: { scenario: `${name}_heap_nodetls`, samples: node.heapExt }, extra: { connections: N } });
+  emit({ scenario: `${name}_heap_nodetls`, metric: "heap + external per idle connection (OpenSSL's malloc not seen)", unit: 'KiB', better: 'lower', samples: node.heapExt });
+  emit({ scenario: `${name}_rss_puretls`, metric: 'RSS per idle connection (clients included)', unit: 'KiB', better: 'lower', samples: pure.rss, peer: { scenario: `${name}_rss_nodetls`, samples: node.rss }, extra: { connections: N } });
+  emit({ scenario: `${name}_rss_nodetls`, metric: 'RSS per idle connection (clients included)', unit: 'KiB', better: 'lower', samples: node.rss });
+
+  const n = quick ? 300 : 3000;
+  for (const [kind, token] of [['1.2 session id', '1.2_x25519_ecdsa-p256_session-id'], ['1.3 stateful ticket', '1.3_x25519_ecdsa-p256_stateful']] as const) {
+    const xs: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) xs.push(await perCachedSession(kind, n));
+    emit({ scenario: `memory_cached-session_${token}_heap_puretls`, metric: `heap bytes per cached session (${kind}, in the session cache)`, unit: 'B', better: 'lower', samples: xs, extra: { sessionsPerRound: n } });
+  }
   console.log("note: Node's OpenSSL state is malloc'd (invisible to heap+external); RSS includes it.");
 }
 

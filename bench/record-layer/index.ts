@@ -9,10 +9,14 @@
  * framing overhead = layer time / bare time − 1. Target: ≤ 5 % for 16 KiB records. The ratio is
  * printed, never asserted. Outputs are cross-checked before timing.
  *
+ * Rows: `record_<seal|open>_<1.2|1.3>_<aead>_<16k|1k>_throughput_<provider>` (MB/s per CPU second),
+ * peer `…_throughput_bare-<provider>`.
+ *
  * Run: `node bench/run.mjs record-layer [--quick]`.
  */
 import { createNobleProvider, createNodeProvider, type AeadAlgorithm, type CryptoProvider } from '@puretls/crypto';
 import { RecordLayer, type TlsVersion, type TrafficKeys } from '@puretls/record-layer';
+import { emit } from '../lib/rows';
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 3 : 11;
@@ -64,7 +68,7 @@ interface Case {
   prepare?: (n: number) => void;
 }
 
-function run(name: string, bytesPerRecord: number, c: Case): number {
+function run(name: string, pname: string, bytesPerRecord: number, c: Case): number {
   // Warm up both sides, then calibrate n so that a bare round takes about ROUND_MS (best of 3).
   for (let i = 0; i < 3; i++) {
     c.bare(4);
@@ -90,12 +94,18 @@ function run(name: string, bytesPerRecord: number, c: Case): number {
   const lw = median(layer.map((s) => s.wall));
   const bc = median(bare.map((s) => s.cpu));
   const lc = median(layer.map((s) => s.cpu));
-  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
   overheadCpu.push(lc / bc - 1);
-  console.log(
-    `${name.padEnd(44)} ${((mb / lw) * 1000).toFixed(1).padStart(8)} MB/s   bare ${((mb / bw) * 1000).toFixed(1).padStart(8)} MB/s` +
-      `   overhead wall ${pct(lw / bw - 1).padStart(7)}  cpu ${pct(lc / bc - 1).padStart(7)}   (${n} records/round)`,
-  );
+  // Row: MB/s from CPU time (the machine is shared), the bare AEAD as the peer.
+  const mbPerS = (xs: Sample[]) => xs.map((x) => (mb / Math.max(x.cpu, 1e-3)) * 1000);
+  emit({
+    scenario: `${name}_throughput_${pname}`,
+    metric: `${name.startsWith('record_seal') ? 'seal + frame (server → client)' : 'deframe + open (client → server)'}, per CPU second`,
+    unit: 'MB/s',
+    better: 'higher',
+    samples: mbPerS(layer),
+    peer: { scenario: `${name}_throughput_bare-${pname}`, samples: mbPerS(bare) },
+    extra: { recordsPerRound: n, wallMBps: Number(((mb / lw) * 1000).toFixed(1)), bareWallMBps: Number(((mb / bw) * 1000).toFixed(1)) },
+  });
   return lc / bc - 1;
 }
 const overheadCpu: number[] = [];
@@ -192,8 +202,8 @@ for (const [pname, provider] of providers) {
     const v = version === 'tls13' ? '1.3' : '1.2';
     for (const alg of algs) {
       for (const [sname, size] of sizes) {
-        const s = run(`record_seal_${v}_${alg}_${sname}_${pname}`, size, sealCase(provider, version, alg, size));
-        const o = run(`record_open_${v}_${alg}_${sname}_${pname}`, size, openCase(provider, version, alg, size));
+        const s = run(`record_seal_${v}_${alg}_${sname}`, pname, size, sealCase(provider, version, alg, size));
+        const o = run(`record_open_${v}_${alg}_${sname}`, pname, size, openCase(provider, version, alg, size));
         if (size === 16384) overhead16k.push(s, o);
       }
     }

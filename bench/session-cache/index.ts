@@ -13,11 +13,16 @@
  * process (this file re-spawns itself with `--size=N`). Outputs are cross-checked before timing.
  * Ratios and targets are printed, never asserted.
  *
+ * Rows: `session-cache_<op>_<size>_time_<impl>` (ns/op; puretls's peer is lru-cache-fcc, the others'
+ * peer is puretls), `session-cache_get-hit_<size>_alloc_<impl>` (B per lookup) and
+ * `session-cache_entry_<size>_heap_<impl>` (B per entry).
+ *
  * Run: `node bench/run.mjs session-cache [--quick]`.
  */
 import { spawnSync } from 'node:child_process';
 import { LRUCache } from 'lru-cache';
 import { SessionCache, createSession, type Session } from '@puretls/session-cache';
+import { emit } from '../lib/rows';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -105,7 +110,7 @@ let sink = 0;
 
 interface SizeResult {
   size: number;
-  ns: Record<string, Record<string, number>>; // op → impl → ns/op
+  ns: Record<string, Record<string, number[]>>; // op → impl → ns/op of each round
   bytesPerEntry: Record<string, number>;
   allocPerGet: Record<string, number>;
 }
@@ -196,7 +201,7 @@ function runSize(n: number): SizeResult {
       }
       offset += ROUND_OPS;
     }
-    ns[opName] = Object.fromEntries([...samples].map(([k, v]) => [k, median(v)]));
+    ns[opName] = Object.fromEntries(samples);
   }
   return { size: n, ns, bytesPerEntry, allocPerGet };
 }
@@ -231,8 +236,28 @@ const pad = (s: string, w: number): string => s.padStart(w);
 console.log(`\nsession-cache, ${quick ? 'quick' : 'full'} run: median of ${ROUNDS} interleaved rounds (≤ ${ROUND_OPS} ops / ${ROUND_MAX_MS} ms each), 32-byte random ids, Node ${process.version}`);
 console.log(`ns/op (ratio = other / puretls; > 1 means puretls is faster)\n`);
 console.log(['size', 'op'.padEnd(28), ...NAMES.map((n) => pad(n, 15)), pad('lru fcc ratio', 14), pad('lru hex ratio', 14), pad('Map ratio', 10)].join(' '));
+const med = (r: SizeResult): Record<string, Record<string, number>> =>
+  Object.fromEntries(Object.entries(r.ns).map(([op, byImpl]) => [op, Object.fromEntries(Object.entries(byImpl).map(([k, v]) => [k, median(v)]))]));
+const IMPL_TOKEN: Record<string, string> = { puretls: 'puretls', 'lru-cache fcc': 'lru-cache-fcc', 'lru-cache hex': 'lru-cache-hex', 'Map fcc': 'map-fcc' };
 for (const r of results) {
   for (const [op, byImpl] of Object.entries(r.ns)) {
+    const name = `session-cache_${op.replace(/_/g, '-')}_${fmtN(r.size)}_time`;
+    const metric = `${op.replace(/_/g, ' ')}, ${fmtN(r.size)} entries`;
+    emit({ scenario: `${name}_puretls`, metric, unit: 'ns/op', better: 'lower', samples: byImpl['puretls']!, peer: { scenario: `${name}_lru-cache-fcc`, samples: byImpl['lru-cache fcc']! } });
+    for (const other of ['lru-cache hex', 'Map fcc']) {
+      emit({ scenario: `${name}_${IMPL_TOKEN[other]}`, metric, unit: 'ns/op', better: 'lower', samples: byImpl[other]!, peer: { scenario: `${name}_puretls`, samples: byImpl['puretls']! } });
+    }
+  }
+  for (const impl of NAMES) {
+    emit({ scenario: `session-cache_get-hit_${fmtN(r.size)}_alloc_${IMPL_TOKEN[impl]}`, metric: 'heap bytes allocated per get (hit), 10k lookups', unit: 'B', better: 'lower', samples: [r.allocPerGet[impl]!] });
+  }
+  emit({ scenario: `session-cache_entry_${fmtN(r.size)}_heap_puretls`, metric: 'heap bytes per entry (structure only)', unit: 'B', better: 'lower', samples: [r.bytesPerEntry['puretls']!], peer: { scenario: `session-cache_entry_${fmtN(r.size)}_heap_lru-cache-fcc`, samples: [r.bytesPerEntry['lru-cache fcc']!] } });
+  for (const other of ['lru-cache hex', 'Map fcc']) {
+    emit({ scenario: `session-cache_entry_${fmtN(r.size)}_heap_${IMPL_TOKEN[other]}`, metric: 'heap bytes per entry (structure only)', unit: 'B', better: 'lower', samples: [r.bytesPerEntry[other]!], peer: { scenario: `session-cache_entry_${fmtN(r.size)}_heap_puretls`, samples: [r.bytesPerEntry['puretls']!] } });
+  }
+}
+for (const r of results) {
+  for (const [op, byImpl] of Object.entries(med(r))) {
     const p = byImpl['puretls']!;
     const name = `session_cache_${op}_${fmtN(r.size)}`;
     console.log(
@@ -256,7 +281,7 @@ for (const r of results) {
 console.log('\ntargets (issue #5):');
 for (const r of results) {
   if (r.size < 100_000) continue;
-  const ratio = r.ns['get_hit']!['lru-cache fcc']! / r.ns['get_hit']!['puretls']!;
+  const ratio = median(r.ns['get_hit']!['lru-cache fcc']!) / median(r.ns['get_hit']!['puretls']!);
   console.log(`  get hit at ${fmtN(r.size)}: ${ratio.toFixed(2)}× faster than lru-cache (fromCharCode key) — target ≥ 2×: ${ratio >= 2 ? 'MET' : 'MISSED'}`);
 }
 for (const r of results) {
