@@ -63,6 +63,65 @@ export interface HandshakeConfig {
    * handshake_failure (`ExtendedMasterSecretRequired`). Default `false` (OpenSSL's default too).
    */
   readonly requireExtendedMasterSecret?: boolean;
+  /**
+   * CPU and memory bounds on what one ClientHello may make the server do (see
+   * {@link ClientHelloLimits}); omitted fields take the `DEFAULT_*` values below.
+   */
+  readonly clientHelloLimits?: Partial<ClientHelloLimits>;
+}
+
+/**
+ * Bounds on one ClientHello, so that the work a handshake costs does not grow with what the
+ * client sends. Real clients stay far below every default (Chrome, Firefox, curl: about 2 KiB,
+ * 15–20 extensions GREASE included, 1–3 key shares, 1–2 PSK identities).
+ */
+export interface ClientHelloLimits {
+  /**
+   * Largest ClientHello body in bytes ({@link DEFAULT_MAX_CLIENT_HELLO_LENGTH}); larger →
+   * `ClientHelloTooLarge` (decode_error) before it is parsed.
+   */
+  readonly maxLength: number;
+  /**
+   * Most extensions in one ClientHello ({@link DEFAULT_MAX_CLIENT_HELLO_EXTENSIONS}); more →
+   * `TooManyExtensions` (decode_error).
+   */
+  readonly maxExtensions: number;
+  /**
+   * Key shares considered ({@link DEFAULT_MAX_KEY_SHARES}): later ones are ignored as if not sent
+   * (the client may get a HelloRetryRequest instead). Not an error: RFC 8446 §4.2.8 lets a client
+   * send any number, the server only uses one.
+   */
+  readonly maxKeyShares: number;
+  /**
+   * PSK identities looked up (ticket decryption or a store lookup each), in order
+   * ({@link DEFAULT_MAX_PSK_IDENTITIES}); later ones are never tried. Only the selected identity's
+   * binder is ever computed (RFC 8446 §4.2.11: "servers SHOULD NOT attempt to validate multiple binders").
+   */
+  readonly maxPskIdentities: number;
+}
+
+/**
+ * Default largest ClientHello body: 32 KiB. A ClientHello with several post-quantum shares
+ * (ML-KEM-1024 alone is 1568 bytes) and a few large tickets stays under 8 KiB; OpenSSL allows
+ * 128 KiB, which only matters for odd clients.
+ */
+export const DEFAULT_MAX_CLIENT_HELLO_LENGTH = 32 * 1024;
+/** Default most ClientHello extensions: 64 (there are about 60 registered types of any use). */
+export const DEFAULT_MAX_CLIENT_HELLO_EXTENSIONS = 64;
+/** Default key shares considered: 8. */
+export const DEFAULT_MAX_KEY_SHARES = 8;
+/** Default PSK identities looked up: 8. */
+export const DEFAULT_MAX_PSK_IDENTITIES = 8;
+
+/** The limits in force: `config.clientHelloLimits` over the defaults. */
+export function clientHelloLimits(config: Pick<HandshakeConfig, 'clientHelloLimits'>): ClientHelloLimits {
+  const l = config.clientHelloLimits ?? {};
+  return {
+    maxLength: l.maxLength ?? DEFAULT_MAX_CLIENT_HELLO_LENGTH,
+    maxExtensions: l.maxExtensions ?? DEFAULT_MAX_CLIENT_HELLO_EXTENSIONS,
+    maxKeyShares: l.maxKeyShares ?? DEFAULT_MAX_KEY_SHARES,
+    maxPskIdentities: l.maxPskIdentities ?? DEFAULT_MAX_PSK_IDENTITIES,
+  };
 }
 
 /** RFC 6066 §3 names compare case-insensitively; `*.example.com` matches one extra label. */

@@ -64,7 +64,8 @@ export const REASON_ALERT = {
   MessageTooLarge: 'decode_error',
   InvalidEnumValue: 'decode_error',
   BadAlertMessage: 'decode_error',
-  BadChangeCipherSpec: 'unexpected_message',
+  BadChangeCipherSpec: 'unexpected_message', // TLS 1.3: RFC 8446 §5 names unexpected_message
+  MalformedChangeCipherSpec: 'decode_error', // TLS 1.2: RFC 5246 §7.1 "a single byte of value 1" (Go, rustls)
   EmptyHandshakeRecord: 'decode_error',
   EmptyAlertRecord: 'decode_error',
   // ---- record layer -----------------------------------------------------------------------
@@ -84,6 +85,13 @@ export const REASON_ALERT = {
   TooManyWarningAlerts: 'unexpected_message',
   UnexpectedPlaintextRecord: 'unexpected_message',
   TooMuchEarlyData: 'unexpected_message',
+  // Too many KeyUpdates without application data in between: like OpenSSL's too-many-KeyUpdates
+  // check (SSL_R_TOO_MANY_KEY_UPDATES → unexpected_message); the messages are valid, their number is not.
+  TooManyKeyUpdates: 'unexpected_message',
+  // ClientHello resource limits: a vector longer than we accept is "out of the specified range"
+  // (RFC 8446 §6 decode_error), as for any `<min..max>` vector bound.
+  ClientHelloTooLarge: 'decode_error',
+  TooManyExtensions: 'decode_error',
   KeyUsageLimitReached: 'internal_error',
   // ---- handshake: unexpected messages ------------------------------------------------------
   UnexpectedMessage: 'unexpected_message',

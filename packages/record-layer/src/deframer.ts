@@ -62,7 +62,9 @@ export class RecordReader {
 
   /** Bytes held: queued views plus the partial record buffer. */
   get bufferedBytes(): number {
-    return this.queued + this.headerLength + (this.partial ? this.partial.length : 0);
+    // Once a header that spanned chunks is complete, it is inside `partial` (and `headerLength`
+    // stays 5 as a marker): count it once.
+    return this.queued + (this.partial ? this.partial.length : this.headerLength);
   }
 
   /** True while part of a record (header or body) has been received but not the whole record. */

@@ -56,6 +56,11 @@ export class HandshakeJoiner {
     return this.current === null && this.partial === null && this.headerLength === 0;
   }
 
+  /** Bytes held for a message spanning records (its buffer is allocated at its full size once the header is known). */
+  get bufferedBytes(): number {
+    return this.partial !== null ? this.partial.length : this.headerLength;
+  }
+
   /** True while a message has started but not ended (another record is needed). */
   get hasPartialMessage(): boolean {
     return this.partial !== null || this.headerLength > 0;

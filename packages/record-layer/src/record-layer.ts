@@ -67,9 +67,28 @@ export interface RecordLayerOptions {
   readonly maxHandshakeMessageLength?: number;
   /** TLS 1.3 padding for outgoing records (none by default). */
   readonly paddingPolicy?: PaddingPolicy;
+  /**
+   * Consecutive records that produce no event (empty application data, TLS 1.3 compatibility
+   * CCS) tolerated ({@link MAX_USELESS_RECORDS}, OpenSSL's MAX_EMPTY_RECORDS); one more →
+   * `TooManyEmptyRecords` (unexpected_message, as OpenSSL sends).
+   */
+  readonly maxEmptyRecords?: number;
+  /**
+   * Consecutive non-close_notify warning alerts tolerated ({@link MAX_WARNING_ALERTS}); one more →
+   * `TooManyWarningAlerts` (unexpected_message, as OpenSSL's MAX_WARN_ALERT_COUNT). RFC 8446 §6
+   * makes every TLS 1.3 alert but close_notify and user_canceled fatal anyway.
+   */
+  readonly maxWarningAlerts?: number;
 }
 
 const CHANGE_CIPHER_SPEC: ChangeCipherSpecEvent = Object.freeze({ kind: 'changeCipherSpec' });
+
+/** A non-negative integer option, or its default. @throws RangeError otherwise. */
+function countOption(name: string, value: number | undefined, dflt: number): number {
+  if (value === undefined) return dflt;
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`options.${name}: a non-negative integer`);
+  return value;
+}
 
 /** The record layer of one connection: see the file comment for the calling pattern. */
 export class RecordLayer {
@@ -88,13 +107,15 @@ export class RecordLayer {
   private uselessRecords = 0;
   /** Consecutive warning alerts other than close_notify. */
   private warningAlerts = 0;
+  private readonly maxUselessRecords: number;
+  private readonly maxWarningAlerts: number;
   /** Whether any record has deprotected successfully (ends the plaintext-alert allowance). */
   private decryptedAny = false;
   /** The first read error: it sticks. */
   private readError: TlsError | null = null;
 
   /**
-   * @throws TypeError without a provider; RangeError for a bad `maxHandshakeMessageLength`.
+   * @throws TypeError without a provider; RangeError for a bad `maxHandshakeMessageLength`, `maxEmptyRecords` or `maxWarningAlerts`.
    */
   constructor(options: RecordLayerOptions) {
     if (!options || typeof options.provider?.createAead !== 'function') {
@@ -103,6 +124,8 @@ export class RecordLayer {
     this.provider = options.provider;
     this.joiner = new HandshakeJoiner(options.maxHandshakeMessageLength ?? DEFAULT_MAX_HANDSHAKE_MESSAGE);
     if (options.paddingPolicy) this.writer.paddingPolicy = options.paddingPolicy;
+    this.maxUselessRecords = countOption('maxEmptyRecords', options.maxEmptyRecords, MAX_USELESS_RECORDS);
+    this.maxWarningAlerts = countOption('maxWarningAlerts', options.maxWarningAlerts, MAX_WARNING_ALERTS);
     // Framing checks only what holds in every state (known type, 0x03XX, the largest ciphertext)
     // so that a record whose header arrived before a key change is judged by the state in force
     // when it is processed; `processRecord` applies the exact limits.
@@ -133,12 +156,12 @@ export class RecordLayer {
    *
    * @throws TlsError — and the same error on every later call:
    *   `UnknownContentType` / `UnexpectedPlaintextRecord` / `InterleavedHandshakeData` /
-   *   `MessageSpansKeyChange` / `UnexpectedChangeCipherSpec` / `BadChangeCipherSpec` /
+   *   `MessageSpansKeyChange` / `UnexpectedChangeCipherSpec` / `BadChangeCipherSpec` (TLS 1.3) /
    *   `AllZeroInnerPlaintext` / `TooManyEmptyRecords` / `TooManyWarningAlerts` / `TooMuchEarlyData`
    *   (unexpected_message); `BadRecordVersion` (protocol_version); `RecordOverflow` /
    *   `CiphertextOverflow` / `PlaintextOverflow` (record_overflow); `DecryptFailed` (bad_record_mac);
-   *   `EmptyHandshakeRecord` / `EmptyAlertRecord` / `BadAlertMessage` / `MessageTooLarge`
-   *   (decode_error); `SequenceNumberExhausted` (internal_error). Nothing else escapes: any other
+   *   `EmptyHandshakeRecord` / `EmptyAlertRecord` / `BadAlertMessage` / `MessageTooLarge` /
+   *   `MalformedChangeCipherSpec` (TLS 1.2) (decode_error); `SequenceNumberExhausted` (internal_error). Nothing else escapes: any other
    *   exception would be a bug and is wrapped as `Internal` (internal_error).
    */
   next(): RecordEvent | null {
@@ -167,6 +190,11 @@ export class RecordLayer {
     return this.reader.bufferedBytes;
   }
 
+  /** Bytes held for a handshake message that spans records (see `HandshakeJoiner.bufferedBytes`). */
+  get bufferedHandshakeBytes(): number {
+    return this.joiner.bufferedBytes;
+  }
+
   /** True while a record or a handshake message has begun but not ended (EOF now is a truncation). */
   get hasPartialInput(): boolean {
     return this.reader.hasPartialRecord || this.joiner.hasPartialMessage;
@@ -190,7 +218,7 @@ export class RecordLayer {
   }
 
   private useless(): null {
-    if (++this.uselessRecords > MAX_USELESS_RECORDS) {
+    if (++this.uselessRecords > this.maxUselessRecords) {
       throw new TlsError('TooManyEmptyRecords', `${this.uselessRecords} consecutive records without content`);
     }
     return null;
@@ -276,7 +304,7 @@ export class RecordLayer {
         // RFC 8446 §5.1: "Zero-length fragments of Alert … MUST NOT be sent" — decodeAlert rejects them.
         const a = decodeAlert(content);
         if (a.level === AlertLevel.warning && a.description !== AlertDescription.close_notify) {
-          if (++this.warningAlerts > MAX_WARNING_ALERTS) {
+          if (++this.warningAlerts > this.maxWarningAlerts) {
             throw new TlsError('TooManyWarningAlerts', `${this.warningAlerts} consecutive warning alerts`);
           }
         }
@@ -284,7 +312,9 @@ export class RecordLayer {
       }
       case ContentType.change_cipher_spec:
         this.checkNotInterleaved('change_cipher_spec');
-        if (!isChangeCipherSpec(content)) throw new TlsError('BadChangeCipherSpec', 'ChangeCipherSpec other than 0x01');
+        // RFC 5246 §7.1: "The message consists of a single byte of value 1." Anything else cannot
+        // be decoded (decode_error, as Go and rustls answer); TLS 1.3's own rule is above.
+        if (!isChangeCipherSpec(content)) throw new TlsError('MalformedChangeCipherSpec', 'ChangeCipherSpec other than 0x01');
         return CHANGE_CIPHER_SPEC;
       case ContentType.application_data:
         this.checkNotInterleaved('application_data');
@@ -355,6 +385,17 @@ export class RecordLayer {
     this.decrypter = d;
     this.reader.protectedInput = d.version !== null;
     this.applyOwnLimit();
+  }
+
+  /**
+   * Wipes both keys (best effort; `fill(0)` where the provider allows) once the connection is
+   * over: queued output stays (it is already sealed); later reads and writes are unprotected
+   * nonsense, so call it only when nothing more will be read or written.
+   */
+  clean(): void {
+    this.decrypter.clean();
+    this.decrypter = new NullDecrypter();
+    this.writer.setEncrypter(null);
   }
 
   /**

@@ -207,10 +207,10 @@ describe('RecordLayer: reading', () => {
       const { sealed, feed } = setup('tls13');
       expectTlsError(() => feed(sealed(ContentType.change_cipher_spec, new Uint8Array([1]))), 'unexpected_message', 'UnexpectedChangeCipherSpec');
     });
-    it('TLS 1.2: CCS is an event; its body must be 0x01', () => {
+    it('TLS 1.2: CCS is an event; its body must be 0x01 (else decode_error, RFC 5246 §7.1)', () => {
       const { feed } = setup('tls12', { keys: false });
       expect(feed(plainRecord(20, new Uint8Array([1])))).toEqual([{ kind: 'changeCipherSpec' }]);
-      expectTlsError(() => setup('tls12', { keys: false }).feed(plainRecord(20, new Uint8Array([0]))), 'unexpected_message', 'BadChangeCipherSpec');
+      expectTlsError(() => setup('tls12', { keys: false }).feed(plainRecord(20, new Uint8Array([0]))), 'decode_error', 'MalformedChangeCipherSpec');
     });
   });
 

@@ -62,6 +62,9 @@ export type ConnectionPhase = 'handshaking' | 'open' | 'closed';
  */
 export const MAX_BUFFERED_WHILE_WAITING = 64 * 1024;
 
+/** HandshakeType.key_update (RFC 8446 §4). */
+const KEY_UPDATE = 24;
+
 /** Application data queued by `write()` before the handshake completed, at most this many bytes. */
 export const MAX_EARLY_WRITE_BUFFER = 1 << 20;
 
@@ -83,6 +86,8 @@ export class ServerConnection {
   /** The waiting state whose answer we listen for (registered once). */
   private waitingOn: AwaitSession | undefined;
   private fatalAlert = false;
+  /** KeyUpdates received since the last application data (bounded by `context.maxKeyUpdates`). */
+  private keyUpdatesInARow = 0;
 
   constructor(
     readonly context: ServerContext,
@@ -92,6 +97,8 @@ export class ServerConnection {
     this.rl = new RecordLayer({
       provider: context.provider,
       ...(context.maxHandshakeMessageLength !== undefined ? { maxHandshakeMessageLength: context.maxHandshakeMessageLength } : {}),
+      maxEmptyRecords: context.maxEmptyRecords,
+      maxWarningAlerts: context.maxWarningAlerts,
     });
     this.state = new ExpectClientHello({ config: context.handshake, io: this.io });
     context.sessions.handshakeStarted(this);
@@ -107,6 +114,13 @@ export class ServerConnection {
   }
   get phase(): ConnectionPhase {
     return this._phase;
+  }
+  /**
+   * Received bytes held: queued input, the partial record, and a handshake message spanning
+   * records (at most `maxHandshakeMessageLength` + one record once caught up).
+   */
+  get bufferedBytes(): number {
+    return this.rl.bufferedBytes + this.rl.bufferedHandshakeBytes;
   }
   /** True when there are bytes to send. */
   get hasOutput(): boolean {
@@ -218,9 +232,16 @@ export class ServerConnection {
   private dispatch(ev: RecordEvent): void {
     switch (ev.kind) {
       case 'handshake':
+        // Each KeyUpdate costs a key derivation (and, when requested, a record of ours): a peer
+        // sending nothing else is spinning us. unexpected_message, as OpenSSL's
+        // SSL_R_TOO_MANY_KEY_UPDATES (the message is valid; only the count is not).
+        if (ev.type === KEY_UPDATE && this._phase === 'open' && ++this.keyUpdatesInARow > this.context.maxKeyUpdates) {
+          throw new TlsError('TooManyKeyUpdates', `${this.keyUpdatesInARow} KeyUpdates without application data`);
+        }
         this.enter(this.state.handle(ev));
         return;
       case 'applicationData':
+        this.keyUpdatesInARow = 0;
         if (this._phase === 'open') {
           this.emit('data', ev.data);
           return;
@@ -246,8 +267,14 @@ export class ServerConnection {
           // RFC 8446 §6.1: "Any data received after a closure alert has been received MUST be ignored."
           this.receivedCloseNotify = true;
           this.emit('end');
-          if (this._phase === 'handshaking') this.fail(new TlsError('PeerClosed', 'close_notify during the handshake'));
-          else this.maybeClosed();
+          if (this._phase === 'handshaking') {
+            // RFC 8446 §6.1: "Each party MUST send a "close_notify" alert before closing its write
+            // side of the connection, unless it has already sent some error alert." The handshake
+            // ends unfinished (PeerClosed, no error alert): answer in kind, then close.
+            this.rl.writeAlert('close_notify', AlertLevel.warning);
+            this.sentCloseNotify = true;
+            this.fail(new TlsError('PeerClosed', 'close_notify during the handshake'));
+          } else this.maybeClosed();
           return;
         }
         if (ev.description === AlertDescription.user_canceled && ev.level === AlertLevel.warning) return;
@@ -264,10 +291,28 @@ export class ServerConnection {
       this.rl.setPeerRecordSizeLimit(peer);
       this.rl.setOwnRecordSizeLimit(own);
     },
-    sendHandshake: (raw) => this.rl.writeHandshake(raw),
+    // RFC 8446 §6.1 / RFC 5246 §7.2.1: after our close_notify we "will not send any more messages":
+    // a KeyUpdate answering the peer's (§4.6.3 asks for one only before our next application data)
+    // or a no_renegotiation warning is dropped.
+    sendHandshake: (raw) => {
+      if (!this.sentCloseNotify) this.rl.writeHandshake(raw);
+    },
     sendChangeCipherSpec: () => this.rl.writeChangeCipherSpec(),
-    setWriteKeys: (k: TrafficKeys) => this.rl.setWriteProtection(k),
-    setReadKeys: (k: TrafficKeys) => this.rl.setReadProtection(k),
+    // The record layer copies what it needs: wipe the handshake's copy at once.
+    setWriteKeys: (k: TrafficKeys) => {
+      try {
+        this.rl.setWriteProtection(k);
+      } finally {
+        wipeKeys(k);
+      }
+    },
+    setReadKeys: (k: TrafficKeys) => {
+      try {
+        this.rl.setReadProtection(k);
+      } finally {
+        wipeKeys(k);
+      }
+    },
     handshakeDone: () => {
       this.rl.setHandshakeComplete();
       this._phase = 'open';
@@ -287,7 +332,9 @@ export class ServerConnection {
     newSession12: (session) => this.context.sessions.newSession12(this, session),
     issueTicket12: (session) => this.context.sessions.issueTicket12(this, session),
     sessionResumed12: (session) => this.context.sessions.sessionResumed12(this, session),
-    sendWarningAlert: (description) => this.rl.writeAlert(description, AlertLevel.warning),
+    sendWarningAlert: (description) => {
+      if (!this.sentCloseNotify) this.rl.writeAlert(description, AlertLevel.warning);
+    },
   };
 
   private onHandshakeEvent(e: HandshakeEvent): void {
@@ -401,8 +448,10 @@ export class ServerConnection {
   private finish(clean: boolean): void {
     if (this._phase === 'closed') return;
     this._phase = 'closed';
-    // Best-effort wipe of whatever secrets the last state holds (traffic secrets, a master secret).
+    // Best-effort wipe of whatever secrets the last state holds (traffic secrets, a master secret)
+    // and of the record keys. Output already queued (an alert, close_notify) is sealed already.
     (this.state as { clean?: () => void }).clean?.();
+    this.rl.clean();
     this.context.sessions.connectionEnded(this, { clean: this.sentCloseNotify && this._error === null, fatal: this.fatalAlert });
     this.emit('close', clean && this._error === null);
   }
@@ -414,7 +463,9 @@ export class ServerConnection {
     this._error = err;
     // A fatal alert sent or received invalidates the connection's sessions (session spec §3).
     this.fatalAlert = err.alertCode !== null || err.reason === 'AlertReceived';
-    if (err.alertCode !== null) {
+    // After our close_notify nothing more is sent (RFC 8446 §6.1), not even the fatal alert; once
+    // closed the record keys are wiped (finish), so nothing can be sent at all.
+    if (err.alertCode !== null && !this.sentCloseNotify && this._phase !== 'closed') {
       try {
         this.rl.writeAlert(err.alertCode, AlertLevel.fatal);
       } catch {
@@ -431,6 +482,11 @@ export function cipherName(code: number): { name: string; standardName: string; 
   const s = suiteByCode(code);
   if (!s) return { name: 'unknown', standardName: 'unknown', version: 'unknown' };
   return { name: s.opensslName, standardName: s.name, version: s.version === 0x0304 ? 'TLSv1.3' : 'TLSv1.2' };
+}
+
+function wipeKeys(k: TrafficKeys): void {
+  k.key.fill(0);
+  k.iv.fill(0);
 }
 
 function hex(b: Uint8Array): string {

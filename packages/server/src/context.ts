@@ -14,7 +14,18 @@ import {
   type NamedGroup,
   type RandomSource,
 } from '@puretls/crypto';
-import { MAX_TICKET_LIFETIME_S, SUITES, suiteByName, type CertifiedKey, type HandshakeConfig } from '@puretls/handshake-state-machine';
+import {
+  DEFAULT_MAX_CLIENT_HELLO_EXTENSIONS,
+  DEFAULT_MAX_CLIENT_HELLO_LENGTH,
+  DEFAULT_MAX_KEY_SHARES,
+  DEFAULT_MAX_PSK_IDENTITIES,
+  MAX_TICKET_LIFETIME_S,
+  SUITES,
+  suiteByName,
+  type CertifiedKey,
+  type HandshakeConfig,
+} from '@puretls/handshake-state-machine';
+import { MAX_USELESS_RECORDS as MAX_EMPTY_RECORDS, MAX_WARNING_ALERTS } from '@puretls/record-layer';
 import {
   SessionCache,
   TicketKeyRing,
@@ -68,6 +79,24 @@ export interface ServerContextOptions {
   readonly allowWeakRsa?: boolean;
   /** Largest handshake message accepted from a client, in bytes. Default 64 KiB. */
   readonly maxHandshakeMessageLength?: number;
+  /** Largest ClientHello body in bytes; larger → decode_error before parsing. Default 32 KiB (`ClientHelloLimits` in @puretls/handshake-state-machine). */
+  readonly maxClientHelloLength?: number;
+  /** Most extensions in one ClientHello; more → decode_error. Default 64. */
+  readonly maxClientHelloExtensions?: number;
+  /** Key shares of a ClientHello considered; later ones are ignored (CPU bound per handshake). Default 8. */
+  readonly maxKeyShares?: number;
+  /** PSK identities of a ClientHello looked up (one ticket decryption each); later ones are ignored. Default 8. */
+  readonly maxPskIdentities?: number;
+  /** Consecutive records without content (empty application data, compatibility CCS) tolerated; one more → unexpected_message. Default 32 (OpenSSL's MAX_EMPTY_RECORDS). */
+  readonly maxEmptyRecords?: number;
+  /**
+   * Consecutive warning alerts tolerated; one more → unexpected_message. Default 4 (the 5th fails,
+   * like OpenSSL's MAX_WARN_ALERT_COUNT). Only user_canceled warnings are ignored at all: any other
+   * alert but close_notify ends the connection, in both versions (RFC 8446 §6).
+   */
+  readonly maxWarningAlerts?: number;
+  /** KeyUpdates received in a row without application data in between; one more → unexpected_message. Default 32. */
+  readonly maxKeyUpdates?: number;
   /** The clock, in ms since the epoch (default `Date.now`). Tests inject one to move time. */
   readonly now?: () => number;
   /** Session lifetime in seconds (default 7200, OpenSSL's); TLS 1.3 tickets live min(this, 604800). */
@@ -131,6 +160,8 @@ const GROUP_ALIASES: Readonly<Record<string, NamedGroup>> = {
   'p-384': 'secp384r1',
   x25519mlkem768: 'X25519MLKEM768',
 };
+/** Default `maxKeyUpdates`: 32 KeyUpdates in a row without application data. */
+export const DEFAULT_MAX_KEY_UPDATES = 32;
 const DEFAULT_GROUPS: readonly NamedGroup[] = ['X25519MLKEM768', 'x25519', 'secp256r1', 'secp384r1'];
 const VERSION: Readonly<Record<TlsVersionName, 0x0303 | 0x0304>> = { 'TLSv1.2': 0x0303, 'TLSv1.3': 0x0304 };
 
@@ -139,6 +170,10 @@ export class ServerContext {
   readonly provider: CryptoProvider;
   readonly handshake: HandshakeConfig;
   readonly maxHandshakeMessageLength: number | undefined;
+  /** Per-connection record limits: see the options of the same names. */
+  readonly maxEmptyRecords: number;
+  readonly maxWarningAlerts: number;
+  readonly maxKeyUpdates: number;
   /** The clock (ms). */
   readonly now: () => number;
   /** The session subsystem's glue. */
@@ -183,6 +218,15 @@ export class ServerContext {
       throw new RangeError('options.maxHandshakeMessageLength: an integer of at least 1024');
     }
     this.maxHandshakeMessageLength = options.maxHandshakeMessageLength;
+    const clientHelloLimits = {
+      maxLength: countOption('maxClientHelloLength', options.maxClientHelloLength, DEFAULT_MAX_CLIENT_HELLO_LENGTH, 512),
+      maxExtensions: countOption('maxClientHelloExtensions', options.maxClientHelloExtensions, DEFAULT_MAX_CLIENT_HELLO_EXTENSIONS, 1),
+      maxKeyShares: countOption('maxKeyShares', options.maxKeyShares, DEFAULT_MAX_KEY_SHARES, 1),
+      maxPskIdentities: countOption('maxPskIdentities', options.maxPskIdentities, DEFAULT_MAX_PSK_IDENTITIES, 1),
+    };
+    this.maxEmptyRecords = countOption('maxEmptyRecords', options.maxEmptyRecords, MAX_EMPTY_RECORDS, 0);
+    this.maxWarningAlerts = countOption('maxWarningAlerts', options.maxWarningAlerts, MAX_WARNING_ALERTS, 0);
+    this.maxKeyUpdates = countOption('maxKeyUpdates', options.maxKeyUpdates, DEFAULT_MAX_KEY_UPDATES, 1);
     if (options.now !== undefined && typeof options.now !== 'function') throw new TypeError('options.now: a function returning ms since the epoch');
     this.now = options.now ?? Date.now;
     const timeout = options.sessionTimeout ?? 7200;
@@ -228,6 +272,7 @@ export class ServerContext {
       maxEarlyData,
       allowPskKe: options.allowPskKe ?? true,
       requireExtendedMasterSecret: options.requireExtendedMasterSecret ?? false,
+      clientHelloLimits: Object.freeze(clientHelloLimits),
       ...(options.advertisedGroups ? { advertisedGroups: [...options.advertisedGroups] } : {}),
       ...(options.makeHrrCookie ? { makeHrrCookie: options.makeHrrCookie } : {}),
     });
@@ -290,6 +335,13 @@ export class ServerContext {
     this.sessionCache.close();
     this.ticketKeys.clean();
   }
+}
+
+/** An integer option of at least `min`, or its default. @throws RangeError otherwise. */
+function countOption(name: string, value: number | undefined, dflt: number, min: number): number {
+  if (value === undefined) return dflt;
+  if (!Number.isInteger(value) || value < min) throw new RangeError(`options.${name}: an integer of at least ${min}`);
+  return value;
 }
 
 function makeProvider(options: ServerContextOptions): CryptoProvider {

@@ -1,6 +1,6 @@
 export { NO_SESSIONS, type SessionGlue } from './session-glue';
 export { CacheSessionGlue, type TicketMode, type CacheSessionGlueOptions } from './sessions';
-export { ServerContext, type ServerContextOptions, type CertificateOption, type TlsVersionName } from './context';
+export { ServerContext, DEFAULT_MAX_KEY_UPDATES, type ServerContextOptions, type CertificateOption, type TlsVersionName } from './context';
 export {
   ServerConnection,
   cipherName,

@@ -99,6 +99,7 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
   private readonly sniTimeout: number;
   private readonly sniContexts: SniContexts | undefined;
   private refused = 0;
+  private failures = 0;
 
   /**
    * @throws TypeError / RangeError for a malformed option (see {@link ServerContext});
@@ -154,6 +155,7 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
         },
         clientError: (err, s) => {
           this.handshaking.delete(s);
+          this.failures++;
           this.emit('tlsClientError', err, s);
         },
         keylog: (line, s) => this.emit('keylog', line, s),
@@ -205,6 +207,15 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
     if (!done) timer = setTimeout(() => finish(undefined), this.sniTimeout);
   }
 
+  /**
+   * Handshakes that failed since the server started (each one `tlsClientError`: a TLS error, EOF,
+   * reset, the timeout, a refusal). With the context's `sessionStats`: `accept = acceptGood +
+   * handshakeFailures + handshakingCount` when the context serves only this server.
+   */
+  get handshakeFailures(): number {
+    return this.failures;
+  }
+
   /** Connections refused by `maxConcurrentHandshakes` since the server started. */
   get refusedHandshakes(): number {
     return this.refused;
@@ -213,6 +224,17 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
   /** Connections whose handshake is in progress. */
   get handshakingCount(): number {
     return this.handshaking.size;
+  }
+
+  /**
+   * Received bytes held by connections still handshaking (partial records and handshake messages):
+   * what slow clients cost in memory. Each holds at most `maxHandshakeMessageLength` + one record;
+   * `handshakeTimeout` frees them.
+   */
+  get handshakeBufferedBytes(): number {
+    let n = 0;
+    for (const s of this.handshaking) n += s.connection.bufferedBytes;
+    return n;
   }
 
   /** Same arguments as `net.Server.listen()`. */

@@ -412,8 +412,16 @@ describe('Chromium (headless, DevTools protocol) → puretls serve --www', () =>
     await cdp.send('Network.enable');
     await cdp.send('Network.setExtraHTTPHeaders', { headers: { Connection: 'close' } });
     const closing = await load(cdp, `https://localhost:${server.port}/?close`);
+    // Chromium may open a connection speculatively; one whose ClientHello left before the tickets
+    // of the first connection arrived (a loaded machine) cannot offer them. Such a load is a new,
+    // full handshake; the next new connection must then resume. At most 3 new connections.
+    let text = '';
+    for (let attempt = 0; attempt < 3; attempt++) {
+      text = await load(cdp, `https://localhost:${server.port}/?again${attempt}`);
+      expect(row(text, 'Requests on this connection'), `${closing}\n---\n${text}`).toBe('1');
+      if (row(text, 'Session reused') !== 'no') break;
+    }
     await cdp.send('Network.setExtraHTTPHeaders', { headers: {} });
-    const text = await load(cdp, `https://localhost:${server.port}/?again`);
     expect(row(closing, 'Requests on this connection'), closing).not.toBe('1');
     expect(row(text, 'Requests on this connection'), `${closing}\n---\n${text}`).toBe('1');
     expect(row(text, 'Client')).not.toBe(row(firstText, 'Client'));

@@ -1,8 +1,10 @@
 /**
  * Server limits with real sockets (issue #7): maxConcurrentHandshakes, the handshake timeout, and
- * maxBufferedBytes (unread plaintext + unsent ciphertext → TCP reads pause). Loops and waits bounded.
+ * maxBufferedBytes (unread plaintext + unsent ciphertext → TCP reads pause), and many slow clients
+ * (issue #10). Loops and waits bounded.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_HANDSHAKE_MESSAGE, MAX_RECORD_LENGTH } from '@puretls/record-layer';
 import type { PureTlsSocket } from '../src/tls-socket';
 import { CertDir, type TestCert } from './helpers/certs';
 import { connectTcp, connectTls, payload, readBytes, sha256, startServer, within, type RunningServer } from './helpers/net';
@@ -115,4 +117,48 @@ describe('maxBufferedBytes', () => {
     expect((await got).sha256).toBe(sha256(data));
     c.destroy();
   }, 40_000);
+});
+
+describe('many slow clients (slowloris)', () => {
+  const CLIENTS = 200;
+  /** What one handshaking connection may hold: one whole record plus one handshake message. */
+  const PER_CONNECTION = MAX_RECORD_LENGTH + 4 + DEFAULT_MAX_HANDSHAKE_MESSAGE;
+
+  /**
+   * Half the clients stall inside the first record (16 KiB announced, 8 KiB sent); the other half
+   * send one whole record of a 40 KiB ClientHello and stall (the joiner holds that message).
+   */
+  function partialHello(i: number): Buffer {
+    const hsHeader = [1, 0, 0x9c, 0x40]; // ClientHello of 40000 bytes
+    const body = Buffer.alloc(1 << 14, 0x41);
+    body.set(hsHeader, 0);
+    const record = Buffer.concat([Buffer.from([22, 3, 1, 0x40, 0x00]), body]); // one 2^14-byte record
+    return i % 2 === 0 ? record.subarray(0, 5 + 8192) : record;
+  }
+
+  it(`${CLIENTS} connections that send part of a ClientHello and stall: bounded buffers, all freed by the handshake timeout`, async () => {
+    const r = await serve({ handshakeTimeout: 8000 });
+    const timeouts: Error[] = [];
+    r.server.on('tlsClientError', (e) => {
+      if ((e as { code?: string }).code === 'ERR_TLS_HANDSHAKE_TIMEOUT') timeouts.push(e);
+    });
+    const sockets = await Promise.all(Array.from({ length: CLIENTS }, () => connectTcp(r.port, 10_000)));
+    try {
+      sockets.forEach((s, i) => s.write(partialHello(i)));
+      await until('every connection handshaking with its bytes buffered', () => r.server.handshakingCount === CLIENTS && r.server.handshakeBufferedBytes >= CLIENTS * 8192, 7000);
+      await new Promise((res) => setTimeout(res, 200));
+      const held = r.server.handshakeBufferedBytes;
+      expect(held).toBeLessThanOrEqual(CLIENTS * PER_CONNECTION);
+      // Nothing beyond what was sent is held twice: at most the bytes sent plus preallocated message buffers.
+      expect(held).toBeLessThanOrEqual((CLIENTS / 2) * (5 + 8192 + 16384) + (CLIENTS / 2) * (40000 + 4));
+      // The timeout frees every one of them: server sockets closed, nothing held.
+      await until('all timed out', () => r.server.handshakingCount === 0 && r.server.connectionCount === 0, 20_000);
+      expect(timeouts.length).toBe(CLIENTS);
+      expect(r.server.handshakeFailures).toBe(CLIENTS);
+      expect(r.server.context.sessionStats).toMatchObject({ accept: CLIENTS, acceptGood: 0 });
+      expect(r.server.handshakeBufferedBytes).toBe(0);
+    } finally {
+      for (const s of sockets) s.destroy();
+    }
+  }, 60_000);
 });

@@ -453,6 +453,11 @@ export class ExpectClientKeyExchange {
     const keys = trafficKeys12(p, hs.suite, master, hs.clientRandom, hs.serverRandom);
     return new ExpectChangeCipherSpec12(this.ctx, master, keys, hs);
   }
+
+  /** Best-effort wipe of our ephemeral private key when the connection ends here. */
+  clean(): void {
+    this.keyPair.clean();
+  }
 }
 
 /** Waiting for the client's ChangeCipherSpec (RFC 5246 §7.1): then its records are protected. */
@@ -477,6 +482,7 @@ export class ExpectChangeCipherSpec12 {
 
   clean(): void {
     this.master.fill(0);
+    wipeKeys12(this.keys);
   }
 }
 
@@ -527,6 +533,15 @@ export class ExpectFinished12 {
 
   clean(): void {
     this.master.fill(0);
+    wipeKeys12(this.keys);
+  }
+}
+
+/** Best-effort wipe of key block material not yet handed to the record layer (which copies it). */
+function wipeKeys12(keys: Tls12Keys): void {
+  for (const k of [keys.client, keys.server]) {
+    k.key.fill(0);
+    k.iv.fill(0);
   }
 }
 

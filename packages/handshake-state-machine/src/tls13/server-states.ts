@@ -10,7 +10,7 @@
  */
 import { AEAD_KEY_LENGTH, NAMED_GROUP_CODEPOINT, equalConstantTime, isCryptoError, type CryptoProvider, type NamedGroup, type SignatureScheme } from '@puretls/crypto';
 import { TlsError } from '@puretls/record-layer';
-import type { HandshakeConfig, CertifiedKey } from '../config';
+import { clientHelloLimits, DEFAULT_MAX_PSK_IDENTITIES, type HandshakeConfig, type CertifiedKey } from '../config';
 import type { HandshakeIo, NegotiatedInfo, ResumableSession, TrafficKeys } from '../io';
 import { suiteByCode, type SuiteInfo } from '../suites';
 import type { HandshakeMessage } from '../handshake-message';
@@ -19,7 +19,7 @@ import { writeHelloRetryRequest, writeServerHello } from '../msgs/server-hello';
 import { writeEncryptedExtensions } from '../msgs/encrypted-extensions';
 import { writeCertificate13 } from '../msgs/certificate';
 import { certificateVerifyContent, writeCertificateVerify } from '../msgs/certificate-verify';
-import { writeFinished } from '../msgs/finished';
+import { readFinished, writeFinished } from '../msgs/finished';
 import { readKeyUpdate, writeKeyUpdate } from '../msgs/key-update';
 import { readEndOfEarlyData } from '../msgs/end-of-early-data';
 import { writeNewSessionTicket13 } from '../msgs/new-session-ticket';
@@ -48,8 +48,8 @@ export { offersTls13 } from './client-hello-checks';
 const TLS13 = 0x0304;
 /** RFC 8446 §4.2.9 psk_key_exchange_modes values. */
 export const PskKeyExchangeMode = { psk_ke: 0, psk_dhe_ke: 1 } as const;
-/** At most this many PSK identities are looked up per ClientHello (a CPU bound per handshake). */
-export const MAX_PSK_IDENTITIES = 8;
+/** Default PSK identities looked up per ClientHello (a CPU bound per handshake; see `ClientHelloLimits.maxPskIdentities`). */
+export const MAX_PSK_IDENTITIES = DEFAULT_MAX_PSK_IDENTITIES;
 /** Rejected 0-RTT data skipped at most (RFC 8446 §4.2.10), when no ticket says otherwise. */
 export const DEFAULT_EARLY_DATA_SKIP = 16 * 1024;
 
@@ -86,7 +86,7 @@ export class ExpectClientHello {
 
   handle(msg: HandshakeMessage): ServerState {
     expect(msg, HandshakeType.client_hello, this.kind);
-    const hello = readHello(msg);
+    const hello = readHello(msg, clientHelloLimits(this.ctx.config));
     // RFC 8446 §4.2.1: TLS 1.3 only through supported_versions; everything else is TLS 1.2's
     // to serve or to refuse (protocol_version when older, or when the context disallows 1.2).
     if (!offersTls13(hello.ch) || this.ctx.config.maxVersion < TLS13) return startTls12(this.ctx, hello);
@@ -105,7 +105,7 @@ export class ExpectClientHello2 {
 
   handle(msg: HandshakeMessage): Tls13ServerState {
     expect(msg, HandshakeType.client_hello, this.kind);
-    const hello = readHello(msg);
+    const hello = readHello(msg, clientHelloLimits(this.ctx.config));
     checkSecondClientHello(this.retry.first, hello, this.retry.group, this.retry.cookie);
     checkClientHello13(hello);
     return negotiate(this.ctx, hello, this.retry);
@@ -208,7 +208,7 @@ function selectPsk(
   done: (found: { session: ResumableSession; index: number } | undefined) => Tls13ServerState,
 ): Tls13ServerState {
   const ids = hello.ch.ext.preSharedKey!.identities;
-  if (index >= ids.length || index >= MAX_PSK_IDENTITIES) return done(undefined);
+  if (index >= ids.length || index >= clientHelloLimits(ctx.config).maxPskIdentities) return done(undefined);
   const id = ids[index]!;
   const answer = ctx.io.lookupPsk({ identity: id.identity, obfuscatedTicketAge: id.obfuscatedTicketAge, index, serverName: hello.ch.ext.serverName, cipherSuite: suite.code });
   return then(answer, (session) => {
@@ -407,6 +407,7 @@ function sendFlight(ctx: StateContext, hello: Hello, plan: FlightPlan): Tls13Ser
   }
   // Finished (RFC 8446 §4.4.4).
   sendAndHash(io, transcript, writeFinished(ks.verifyData(serverHs, transcript.current())));
+  serverHs.fill(0); // its record key is installed; the secret itself is no longer needed
 
   // Application traffic secrets from the transcript through the server Finished (§7.1).
   ks.inputZeros();
@@ -438,7 +439,9 @@ function sendFlight(ctx: StateContext, hello: Hello, plan: FlightPlan): Tls13Ser
     earlyData,
   };
   if (session) io.sessionResumed(session);
-  const finished = new ExpectFinished(ctx, suite, ks, transcript, clientHs, { clientAp, serverAp, exporter }, info, ch.random, session?.authTime ?? now);
+  // ch.random is a view into the whole ClientHello (up to kilobytes): keep a 32-byte copy, the
+  // connection holds it for its lifetime.
+  const finished = new ExpectFinished(ctx, suite, ks, transcript, clientHs, { clientAp, serverAp, exporter }, info, ch.random.slice(), session?.authTime ?? now);
   if (acceptEarly) {
     io.setReadKeys(keysFor(p, suite, clientEarly!));
     clientEarly!.fill(0);
@@ -493,6 +496,11 @@ export class ExpectEndOfEarlyData {
     this.ctx.io.setReadKeys(keysFor(this.ctx.config.provider, this.suite, this.clientHs));
     return this.next;
   }
+
+  /** Best-effort wipe when the connection ends here (the handshake secrets, the application secrets to come). */
+  clean(): void {
+    this.next.clean();
+  }
 }
 
 /** Waiting for the client's Finished (RFC 8446 §4.4.4), under the client handshake traffic key. */
@@ -513,6 +521,9 @@ export class ExpectFinished {
   handle(msg: HandshakeMessage): Tls13ServerState {
     expect(msg, HandshakeType.finished, this.kind);
     const expected = this.ks.verifyData(this.clientHs, this.transcript.current());
+    // RFC 8446 §4.4.4: verify_data is Hash.length bytes; any other length is a message that
+    // "could not be decoded" (§6.2 decode_error), as the TLS 1.2 state and OpenSSL treat it.
+    readFinished(msg.body, expected.length);
     // RFC 8446 §4.4.4: "Recipients of Finished messages MUST verify that the contents are
     // correct and if incorrect MUST terminate the connection with a "decrypt_error" alert."
     if (!equalConstantTime(msg.body, expected)) throw new TlsError('BadFinished', 'client Finished verify_data is wrong');
@@ -526,6 +537,15 @@ export class ExpectFinished {
     const traffic = new Traffic13(this.ctx, this.suite, this.secrets.clientAp, this.secrets.serverAp, this.secrets.exporter, resumptionMaster, this.info, this.clientRandom, this.authTime);
     this.ctx.io.emit({ type: 'handshakeComplete', info: this.info });
     return traffic;
+  }
+
+  /** Best-effort wipe when the connection ends before the client's Finished. */
+  clean(): void {
+    this.ks.clean();
+    this.clientHs.fill(0);
+    this.secrets.clientAp.fill(0);
+    this.secrets.serverAp.fill(0);
+    this.secrets.exporter.fill(0);
   }
 }
 

@@ -162,11 +162,12 @@ describe('TLS 1.3 server: out-of-order messages', () => {
     x.send(x.client.sendAlert(AlertDescription.bad_certificate, 1));
     expect(x.errors[0]?.reason).toBe('AlertReceived');
   });
-  it('close_notify during the handshake closes without a handshake', () => {
+  it('close_notify during the handshake: we answer close_notify (RFC 8446 §6.1) and close without a handshake', () => {
     const x = exchange();
     x.send(TestClient13.plaintextRecord(new Uint8Array([1, 0]), 21));
     expect(x.errors[0]?.reason).toBe('PeerClosed');
     expect(x.conn.phase).toBe('closed');
+    expect(x.clientAlerts).toEqual([AlertDescription.close_notify]);
   });
 });
 
