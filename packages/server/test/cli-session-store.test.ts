@@ -6,21 +6,11 @@
  * packages/session-store-redis/test/fleet-cli.test.ts.
  */
 import { createServer as createNetServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseCli, serveWarnings, UsageError, USAGE, type ServeOptions } from '../src/cli-options';
-import { bundleCli, runCli, runTool, startCli, type CliProcess } from './helpers/cli-process';
+import { runTool, useCli } from './helpers/cli-process';
 
-let script: string;
-let cleanupBundle: () => void = () => {};
-const procs: CliProcess[] = [];
-
-beforeAll(async () => {
-  ({ script, cleanup: cleanupBundle } = await bundleCli());
-}, 60_000);
-afterAll(async () => {
-  for (const p of procs) await p.stop('SIGKILL');
-  cleanupBundle();
-});
+const cli = useCli();
 
 function options(argv: string[]): ServeOptions {
   const c = parseCli(['serve', ...argv]);
@@ -85,15 +75,14 @@ describe('--session-store / --ticket-keys / --lookup-timeout parsing (in process
 
 describe('as a process', () => {
   it('a malformed Redis URL: exit 2 naming the problem', async () => {
-    const r = await runCli(script, ['serve', '--port', '0', '--session-store', 'redis://127.0.0.1:6379/not-a-db']);
+    const r = await cli.run(['serve', '--port', '0', '--session-store', 'redis://127.0.0.1:6379/not-a-db']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--session-store: redis url: the path must be a database number/);
   }, 30_000);
 
   it('Redis not there: the server starts anyway (after the bounded join wait) and completes full handshakes', async () => {
     const port = await closedPort();
-    const p = await startCli(script, ['--www', '--log-level', 'info', '--session-store', `redis://127.0.0.1:${port}/0?prefix=nowhere:`, '--ticket-keys', 'redis', '--tickets', 'stateful'], 30_000);
-    procs.push(p);
+    const p = await cli.start(['--www', '--log-level', 'info', '--session-store', `redis://127.0.0.1:${port}/0?prefix=nowhere:`, '--ticket-keys', 'redis', '--tickets', 'stateful'], 30_000);
     expect(p.stderr()).toMatch(/did not answer within \d+ ms: sealing with a local key/);
     expect(p.stderr()).toMatch(/ticketKeys="shared \(not joined yet\)"/);
     for (let i = 0; i < 2; i++) {

@@ -8,32 +8,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCli, serveWarnings, UsageError, version, type ServeOptions } from '../src/cli-options';
 import { CertDir, type TestCert } from './helpers/certs';
-import { bundleCli, runCli, startCli, type CliProcess } from './helpers/cli-process';
+import { useCli } from './helpers/cli-process';
 import { connectTls, readBytes, within } from './helpers/net';
 
-let script: string;
-let cleanupBundle: () => void = () => {};
+const cli = useCli();
+const start = cli.start;
 const certs = new CertDir();
 let certA: TestCert;
 let certB: TestCert;
-const procs: CliProcess[] = [];
 
-beforeAll(async () => {
-  ({ script, cleanup: cleanupBundle } = await bundleCli());
+beforeAll(() => {
   certA = certs.make('p256', 'a.example');
   certB = certs.make('rsa2048', 'b.example');
 }, 60_000);
-afterAll(async () => {
-  for (const p of procs) await p.stop('SIGKILL');
-  cleanupBundle();
-  certs.cleanup();
-});
-
-async function start(args: string[]): Promise<CliProcess> {
-  const p = await startCli(script, args);
-  procs.push(p);
-  return p;
-}
+afterAll(() => certs.cleanup());
 
 describe('option parsing (in process)', () => {
   it('defaults', () => {
@@ -113,7 +101,7 @@ describe('option parsing (in process)', () => {
 
 describe('the puretls process', () => {
   it('--help prints the usage and exits 0', async () => {
-    const r = await runCli(script, ['--help']);
+    const r = await cli.run(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('usage: puretls serve');
     for (const o of ['--tickets MODE', '--num-tickets N', '--session-timeout S', '--cache-size N', '--cache-mode LIST', '--early-data BYTES']) expect(r.stdout).toContain(o);
@@ -133,7 +121,7 @@ describe('the puretls process', () => {
     [['serve', '--cache-mode', 'server,nope', '--port', '0'], /--cache-mode/],
     [['serve', '--early-data', 'lots', '--port', '0'], /--early-data/],
   ])('bad options %j → exit 2 with a message', async (args, message) => {
-    const r = await runCli(script, args);
+    const r = await cli.run(args);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stdout).not.toContain('listening on');
@@ -216,7 +204,7 @@ describe('the puretls process', () => {
 
   it('a port in use exits 1', async () => {
     const p = await start(['--log-level', 'error']);
-    const r = await runCli(script, ['serve', '--port', String(p.port)]);
+    const r = await cli.run(['serve', '--port', String(p.port)]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/EADDRINUSE/);
     await p.stop();

@@ -8,31 +8,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer as createNetServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createNobleProvider, hexToBytes, hkdfExpandLabel } from '@puretls/crypto';
 import { CertDir } from './helpers/certs';
-import { bundleCli, startCli, type CliProcess } from './helpers/cli-process';
+import { useCli } from './helpers/cli-process';
 import { connectTls, readBytes, within } from './helpers/net';
 
-let script: string;
-let cleanupBundle: () => void = () => {};
+const cli = useCli();
 const certs = new CertDir();
-const procs: CliProcess[] = [];
-
-beforeAll(async () => {
-  ({ script, cleanup: cleanupBundle } = await bundleCli());
-}, 120_000);
-afterAll(async () => {
-  for (const p of procs) await p.stop('SIGKILL');
-  cleanupBundle();
-  certs.cleanup();
-});
-
-async function start(args: string[]): Promise<CliProcess> {
-  const p = await startCli(script, args);
-  procs.push(p);
-  return p;
-}
+afterAll(() => certs.cleanup());
+const start = cli.start;
 
 /** A loopback TCP relay that records every byte the server sends to the client. */
 async function captureProxy(targetPort: number): Promise<{ port: number; serverToClient: () => Buffer; close: () => void }> {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { afterAll, beforeAll } from 'vitest';
 import { within } from './net';
 
 const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
@@ -120,4 +121,34 @@ export function runTool(cmd: string, args: readonly string[], options: { input?:
       timer = setTimeout(() => proc.stdin.end(), options.holdMs ?? 0);
     }),
   );
+}
+
+/**
+ * The usual set-up of a test file that runs the CLI: bundles it once (beforeAll), and kills every
+ * process it started and removes the bundle (afterAll). Call at the top level of the file.
+ */
+export function useCli(): { script(): string; start(args: readonly string[], ms?: number): Promise<CliProcess>; run(args: readonly string[], ms?: number): ReturnType<typeof runCli> } {
+  let script: string | undefined;
+  let cleanup: () => void = () => {};
+  const procs: CliProcess[] = [];
+  beforeAll(async () => {
+    ({ script, cleanup } = await bundleCli());
+  }, 120_000);
+  afterAll(async () => {
+    for (const p of procs) await p.stop('SIGKILL');
+    cleanup();
+  });
+  const bundled = (): string => {
+    if (script === undefined) throw new Error('useCli: the CLI is bundled in beforeAll');
+    return script;
+  };
+  return {
+    script: bundled,
+    start: async (args, ms) => {
+      const p = await startCli(bundled(), args, ms);
+      procs.push(p);
+      return p;
+    },
+    run: (args, ms) => runCli(bundled(), args, ms),
+  };
 }
