@@ -11,9 +11,11 @@
  * } Handshake;
  * ```
  *
- * Messages inside one record are views of it (no copy). A message spanning records is copied once
- * into a buffer of exactly its size, allocated when its header is known and the length checked
- * against the cap, so nothing beyond the cap is ever buffered.
+ * Messages inside one record are views of it (no copy). A message spanning records is copied
+ * into a buffer that grows with what arrived (bounded doubling, never beyond the announced size):
+ * a peer that announces 64 KiB and sends 1 KiB costs about 1 KiB, not 64. The announced length is
+ * checked against the cap as soon as the header is complete, so nothing beyond the cap is ever
+ * buffered.
  */
 import { TlsError } from './errors';
 import { DEFAULT_MAX_HANDSHAKE_MESSAGE, HANDSHAKE_HEADER_LENGTH } from './record';
@@ -35,11 +37,14 @@ export class HandshakeJoiner {
   /** The record content being walked; `null` once consumed. Invariant: 0 <= offset <= current.length. */
   private current: Uint8Array | null = null;
   private offset = 0;
-  private readonly headerScratch = new Uint8Array(HANDSHAKE_HEADER_LENGTH);
-  private headerLength = 0;
-  /** A message spanning records, exactly its size; invariant 4 <= partialLength <= partial.length. */
+  /**
+   * A message spanning records: `partial[0, partialLength)` holds its first bytes (header first).
+   * `null` when no message has started. Invariant: partialLength <= partial.length <= total.
+   */
   private partial: Uint8Array | null = null;
   private partialLength = 0;
+  /** The partial message's size with its header, once the header is complete; -1 before. */
+  private total = -1;
 
   /**
    * @param maxMessageLength cap on a message body in bytes ({@link DEFAULT_MAX_HANDSHAKE_MESSAGE}).
@@ -53,17 +58,25 @@ export class HandshakeJoiner {
 
   /** True when nothing is buffered: no partial message and no unread record content. */
   get isEmpty(): boolean {
-    return this.current === null && this.partial === null && this.headerLength === 0;
+    return this.current === null && this.partial === null;
   }
 
-  /** Bytes held for a message spanning records (its buffer is allocated at its full size once the header is known). */
+  /**
+   * Bytes allocated for a message spanning records: at most twice what arrived of it (and never
+   * more than its announced size), 0 when none has started.
+   */
   get bufferedBytes(): number {
-    return this.partial !== null ? this.partial.length : this.headerLength;
+    return this.partial !== null ? this.partial.length : 0;
+  }
+
+  /** Bytes received of a message spanning records (header included). */
+  get receivedBytes(): number {
+    return this.partialLength;
   }
 
   /** True while a message has started but not ended (another record is needed). */
   get hasPartialMessage(): boolean {
-    return this.partial !== null || this.headerLength > 0;
+    return this.partial !== null;
   }
 
   /**
@@ -85,53 +98,62 @@ export class HandshakeJoiner {
   next(): HandshakeMessage | null {
     const cur = this.current;
     if (cur === null) return null;
-    if (this.partial === null && this.headerLength === 0) {
-      const rem = cur.length - this.offset;
+    if (this.partial === null) {
+      const o = this.offset;
+      const rem = cur.length - o;
       if (rem >= HANDSHAKE_HEADER_LENGTH) {
-        const o = this.offset;
-        const len = this.checkLength(cur, o);
-        const total = HANDSHAKE_HEADER_LENGTH + len;
+        const total = HANDSHAKE_HEADER_LENGTH + this.checkLength(cur, o);
         if (rem >= total) {
           this.offset = o + total;
           if (this.offset === cur.length) this.current = null;
           return makeMessage(cur.subarray(o, o + total));
         }
-        // Copy: the message continues in the next record.
-        this.partial = new Uint8Array(total);
-        this.partial.set(cur.subarray(o));
-        this.partialLength = rem;
-      } else {
-        this.headerScratch.set(cur.subarray(this.offset));
-        this.headerLength = rem;
+        this.total = total;
       }
+      // Copy what there is: the message continues in the next record.
+      this.partial = new Uint8Array(Math.max(rem, HANDSHAKE_HEADER_LENGTH));
+      this.partial.set(cur.subarray(o));
+      this.partialLength = rem;
       this.current = null;
       return null;
     }
-    if (this.partial === null) {
-      const k = Math.min(HANDSHAKE_HEADER_LENGTH - this.headerLength, cur.length - this.offset);
-      this.headerScratch.set(cur.subarray(this.offset, this.offset + k), this.headerLength);
-      this.headerLength += k;
+    if (this.total < 0) {
+      // The header itself spans records.
+      const k = Math.min(HANDSHAKE_HEADER_LENGTH - this.partialLength, cur.length - this.offset);
+      this.partial.set(cur.subarray(this.offset, this.offset + k), this.partialLength);
+      this.partialLength += k;
       this.offset += k;
-      if (this.headerLength < HANDSHAKE_HEADER_LENGTH) {
+      if (this.partialLength < HANDSHAKE_HEADER_LENGTH) {
         this.current = null;
         return null;
       }
-      const len = this.checkLength(this.headerScratch, 0);
-      this.partial = new Uint8Array(HANDSHAKE_HEADER_LENGTH + len);
-      this.partial.set(this.headerScratch);
-      this.partialLength = HANDSHAKE_HEADER_LENGTH;
+      this.total = HANDSHAKE_HEADER_LENGTH + this.checkLength(this.partial, 0);
     }
-    const p = this.partial;
-    const k = Math.min(p.length - this.partialLength, cur.length - this.offset);
+    const k = Math.min(this.total - this.partialLength, cur.length - this.offset);
+    const p = this.reserve(this.partialLength + k);
     p.set(cur.subarray(this.offset, this.offset + k), this.partialLength);
     this.partialLength += k;
     this.offset += k;
     if (this.offset === cur.length) this.current = null;
-    if (this.partialLength < p.length) return null;
+    if (this.partialLength < this.total) return null;
     this.partial = null;
     this.partialLength = 0;
-    this.headerLength = 0;
+    this.total = -1;
     return makeMessage(p);
+  }
+
+  /**
+   * The partial buffer with room for `needed` bytes: grown to max(needed, twice its size), at most
+   * the message's size (a whole message ends in a buffer of exactly its size).
+   */
+  private reserve(needed: number): Uint8Array {
+    const p = this.partial!;
+    if (needed <= p.length) return p;
+    const grown = new Uint8Array(Math.min(this.total, Math.max(needed, 2 * p.length)));
+    grown.set(p.subarray(0, this.partialLength));
+    p.fill(0);
+    this.partial = grown;
+    return grown;
   }
 
   private checkLength(b: Uint8Array, o: number): number {

@@ -41,13 +41,23 @@ const latin1 = (b: Uint8Array | undefined): string | undefined => (b === undefin
 const bytes = (s: string | undefined): Uint8Array | undefined => (s === undefined ? undefined : Uint8Array.from(s, (c) => c.charCodeAt(0)));
 
 export class CacheSessionGlue implements SessionGlue {
-  /** Sessions each connection made or resumed, for invalidation when it ends (spec §3, §5). */
+  /**
+   * Sessions each connection made or resumed that invalidation can still reach when it ends (spec
+   * §3, §5): only references (the sessions live in the cache or the application's store anyway).
+   */
   private readonly owned = new WeakMap<object, Session[]>();
   private readonly completed = new WeakSet<object>();
 
   constructor(private readonly o: CacheSessionGlueOptions) {}
 
+  /**
+   * Invalidation removes a session from the internal store and tells the remove callback. A session
+   * in neither (a stateless ticket, sealed and never stored, with no remove callback to tell) cannot
+   * be revoked: nothing is kept for it.
+   */
   private own(conn: object, session: Session): void {
+    const { cache } = this.o;
+    if (cache.getRemoveSessionCallback() === undefined && cache.peek(session.id) !== session) return;
     const list = this.owned.get(conn);
     if (list) list.push(session);
     else this.owned.set(conn, [session]);
@@ -78,8 +88,10 @@ export class CacheSessionGlue implements SessionGlue {
       maxEarlyData: stateful ? t.maxEarlyData : 0,
       authTime: t.authTime,
     });
-    // Spec §2: newSession once per NewSessionTicket; the session enters the cache first.
-    const kept = cache.newSession(conn, session);
+    // Spec §2: newSession once per NewSessionTicket; the session enters the cache first. A
+    // stateless ticket is never looked up in the cache: like OpenSSL (ssl_update_cache), it is
+    // stored only when a remove callback wants to hear of its invalidation.
+    const kept = cache.newSession(conn, session, { store: stateful || cache.getRemoveSessionCallback() !== undefined });
     if (kept === false && stateful) return undefined;
     this.own(conn, session);
     return stateful ? { ticket: ticketId, maxEarlyData: session.maxEarlyData } : { ticket: sealTicket(this.o.keyRing, session), maxEarlyData: 0 };

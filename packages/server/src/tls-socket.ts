@@ -3,10 +3,11 @@
  * shaped like the server side of `tls.TLSSocket`. The only place where the engine meets `node:net`
  * sockets; `node-adapter.ts` creates one per accepted connection.
  *
- * Data flow (every arrow flushes `conn.takeOutput()` to TCP):
+ * Data flow (every arrow flushes `conn.takeOutputChunks()` to TCP, in one syscall):
  *   TCP 'data' → conn.receive → 'data' events → push()      (push false → tcp.pause(); _read → resume)
  *                            → 'earlyData' events → push()  (0-RTT: same stream, never pauses TCP)
- *   write()    → _write → conn.write → tcp.write            (callback once TCP accepted: write() true / 'drain')
+ *   write()    → _write → conn.write → tcp.write            (coalesced until the end of the event-loop turn or 64 KiB;
+ *                                                          callback once TCP accepted: write() true / 'drain')
  *   end()      → _final → conn.close (close_notify) → tcp.end()
  *   close_notify received → push(null); with allowHalfOpen false (the default) the stream then
  *   ends its writable side, which answers with our close_notify (like Node's TLSSocket).
@@ -25,6 +26,25 @@ import { MAX_CLIENT_HELLO_PEEK, peekServerName } from './node-compat';
 
 /** How long a closing socket may take to flush its last bytes (alert, close_notify) before TCP is destroyed. */
 const FLUSH_BEFORE_DESTROY_MS = 1000;
+
+/**
+ * Application writes are sealed at once but their records are handed to TCP together, at the end
+ * of the current turn of the event loop (`setImmediate`), or as soon as this many plaintext bytes
+ * wait: one `write` syscall per four full records instead of one per `write()` call, and the
+ * last write of a response goes out with the close_notify that `end()` adds. Only while TCP has
+ * nothing buffered: otherwise each write goes to TCP at once and waits for its `drain`.
+ */
+const COALESCE_BYTES = 64 * 1024;
+
+/**
+ * Decrypted data of at least this many bytes is pushed as a view of the received chunk (no copy):
+ * the chunk is ours and each record's plaintext is never written again. Smaller data is copied so
+ * that a few bytes kept by the application do not retain a whole chunk.
+ */
+const ZERO_COPY_MIN_BYTES = 4096;
+
+/** Output of several record-layer writes up to this size is joined (copied) into one buffer; above, written vectored. */
+const JOIN_MAX_BYTES = 16 * 1024;
 
 /** What `getEphemeralKeyInfo()` returns (Node's shape). */
 export interface EphemeralKeyInfo {
@@ -104,6 +124,8 @@ export class PureTlsSocket extends Duplex {
   private handshakeTimer: NodeJS.Timeout | undefined;
   private secured = false;
   private failed = false;
+  /** The connection failed in the same read that completed its handshake (see `onTlsError`). */
+  private errorAfterHandshake: TlsError | undefined;
   /** We paused the TCP socket because `push()` returned false; `_read` resumes it. */
   private tcpPausedByUs = false;
   /** The reader asked for more since `push()` last returned false. */
@@ -114,6 +136,14 @@ export class PureTlsSocket extends Duplex {
   private pendingWriteCallback: ((err?: Error | null) => void) | undefined;
   /** Writes that arrived before the handshake completed: replayed from `secure`. */
   private earlyWrites: { chunk: Buffer; callback: (err?: Error | null) => void }[] = [];
+  /** Plaintext bytes written whose records wait in the connection for the coalesced flush. */
+  private deferredBytes = 0;
+  /** A coalesced flush is scheduled (`setImmediate`). */
+  private flushScheduled = false;
+  private readonly deferredFlush = (): void => {
+    this.flushScheduled = false;
+    if (this.deferredBytes > 0) this.flush();
+  };
 
   constructor(tcp: Socket, connection: ServerConnection, hooks: PureTlsSocketHooks, options: PureTlsSocketOptions) {
     super({ allowHalfOpen: options.allowHalfOpen ?? false });
@@ -320,6 +350,11 @@ export class PureTlsSocket extends Duplex {
       this.clearHandshakeTimer();
       this.hooks.secure(this);
       this.replayEarlyWrites();
+      const late = this.errorAfterHandshake;
+      if (late) {
+        this.tcp.end();
+        this.destroyQuietly(late);
+      }
     }
     if (this.overLimit() && !this.tcpPausedByUs && !this.destroyed) {
       this.tcpPausedByUs = true;
@@ -342,8 +377,7 @@ export class PureTlsSocket extends Duplex {
 
   private onTlsData(d: Uint8Array): void {
     if (this.tlsReadableEnded || this.destroyed) return;
-    // `d` is a view into the TCP chunk or the record layer's buffer: copy before it outlives the call.
-    if (!this.push(Buffer.from(d))) {
+    if (!this.push(toBuffer(d))) {
       this.readWanted = false;
       if (!this.tcpPausedByUs) {
         this.tcpPausedByUs = true;
@@ -361,8 +395,7 @@ export class PureTlsSocket extends Duplex {
   private onEarlyData(d: Uint8Array): void {
     if (this.tlsReadableEnded || this.destroyed) return;
     this.earlyBytes += d.length;
-    // `d` is a view into the record layer's buffer: copy before it outlives the call.
-    this.push(Buffer.from(d));
+    this.push(toBuffer(d));
   }
 
   override _read(): void {
@@ -411,6 +444,14 @@ export class PureTlsSocket extends Duplex {
   private onTlsError(err: TlsError): void {
     // The alert (if any) is queued in the connection: send it, then close TCP.
     this.flush();
+    if (!this.secured && this.connection.info !== undefined && !this.failed) {
+      // The client's Finished and bad bytes in one read: the handshake completed (the session
+      // cache counted it in acceptGood), then the connection failed. `feed` reports it as such —
+      // `secureConnection`, then this error — not as a handshake failure, so that
+      // accept = acceptGood + handshakeFailures holds.
+      this.errorAfterHandshake = err;
+      return;
+    }
     if (!this.secured) {
       this.failHandshake(err);
       return;
@@ -447,12 +488,32 @@ export class PureTlsSocket extends Duplex {
 
   // ---- TLS → TCP -------------------------------------------------------------------------------
 
-  /** Sends what the connection queued. Returns `tcp.write()`'s answer (true when nothing was queued). */
+  /**
+   * Sends what the connection queued in one syscall: small outputs (a flight, a response and its
+   * close_notify) joined into one buffer, large ones as one vectored write (cork: no copy). Returns
+   * true when nothing was queued or TCP already handed everything to the kernel (a write above
+   * TCP's highWaterMark answers false even then), else false: wait for TCP's `drain`.
+   */
   private flush(): boolean {
-    const out = this.connection.takeOutput();
-    if (out.length === 0 || this.tcp.destroyed || !this.tcp.writable) return true;
-    // takeOutput() hands us the buffer: wrap it without copying.
-    return this.tcp.write(Buffer.from(out.buffer, out.byteOffset, out.byteLength));
+    this.deferredBytes = 0;
+    const chunks = this.connection.takeOutputChunks();
+    if (chunks.length === 0 || this.tcp.destroyed || !this.tcp.writable) return true;
+    let ok: boolean;
+    if (chunks.length === 1) {
+      ok = this.tcp.write(asBuffer(chunks[0]!));
+    } else {
+      let total = 0;
+      for (const c of chunks) total += c.length;
+      if (total <= JOIN_MAX_BYTES) {
+        ok = this.tcp.write(joinChunks(chunks, total));
+      } else {
+        this.tcp.cork();
+        ok = true;
+        for (const c of chunks) ok = this.tcp.write(asBuffer(c));
+        this.tcp.uncork();
+      }
+    }
+    return ok || this.tcp.writableLength === 0;
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
@@ -472,6 +533,16 @@ export class PureTlsSocket extends Duplex {
     }
     if (this.connection.error) {
       callback(this.connection.error);
+      return;
+    }
+    this.deferredBytes += chunk.length;
+    if (this.deferredBytes < COALESCE_BYTES && this.tcp.writableLength === 0) {
+      // Accepted: sent with whatever else is written in this turn (see COALESCE_BYTES).
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.deferredFlush);
+      }
+      callback();
       return;
     }
     if (this.flush()) callback();
@@ -502,6 +573,8 @@ export class PureTlsSocket extends Duplex {
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
     this.clearHandshakeTimer();
+    // Records of accepted writes still waiting for the coalesced flush go out before TCP closes.
+    if (this.deferredBytes > 0) this.flush();
     // Without a close_notify from us this is an unclean shutdown for the session cache (spec §5).
     this.connection.destroy();
     for (const w of this.earlyWrites) w.callback(err ?? new Error('socket destroyed'));
@@ -525,6 +598,30 @@ function closeTcp(tcp: Socket): void {
   if (!tcp.writableEnded) tcp.end();
   tcp.resume();
   setTimeout(() => tcp.destroy(), FLUSH_BEFORE_DESTROY_MS).unref();
+}
+
+/** A record-layer output buffer (ours: `takeOutputChunks` hands it over) as a `Buffer`, without copying. */
+function asBuffer(c: Uint8Array): Buffer {
+  return Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+}
+
+/** `chunks` (of `total` bytes) copied into one `Buffer`. */
+function joinChunks(chunks: readonly Uint8Array[], total: number): Buffer {
+  const out = Buffer.allocUnsafe(total);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
+/**
+ * Decrypted data as a `Buffer` the application may keep: a view when large (see
+ * {@link ZERO_COPY_MIN_BYTES}), else a copy.
+ */
+function toBuffer(d: Uint8Array): Buffer {
+  return d.byteLength >= ZERO_COPY_MIN_BYTES ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d);
 }
 
 /**

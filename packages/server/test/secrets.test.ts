@@ -122,7 +122,7 @@ describe('key material is wiped', () => {
     (x.conn as unknown as { io: { emit: (e: { type: string; label?: string; secret?: Uint8Array }) => void } }).io.emit = ((orig) => (e) => {
       if (e.type === 'secret' && e.label === 'SERVER_HANDSHAKE_TRAFFIC_SECRET') seen.push(e.secret!);
       orig(e);
-    })((x.conn as unknown as { io: { emit: (e: unknown) => void } }).io.emit.bind(x.conn));
+    })((x.conn as unknown as { io: { emit: (e: unknown) => void } }).io.emit.bind((x.conn as unknown as { io: object }).io));
     x.send(TestClient13.plaintextRecord(x.client.buildClientHello({})));
     expect(seen).toHaveLength(1);
     expect(isZero(seen[0]!)).toBe(true);

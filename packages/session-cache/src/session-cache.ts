@@ -619,12 +619,14 @@ export class SessionCache<Conn = unknown> {
    * @returns whether the session is resumable: `false` when the callback said `false` (it was
    *   removed with reason `rejected`) or when there is nowhere to keep it; a promise when the
    *   callback returned one (it never rejects: errors are counted and logged).
+   * @param options.store `false`: the callback only, no internal add (OpenSSL's TLS 1.3 stateless
+   *   ticket: `ssl_update_cache` caches it only for anti-replay or a remove callback).
    */
-  newSession(conn: Conn, session: Session): boolean | Promise<boolean> {
+  newSession(conn: Conn, session: Session, options?: { readonly store?: boolean }): boolean | Promise<boolean> {
     checkSession(session);
     if (this.closed || this.flags.off || this.dead.has(session)) return false;
     try {
-      const stored = this.flags.internalStore ? this.insert(session, true) : false;
+      const stored = this.flags.internalStore && options?.store !== false ? this.insert(session, true) : false;
       const cb = this.newCb;
       if (cb === undefined) return stored;
       let r: boolean | void | Promise<boolean | void>;

@@ -10,7 +10,7 @@
  * an `output` already).
  */
 import { unsafe as aes } from '@noble/ciphers/aes.js';
-import { Ghash } from './ghash';
+import { GHASH_TABLE_BYTES, Ghash } from './ghash';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, type AeadAlgorithm, type AeadKey } from '../provider';
 import { equalConstantTime } from '../bytes';
@@ -57,23 +57,38 @@ function isAligned32(a: Uint8Array): boolean {
   return a.byteOffset % 4 === 0;
 }
 
+/**
+ * One AES-GCM key. Everything key-sized lives in one `ArrayBuffer` (the GHASH table, the expanded
+ * AES key, the counter block and the tag mask): a TLS connection holds two of these for its whole
+ * life, and every separate typed array costs an object, an `ArrayBuffer` and a backing store.
+ */
 class GcmKey implements AeadKey {
+  /** The whole key state (wiped by `clean`). */
+  private readonly buf: Uint8Array;
   private xk: Uint32Array | null;
   private ghash: Ghash | null;
-  /** Scratch: the counter block (J0, then inc32(J0) …), the tag mask E_K(J0), the tag — one buffer (fewer objects per key). */
-  private readonly scratch = new Uint8Array(3 * BLOCK);
-  private readonly counter = this.scratch.subarray(0, BLOCK);
-  private readonly tagMask = this.scratch.subarray(BLOCK, 2 * BLOCK);
-  private readonly tag = this.scratch.subarray(2 * BLOCK);
+  /** The counter block: J0, then inc32(J0) … */
+  private readonly counter: Uint8Array;
+  /** E_K(J0), then the tag GHASH ⊕ E_K(J0) computed over it. */
+  private readonly tag: Uint8Array;
 
   constructor(
     readonly algorithm: AeadAlgorithm,
     key: Uint8Array,
   ) {
-    this.xk = aes.expandKeyLE(key);
-    // H = E_K(0^128) (SP 800-38D §7.1 step 1)
-    const h = aes.ctr32(this.xk, false, new Uint8Array(BLOCK), new Uint8Array(BLOCK));
-    this.ghash = new Ghash(h);
+    const expanded = aes.expandKeyLE(key);
+    const xkBytes = expanded.length * 4;
+    const ab = new ArrayBuffer(GHASH_TABLE_BYTES + xkBytes + 2 * BLOCK);
+    this.buf = new Uint8Array(ab);
+    this.xk = new Uint32Array(ab, GHASH_TABLE_BYTES, expanded.length);
+    this.xk.set(expanded);
+    expanded.fill(0);
+    this.counter = new Uint8Array(ab, GHASH_TABLE_BYTES + xkBytes, BLOCK);
+    this.tag = new Uint8Array(ab, GHASH_TABLE_BYTES + xkBytes + BLOCK, BLOCK);
+    // H = E_K(0^128) (SP 800-38D §7.1 step 1), computed in the tag's place (zero now)
+    const h = this.tag;
+    aes.ctr32(this.xk, false, this.counter, h, h);
+    this.ghash = new Ghash(h, new Int32Array(ab, 0, GHASH_TABLE_BYTES / 4));
     h.fill(0);
   }
 
@@ -115,14 +130,13 @@ class GcmKey implements AeadKey {
   }
 
   clean(): void {
-    this.xk?.fill(0);
-    this.ghash?.destroy();
+    this.ghash?.reset();
+    this.buf.fill(0);
     this.xk = null;
     this.ghash = null;
-    this.scratch.fill(0);
   }
 
-  /** J0 = nonce ‖ 0^31 ‖ 1; tagMask = E_K(J0); counter ← inc32(J0) (SP 800-38D §7.1 steps 2-3). */
+  /** J0 = nonce ‖ 0^31 ‖ 1; tag = E_K(J0) (the mask); counter ← inc32(J0) (SP 800-38D §7.1 steps 2-3). */
   private start(nonce: Uint8Array): Uint32Array {
     const xk = this.xk;
     if (xk === null) throw cleanedKeyError(this.algorithm);
@@ -132,8 +146,8 @@ class GcmKey implements AeadKey {
     c[13] = 0;
     c[14] = 0;
     c[15] = 1;
-    this.tagMask.fill(0);
-    aes.ctr32(xk, false, c, this.tagMask, this.tagMask);
+    this.tag.fill(0);
+    aes.ctr32(xk, false, c, this.tag, this.tag);
     return xk;
   }
 
@@ -144,8 +158,7 @@ class GcmKey implements AeadKey {
     g.update(aad);
     g.update(ciphertext);
     g.updateLengths(aad.length, ciphertext.length);
-    g.digestInto(this.tag);
-    for (let i = 0; i < BLOCK; i++) this.tag[i]! ^= this.tagMask[i]!;
+    g.xorInto(this.tag);
   }
 }
 

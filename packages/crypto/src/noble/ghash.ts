@@ -21,17 +21,26 @@ const REM4 = new Uint32Array([
   0x0000, 0x1c20, 0x3840, 0x2460, 0x7080, 0x6ca0, 0x48c0, 0x54e0, 0xe100, 0xfd20, 0xd940, 0xc560, 0x9180, 0x8da0, 0xa9c0, 0xb5e0,
 ].map((v) => v << 16));
 
+/** Bytes of a key's table (16 multiples of H, 4 words each). */
+export const GHASH_TABLE_BYTES = 256;
+
 export class Ghash {
   /** T[n] = n · H for a 4-bit n whose bit 3 is x^0 (so T[8] = H, T[4] = H·x, T[1] = H·x^3); 4 words each. */
-  private readonly t = new Int32Array(64);
+  private readonly t: Int32Array;
   private y0 = 0;
   private y1 = 0;
   private y2 = 0;
   private y3 = 0;
 
-  /** @param h the hash subkey H = E_K(0^128), 16 bytes (not kept). */
-  constructor(h: Uint8Array) {
-    const t = this.t;
+  /**
+   * @param h the hash subkey H = E_K(0^128), 16 bytes (not kept).
+   * @param table where to keep the table: 64 words (default: a new array); a caller may place it in
+   *   a buffer it shares with other key state.
+   */
+  constructor(h: Uint8Array, table: Int32Array = new Int32Array(GHASH_TABLE_BYTES / 4)) {
+    if (table.length !== GHASH_TABLE_BYTES / 4) throw new RangeError(`Ghash(table): expected ${GHASH_TABLE_BYTES / 4} words, got ${table.length}`);
+    this.t = table;
+    const t = table;
     let v0 = be32(h, 0), v1 = be32(h, 4), v2 = be32(h, 8), v3 = be32(h, 12);
     // T[8] = H, T[4] = H·x, T[2] = H·x^2, T[1] = H·x^3 (multiplying by x: shift right, reduce)
     for (let n = 8; n >= 1; n >>= 1) {
@@ -89,6 +98,14 @@ export class Ghash {
     putBe32(out, 4, this.y1);
     putBe32(out, 8, this.y2);
     putBe32(out, 12, this.y3);
+  }
+
+  /** XORs the 16-byte hash into `out[0, 16)` (GCM's tag: the hash over the mask E_K(J0)). */
+  xorInto(out: Uint8Array): void {
+    putBe32(out, 0, this.y0 ^ be32(out, 0));
+    putBe32(out, 4, this.y1 ^ be32(out, 4));
+    putBe32(out, 8, this.y2 ^ be32(out, 8));
+    putBe32(out, 12, this.y3 ^ be32(out, 12));
   }
 
   /** Best-effort wipe of the key-derived table and state. */

@@ -15,7 +15,7 @@ import type {
   NamedGroup,
   SignatureScheme,
 } from '../provider';
-import { systemRandom, type RandomSource } from '../random';
+import type { RandomSource } from '../random';
 import type { PrivateKey, PublicKey } from '../keys/types';
 import { nodeSign, nodeVerify } from '../signatures/node';
 import type { ProviderOptions } from '../noble/provider';
@@ -31,14 +31,16 @@ import { loadNodeCrypto, type NodeCrypto } from './crypto';
 import { NodeHashes } from './hash';
 import { createNodeAead } from './aead';
 import { nodeGenerateKeyPair } from './key-exchange';
+import { pooledNodeRandom } from './random';
 
 /**
- * A {@link CryptoProvider} on `node:crypto`.
+ * A {@link CryptoProvider} on `node:crypto`. Without `options.random`, randomness comes from
+ * OpenSSL's CSPRNG through a small pool (see `pooledNodeRandom`).
  * @throws CryptoError('Unsupported') outside Node ≥ 20.16 (no `process.getBuiltinModule`).
  */
 export function createNodeProvider(options: ProviderOptions = {}): CryptoProvider {
   const c = loadNodeCrypto();
-  return new NodeProvider(c, options.random ?? systemRandom());
+  return new NodeProvider(c, options.random ?? pooledNodeRandom(c));
 }
 
 class NodeProvider implements CryptoProvider {

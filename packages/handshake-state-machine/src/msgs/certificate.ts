@@ -99,3 +99,25 @@ export function writeCertificate12(chain: readonly Uint8Array[]): Uint8Array {
     }),
   );
 }
+
+/**
+ * The server's Certificate message for a chain, built once per chain and version: it is the same
+ * in every full handshake (TLS 1.3: empty certificate_request_context, no extensions), so a
+ * handshake need not re-encode kilobytes of certificates. Keyed by the chain array (the
+ * `CertifiedKey` holds it for the context's lifetime). The message is shared: read it, never write it.
+ */
+const serverCertificateMessages = new WeakMap<readonly Uint8Array[], { tls12?: Uint8Array; tls13?: Uint8Array }>();
+
+/** `writeCertificate13({ requestContext: empty, entries: chain without extensions })`, cached per chain. */
+export function serverCertificate13(chain: readonly Uint8Array[]): Uint8Array {
+  let m = serverCertificateMessages.get(chain);
+  if (m === undefined) serverCertificateMessages.set(chain, (m = {}));
+  return (m.tls13 ??= writeCertificate13({ requestContext: new Uint8Array(0), entries: chain.map((certData) => ({ certData, extensions: [] })) }));
+}
+
+/** `writeCertificate12(chain)`, cached per chain. */
+export function serverCertificate12(chain: readonly Uint8Array[]): Uint8Array {
+  let m = serverCertificateMessages.get(chain);
+  if (m === undefined) serverCertificateMessages.set(chain, (m = {}));
+  return (m.tls12 ??= writeCertificate12(chain));
+}

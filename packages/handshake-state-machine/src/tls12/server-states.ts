@@ -22,7 +22,7 @@ import type { ServerState } from '../server-state';
 import { suiteByCode, type SuiteInfo } from '../suites';
 import { CipherSuite, CompressionMethod, ExtensionType, HandshakeType, ProtocolVersion } from '../msgs/enums';
 import { withDowngradeSentinel, writeServerHello } from '../msgs/server-hello';
-import { writeCertificate12 } from '../msgs/certificate';
+import { serverCertificate12 } from '../msgs/certificate';
 import { serverKeyExchangeSignedContent, writeServerEcdhParams, writeServerKeyExchange } from '../msgs/server-key-exchange';
 import { writeServerHelloDone } from '../msgs/server-hello-done';
 import { readClientKeyExchangeEcdhe } from '../msgs/client-key-exchange';
@@ -289,7 +289,7 @@ function fullHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined
   transcript.add(hello.raw);
   io.setVersion('tls12');
   sendAndHash(io, transcript, sh);
-  sendAndHash(io, transcript, writeCertificate12(cert.chain));
+  sendAndHash(io, transcript, serverCertificate12(cert.chain));
   const ske = buildServerKeyExchange(config, cert, scheme, group, ch.random, serverRandom);
   sendAndHash(io, transcript, ske.message);
   sendAndHash(io, transcript, writeServerHelloDone());

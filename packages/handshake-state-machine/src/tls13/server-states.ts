@@ -17,7 +17,7 @@ import type { HandshakeMessage } from '../handshake-message';
 import { HandshakeType } from '../msgs/enums';
 import { writeHelloRetryRequest, writeServerHello } from '../msgs/server-hello';
 import { writeEncryptedExtensions } from '../msgs/encrypted-extensions';
-import { writeCertificate13 } from '../msgs/certificate';
+import { serverCertificate13 } from '../msgs/certificate';
 import { certificateVerifyContent, writeCertificateVerify } from '../msgs/certificate-verify';
 import { readFinished, writeFinished } from '../msgs/finished';
 import { readKeyUpdate, writeKeyUpdate } from '../msgs/key-update';
@@ -400,7 +400,7 @@ function sendFlight(ctx: StateContext, hello: Hello, plan: FlightPlan): Tls13Ser
   if (plan.cert) {
     // Certificate (RFC 8446 §4.4.2): empty certificate_request_context in the handshake.
     const { cert, scheme } = plan.cert;
-    sendAndHash(io, transcript, writeCertificate13({ requestContext: EMPTY, entries: cert.chain.map((certData) => ({ certData, extensions: [] })) }));
+    sendAndHash(io, transcript, serverCertificate13(cert.chain));
     // CertificateVerify (RFC 8446 §4.4.3).
     const signature = p.sign(cert.key, scheme as SignatureScheme, certificateVerifyContent(true, transcript.current()));
     sendAndHash(io, transcript, writeCertificateVerify({ algorithm: scheme, signature }));
@@ -549,24 +549,69 @@ export class ExpectFinished {
   }
 }
 
-/** The handshake is done: KeyUpdate and NewSessionTicket. Application data skips `handle`. */
+/**
+ * The handshake is done: KeyUpdate and NewSessionTicket. Application data skips `handle`.
+ *
+ * This state lives as long as the connection, so it keeps little: the four secrets and the client
+ * random sit in one buffer (one typed array instead of five, each with its own `ArrayBuffer`), and
+ * the handshake's transcript, key schedule and messages are gone.
+ */
 export class Traffic13 {
   readonly kind = 'Traffic13';
   private ticketsSent = 0;
+  /** client_application_traffic_secret_N ‖ server_… ‖ exporter_master ‖ resumption_master ‖ client random. */
+  private readonly keys: Uint8Array;
   constructor(
     private readonly ctx: StateContext,
     readonly suite: SuiteInfo,
-    private clientSecret: Uint8Array,
-    private serverSecret: Uint8Array,
+    clientSecret: Uint8Array,
+    serverSecret: Uint8Array,
     /** exporter_master_secret (RFC 8446 §7.5). */
-    readonly exporterMaster: Uint8Array,
+    exporterMaster: Uint8Array,
     /** resumption_master_secret (RFC 8446 §7.1), for NewSessionTicket PSKs. */
-    private readonly resumptionMaster: Uint8Array,
+    resumptionMaster: Uint8Array,
     readonly info: NegotiatedInfo,
-    readonly clientRandom: Uint8Array,
+    clientRandom: Uint8Array,
     /** When the original full handshake happened (ms). */
     readonly authTime: number,
-  ) {}
+  ) {
+    if (clientRandom.length !== CLIENT_RANDOM_LENGTH) throw new RangeError(`Traffic13(clientRandom): ${CLIENT_RANDOM_LENGTH} bytes expected`);
+    const n = clientSecret.length;
+    const keys = new Uint8Array(4 * n + CLIENT_RANDOM_LENGTH);
+    let at = 0;
+    for (const secret of [clientSecret, serverSecret, exporterMaster, resumptionMaster]) {
+      keys.set(secret, at);
+      secret.fill(0); // the copy here is the one that is kept (and wiped by `clean`)
+      at += n;
+    }
+    keys.set(clientRandom, at);
+    this.keys = keys;
+  }
+
+  private secretAt(i: number): Uint8Array {
+    const n = (this.keys.length - CLIENT_RANDOM_LENGTH) / 4;
+    return this.keys.subarray(i * n, (i + 1) * n);
+  }
+  /** client_application_traffic_secret_N (a view). */
+  private get clientSecret(): Uint8Array {
+    return this.secretAt(0);
+  }
+  /** server_application_traffic_secret_N (a view). */
+  private get serverSecret(): Uint8Array {
+    return this.secretAt(1);
+  }
+  /** exporter_master_secret (RFC 8446 §7.5; a view, wiped on close). */
+  get exporterMaster(): Uint8Array {
+    return this.secretAt(2);
+  }
+  /** resumption_master_secret (RFC 8446 §7.1, a view). */
+  private get resumptionMaster(): Uint8Array {
+    return this.secretAt(3);
+  }
+  /** The ClientHello's random (a view). */
+  get clientRandom(): Uint8Array {
+    return this.keys.subarray(this.keys.length - CLIENT_RANDOM_LENGTH);
+  }
 
   handle(msg: HandshakeMessage): Tls13ServerState {
     if (msg.type !== HandshakeType.key_update) {
@@ -577,9 +622,9 @@ export class Traffic13 {
     const p = this.ctx.config.provider;
     // RFC 8446 §4.6.3: the receiver updates its receiving keys …
     const next = nextTrafficSecret(p, this.suite.hash, this.clientSecret);
-    this.clientSecret.fill(0);
-    this.clientSecret = next;
-    this.ctx.io.setReadKeys(keysFor(p, this.suite, next));
+    this.clientSecret.set(next);
+    next.fill(0);
+    this.ctx.io.setReadKeys(keysFor(p, this.suite, this.clientSecret));
     this.ctx.io.emit({ type: 'keyUpdate', requested });
     // … and "If the request_update field is set to "update_requested", then the receiver MUST
     // send a KeyUpdate of its own with request_update set to "update_not_requested" prior to
@@ -593,9 +638,9 @@ export class Traffic13 {
     const p = this.ctx.config.provider;
     this.ctx.io.sendHandshake(writeKeyUpdate(requestPeerUpdate));
     const next = nextTrafficSecret(p, this.suite.hash, this.serverSecret);
-    this.serverSecret.fill(0);
-    this.serverSecret = next;
-    this.ctx.io.setWriteKeys(keysFor(p, this.suite, next));
+    this.serverSecret.set(next);
+    next.fill(0);
+    this.ctx.io.setWriteKeys(keysFor(p, this.suite, this.serverSecret));
   }
 
   /**
@@ -640,14 +685,13 @@ export class Traffic13 {
 
   /** Best-effort wipe of the secrets this state holds. */
   clean(): void {
-    this.clientSecret.fill(0);
-    this.serverSecret.fill(0);
-    this.exporterMaster.fill(0);
-    this.resumptionMaster.fill(0);
+    this.keys.fill(0);
   }
 }
 
 const EMPTY = new Uint8Array(0);
+/** ClientHello.random (RFC 8446 §4.1.2). */
+const CLIENT_RANDOM_LENGTH = 32;
 
 /** The id of a resumed session when the glue's handle carries one (the cache's `Session`). */
 function sessionIdOf(handle: unknown): Uint8Array {
