@@ -29,7 +29,7 @@ import {
   seededRandom,
 } from '@puretls/crypto';
 import { SessionCache, TicketKeyRing, type Session } from '@puretls/session-cache';
-import { createRedisSessionStore, type RedisSessionStore } from '@puretls/session-store-redis';
+import { createRedisSessionStore, redisAnswers, type RedisSessionStore } from '@puretls/session-store-redis';
 import { ServerConnection, ServerContext } from '../../packages/server/src/index';
 import { TestClient13, type ClientTicket } from '../../packages/server/test/tls13/test-client';
 import { quick } from '../lib/measure';
@@ -50,18 +50,6 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
-async function reachable(): Promise<boolean> {
-  const c = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
-  c.on('error', () => {});
-  try {
-    await c.connect();
-    return (await c.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    c.disconnect();
-  }
-}
 
 async function deletePrefix(): Promise<void> {
   const c = new Redis({ host: '127.0.0.1', port: 6379 });
@@ -279,7 +267,7 @@ async function benchHandshakes(): Promise<void> {
   memory.close();
 }
 
-if (!(await reachable())) skip('Redis is not reachable at 127.0.0.1:6379');
+if (!(await redisAnswers('127.0.0.1', 6379))) skip('Redis is not reachable at 127.0.0.1:6379');
 try {
   await benchLookups();
   await benchHandshakes();

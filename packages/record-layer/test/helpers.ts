@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { AeadAlgorithm, CryptoProvider } from '@puretls/crypto';
-import { createNobleProvider, createNodeProvider } from '@puretls/crypto';
+import { concatBytes, createNobleProvider, createNodeProvider } from '@puretls/crypto';
 import { isTlsError, type AlertDescriptionName, type Reason, type TlsError } from '../src/index';
 
 /**
@@ -35,15 +35,8 @@ export function toHex(b: Uint8Array): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+/** Concatenation (the crypto package's `concatBytes`). */
+export const concat = concatBytes;
 
 /** A plaintext record: type ‖ version ‖ length ‖ body. */
 export function plainRecord(type: number, body: Uint8Array, version = 0x0303): Uint8Array {

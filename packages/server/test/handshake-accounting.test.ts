@@ -7,12 +7,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'node:net';
 import { createNodeProvider } from '@puretls/crypto';
 import { CertDir, type TestCert } from './helpers/certs';
-import { connectTcp, startServer, within, type RunningServer } from './helpers/net';
+import { connectTcp, until, useServers, type RunningServer } from './helpers/net';
 import { TestClient13 } from './tls13/test-client';
 
 const certs = new CertDir();
 let p256: TestCert;
-const running: RunningServer[] = [];
 const sockets: Socket[] = [];
 
 beforeAll(() => {
@@ -21,30 +20,10 @@ beforeAll(() => {
 afterAll(() => certs.cleanup());
 afterEach(async () => {
   for (const s of sockets.splice(0)) s.destroy();
-  for (const r of running.splice(0)) await r.close();
 });
 
-async function serve(): Promise<RunningServer> {
-  const r = await startServer({ key: p256.key, cert: p256.cert });
-  running.push(r);
-  return r;
-}
-
-/** Polls `cond` every 10 ms, at most `ms`. */
-async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  await within(
-    ms,
-    what,
-    new Promise<void>((resolve) => {
-      const t = setInterval(() => {
-        if (cond()) {
-          clearInterval(t);
-          resolve();
-        }
-      }, 10);
-    }),
-  );
-}
+const servers = useServers();
+const serve = (): Promise<RunningServer> => servers.start({ key: p256.key, cert: p256.cert });
 
 /** A raw TCP client driven by the in-memory TLS 1.3 test client, up to the server's Finished. */
 async function clientUpToServerFinished(port: number): Promise<{ tcp: Socket; client: TestClient13 }> {

@@ -3,44 +3,23 @@
  * maxBufferedBytes (unread plaintext + unsent ciphertext → TCP reads pause), and many slow clients
  * (issue #10). Loops and waits bounded.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_HANDSHAKE_MESSAGE, MAX_RECORD_LENGTH } from '@puretls/record-layer';
 import type { PureTlsSocket } from '../src/tls-socket';
 import { CertDir, type TestCert } from './helpers/certs';
-import { connectTcp, connectTls, payload, readBytes, sha256, startServer, within, type RunningServer } from './helpers/net';
+import { connectTcp, connectTls, payload, readBytes, sha256, startServer, until, useServers, within, type RunningServer } from './helpers/net';
 
 const certs = new CertDir();
 let p256: TestCert;
-const running: RunningServer[] = [];
+const servers = useServers();
 
 beforeAll(() => {
   p256 = certs.make('p256');
 }, 60_000);
 afterAll(() => certs.cleanup());
-afterEach(async () => {
-  for (const r of running.splice(0)) await r.close();
-});
 
-async function serve(options: Record<string, unknown>, onSecure?: ((s: PureTlsSocket) => void) | null): Promise<RunningServer> {
-  const r = await startServer({ key: p256.key, cert: p256.cert, ...options }, onSecure);
-  running.push(r);
-  return r;
-}
-
-/** Polls `cond` every 10 ms, at most `ms`. */
-async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  await within(
-    ms,
-    what,
-    new Promise<void>((resolve) => {
-      const t = setInterval(() => {
-        if (cond()) {
-          clearInterval(t);
-          resolve();
-        }
-      }, 10);
-    }),
-  );
+function serve(options: Record<string, unknown>, onSecure?: ((s: PureTlsSocket) => void) | null): Promise<RunningServer> {
+  return servers.start({ key: p256.key, cert: p256.cert, ...options }, onSecure);
 }
 
 describe('maxConcurrentHandshakes', () => {

@@ -10,7 +10,7 @@ import { createServer } from '../src/node-adapter';
 import { signatureSchemeName } from '../src/www';
 import type { PureTlsSocket } from '../src/tls-socket';
 import { CertDir, type TestCert } from './helpers/certs';
-import { connectTcp, connectTls, connectTlsFailure, once, payload, readAll, readBytes, sha256, startServer, within, type RunningServer } from './helpers/net';
+import { connectTcp, connectTls, connectTlsFailure, once, payload, pumpWrites, readAll, readBytes, sha256, startServer, within, type RunningServer } from './helpers/net';
 
 const certs = new CertDir();
 let p256: TestCert;
@@ -231,29 +231,15 @@ describe('data transfer', () => {
   it('backpressure: a slow client reader pauses the server writer', async () => {
     const total = 16 << 20;
     const data = payload(total, 2);
-    let sawFalse = false;
-    const r = await serve({}, (s) => {
-      // Write 256 KiB chunks, honouring write()'s answer.
-      let off = 0;
-      const pump = (): void => {
-        while (off < total) {
-          const ok = s.write(data.subarray(off, off + (256 << 10)));
-          off += 256 << 10;
-          if (!ok) {
-            sawFalse = true;
-            s.once('drain', pump);
-            return;
-          }
-        }
-      };
-      pump();
-    });
+    let writer: ReturnType<typeof pumpWrites> | undefined;
+    // Write 256 KiB chunks, honouring write()'s answer.
+    const r = await serve({}, (s) => (writer = pumpWrites(s, data)));
     const secure = r.nextSecure();
     const client = await connectTls(r.port);
     const s = await secure;
     client.pause();
     await new Promise((res) => setTimeout(res, 300));
-    expect(sawFalse).toBe(true);
+    expect(writer?.sawBackpressure()).toBe(true);
     // Bounded buffering while the client is not reading: far less than the 16 MiB offered.
     expect(s.writableLength + s.tcp.writableLength).toBeLessThan(8 << 20);
     const got = readBytes(client, total, 60_000);
@@ -269,26 +255,13 @@ describe('data transfer', () => {
     const s = await secure;
     const total = 16 << 20;
     const data = payload(total, 2);
-    let clientSawFalse = false;
-    let off = 0;
-    const pump = (): void => {
-      while (off < total) {
-        const ok = client.write(data.subarray(off, off + (256 << 10)));
-        off += 256 << 10;
-        if (!ok) {
-          clientSawFalse = true;
-          client.once('drain', pump);
-          return;
-        }
-      }
-    };
-    pump();
+    const writer = pumpWrites(client, data);
     // The server application does not read: the TLS socket's buffer fills, TCP is paused.
     await within(10_000, 'server TCP paused', (async () => {
       while (!s.tcp.isPaused()) await new Promise((res) => setTimeout(res, 20));
     })());
     await new Promise((res) => setTimeout(res, 200));
-    expect(clientSawFalse).toBe(true);
+    expect(writer.sawBackpressure()).toBe(true);
     expect(s.readableLength).toBeLessThan(4 << 20);
     const got = readBytes(s, total, 60_000);
     expect((await got).sha256).toBe(sha256(data));

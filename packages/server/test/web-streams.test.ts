@@ -13,7 +13,7 @@ import { ServerContext, type ServerContextOptions } from '../src/context';
 import { cipherName } from '../src/connection';
 import { accept, TlsStreamError, type AcceptOptions, type TlsStreams } from '../src/web-streams';
 import { CertDir, type TestCert } from './helpers/certs';
-import { connectTcp, connectTls, connectTlsFailure, once, payload, readAll, readBytes, sha256, within } from './helpers/net';
+import { connectTcp, connectTls, connectTlsFailure, once, payload, pumpWrites, readAll, readBytes, sha256, within } from './helpers/net';
 import { createNodeProvider, bytesToHex } from '@puretls/crypto';
 
 const certs = new CertDir();
@@ -251,24 +251,11 @@ describe('data transfer', () => {
     await t.info;
     const total = 16 << 20;
     const data = payload(total, 2);
-    let sawFalse = false;
-    let off = 0;
-    const pump = (): void => {
-      while (off < total) {
-        const ok = client.write(data.subarray(off, off + (256 << 10)));
-        off += 256 << 10;
-        if (!ok) {
-          sawFalse = true;
-          client.once('drain', pump);
-          return;
-        }
-      }
-    };
-    pump();
+    const writer = pumpWrites(client, data);
     await new Promise((res) => setTimeout(res, 400));
-    expect(sawFalse).toBe(true);
+    expect(writer.sawBackpressure()).toBe(true);
     // Far from everything was taken off the client: most of it is still in its buffers.
-    expect(off).toBeLessThan(total);
+    expect(writer.offered()).toBeLessThan(total);
     const got = await readWeb(t.readable, 60_000, total);
     expect(got.length).toBe(total);
     expect(got.sha256).toBe(sha256(data));

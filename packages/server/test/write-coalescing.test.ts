@@ -5,21 +5,18 @@
  * the vectored `_writev` path): no timing involved.
  */
 import type { Socket } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PureTlsSocket } from '../src/tls-socket';
 import { CertDir, type TestCert } from './helpers/certs';
-import { connectTls, readAll, sha256, payload, startServer, within, type RunningServer } from './helpers/net';
+import { connectTls, readAll, sha256, payload, useServers, within, type RunningServer } from './helpers/net';
 
 const certs = new CertDir();
 let p256: TestCert;
-const running: RunningServer[] = [];
+const servers = useServers();
 beforeAll(() => {
   p256 = certs.make('p256');
 }, 60_000);
 afterAll(() => certs.cleanup());
-afterEach(async () => {
-  for (const r of running.splice(0)) await r.close();
-});
 
 /** Counts the syscall-level writes TCP is asked for (one per `_write`, one per `_writev`). */
 function countWrites(tcp: Socket): { readonly count: number } {
@@ -33,8 +30,7 @@ function countWrites(tcp: Socket): { readonly count: number } {
 }
 
 async function serve(onSecure: (s: PureTlsSocket) => void): Promise<{ r: RunningServer; writes: () => number }> {
-  const r = await startServer({ certificates: [{ cert: p256.cert, key: p256.key }] }, onSecure);
-  running.push(r);
+  const r = await servers.start({ certificates: [{ cert: p256.cert, key: p256.key }] }, onSecure);
   let counter: { readonly count: number } | undefined;
   r.server.on('connection', (tcp) => (counter = countWrites(tcp)));
   return { r, writes: () => counter?.count ?? -1 };

@@ -10,6 +10,7 @@ export {
   MAX_PREFIX_LENGTH,
   MAX_RECONNECT_DELAY_MS,
   createRedisClient,
+  redisAnswers,
   parseRedisUrl,
   type ParsedRedisUrl,
   type RedisClientSettings,

@@ -108,3 +108,20 @@ export function createRedisClient(url: string, settings: RedisClientSettings = {
   client.on('error', onError);
   return client;
 }
+
+/**
+ * Whether a Redis answers `PING` at `host:port` within `connectTimeoutMs` (one attempt, no
+ * retries; never throws). For start-up checks and tests, not for the session path.
+ */
+export async function redisAnswers(host: string, port: number, connectTimeoutMs = 1000): Promise<boolean> {
+  const c = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: connectTimeoutMs });
+  c.on('error', () => {});
+  try {
+    await c.connect();
+    return (await c.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    c.disconnect();
+  }
+}

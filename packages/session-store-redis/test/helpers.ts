@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { createSession, type Session, type SessionInit } from '@puretls/session-cache';
+import { redisAnswers } from '../src/redis-client';
 
 export const SHARED_REDIS_URL = 'redis://127.0.0.1:6379/0';
 
@@ -78,16 +79,7 @@ export class PrivateRedis {
     this.proc = proc;
     await waitFor(`redis-server on port ${this.port}`, async () => {
       if (proc.exitCode !== null) throw new Error(`redis-server exited with ${proc.exitCode}`);
-      const c = new Redis({ host: '127.0.0.1', port: this.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
-      c.on('error', () => {});
-      try {
-        await c.connect();
-        return (await c.ping()) === 'PONG';
-      } catch {
-        return false;
-      } finally {
-        c.disconnect();
-      }
+      return redisAnswers('127.0.0.1', this.port, 500);
     });
   }
 

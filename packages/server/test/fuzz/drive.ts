@@ -9,6 +9,7 @@
  */
 import {
   NAMED_GROUP_CODEPOINT,
+  concatBytes,
   createNobleProvider,
   createSelfSignedCertificate,
   generateEcdsaP256Key,
@@ -142,13 +143,7 @@ function splitPlain(type: number, content: Uint8Array): Uint8Array {
 }
 
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(...parts);
 }
 
 interface Wiring {

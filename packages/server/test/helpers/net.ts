@@ -4,6 +4,7 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { afterEach } from 'vitest';
 import { bytesToHex, createNodeProvider } from '@puretls/crypto';
 import { createServer, type PureTlsServer, type PureTlsServerOptions } from '../../src/node-adapter';
 import type { PureTlsSocket } from '../../src/tls-socket';
@@ -179,4 +180,63 @@ export function payload(n: number, seed = 0x9e3779b9): Buffer {
 /** Resolves when `emitter` emits `event`. */
 export function once(emitter: NodeJS.EventEmitter, event: string, ms = 10_000): Promise<unknown[]> {
   return within(ms, `event ${event}`, new Promise((resolve) => emitter.once(event, (...args: unknown[]) => resolve(args))));
+}
+
+/** Resolves once `cond()` holds (polled every 10 ms); rejects after `ms` naming `what`. */
+export async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
+  let t: NodeJS.Timeout | undefined;
+  try {
+    await within(
+      ms,
+      what,
+      new Promise<void>((resolve) => {
+        t = setInterval(() => {
+          if (cond()) resolve();
+        }, 10);
+      }),
+    );
+  } finally {
+    clearInterval(t);
+  }
+}
+
+/**
+ * Writes `data` to `stream` in `chunk`-byte pieces as fast as backpressure allows (resuming on
+ * `drain`). `sawBackpressure()`: whether a write returned `false`; `offered()`: bytes handed to
+ * `write()` so far.
+ */
+export function pumpWrites(stream: NodeJS.WritableStream, data: Uint8Array, chunk = 256 << 10): { sawBackpressure(): boolean; offered(): number } {
+  let saw = false;
+  let off = 0;
+  const pump = (): void => {
+    while (off < data.length) {
+      const ok = stream.write(data.subarray(off, off + chunk));
+      off += chunk;
+      if (!ok) {
+        saw = true;
+        stream.once('drain', pump);
+        return;
+      }
+    }
+  };
+  pump();
+  return { sawBackpressure: () => saw, offered: () => Math.min(off, data.length) };
+}
+
+/**
+ * Per-test servers: `start()` is {@link startServer}; every server started in a test is closed
+ * after it (afterEach). Call at the top level of a test file.
+ */
+export function useServers(): { start: typeof startServer } {
+  const running: RunningServer[] = [];
+  afterEach(async () => {
+    for (const r of running.splice(0)) await r.close();
+  });
+  return {
+    start: async (options, onSecure) => {
+      const r = await startServer(options, onSecure);
+      running.push(r);
+      return r;
+    },
+  };
 }

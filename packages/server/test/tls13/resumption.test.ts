@@ -3,7 +3,7 @@
  * minimal Map-backed SessionGlue: the contract between the handshake and whatever keeps sessions.
  */
 import { describe, expect, it } from 'vitest';
-import { createNobleProvider } from '@puretls/crypto';
+import { concatBytes, createNobleProvider } from '@puretls/crypto';
 import type { ResumableSession } from '@puretls/handshake-state-machine';
 import { NO_SESSIONS, ServerConnection, type SessionGlue } from '../../src/index';
 import { TestClient13, type ClientTicket } from './test-client';
@@ -79,7 +79,7 @@ function run(ctx: ServerContext, opts: Parameters<TestClient13['buildClientHello
     },
   };
   const ch = TestClient13.plaintextRecord(client.buildClientHello(opts));
-  x.send(early ? concat(ch, client.earlyDataRecords(early)) : ch);
+  x.send(early ? concatBytes(ch, client.earlyDataRecords(early)) : ch);
   if (client.serverFinishedOk) x.send(client.finish());
   return x;
 }
@@ -221,10 +221,3 @@ describe('TLS 1.3 resumption (state machine + glue contract)', () => {
     });
   });
 });
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}

@@ -5,7 +5,7 @@
  * received (PSK binders, psk_ke / psk_dhe_ke, 0-RTT with EndOfEarlyData). Not a product: no
  * certificate validation.
  */
-import { NAMED_GROUP_CODEPOINT, equalConstantTime, x25519MlKem768ClientKeyPair, type CryptoProvider, type NamedGroup } from '@puretls/crypto';
+import { NAMED_GROUP_CODEPOINT, concatBytes, equalConstantTime, x25519MlKem768ClientKeyPair, type CryptoProvider, type NamedGroup } from '@puretls/crypto';
 import { RecordLayer, Writer, type RecordEvent } from '@puretls/record-layer';
 import {
   HELLO_RETRY_REQUEST_RANDOM,
@@ -329,7 +329,7 @@ export class TestClient13 {
     this.resumptionMaster = this.ks!.derive('res master', this.transcript!.current());
     this.rl.setWriteProtection(keysFor(this.provider, this.suite!, this.clientApSecret!));
     parts.push(this.rl.takeOutput());
-    return concat(parts);
+    return concatBytes(...parts);
   }
 
   private onNewSessionTicket(body: Uint8Array): void {
@@ -366,16 +366,6 @@ export class TestClient13 {
   useHandshakeWriteKey(): void {
     this.rl.setWriteProtection(keysFor(this.provider, this.suite!, this.clientHsSecret!));
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /** Whether an extension list (`<0..2^16-1>` with its length prefix) contains `type`. */
