@@ -74,6 +74,28 @@ export function asciiBytes(s: string): Uint8Array {
   return out;
 }
 
+/**
+ * Bytes of a Latin-1 string, one byte per character (TLS opaque names such as ALPN protocol names,
+ * RFC 7301 §3.1, which puretls carries as strings).
+ * @throws RangeError for a character above 0xff.
+ */
+export function latin1ToBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff) throw new RangeError(`latin1ToBytes(s): character 0x${c.toString(16)} at offset ${i} is not Latin-1`);
+    out[i] = c;
+  }
+  return out;
+}
+
+/** The Latin-1 string of `bytes` (one character per byte): the inverse of {@link latin1ToBytes}. */
+export function bytesToLatin1(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
+  return s;
+}
+
 /** Whether every byte is zero, in time that depends only on the length. */
 export function isAllZero(bytes: Uint8Array): boolean {
   let acc = 0;

@@ -5,7 +5,7 @@ export type * from './keys/types';
 export * from './keys';
 export * from './x509';
 export * from './signatures';
-export { equalConstantTime, bytesToHex, hexToBytes, concatBytes } from './bytes';
+export { equalConstantTime, bytesToHex, hexToBytes, concatBytes, latin1ToBytes, bytesToLatin1 } from './bytes';
 export * from './tls-kdf';
 export { createNobleProvider, type ProviderOptions } from './noble/provider';
 export { createNodeProvider } from './node/provider';

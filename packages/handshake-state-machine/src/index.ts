@@ -27,24 +27,26 @@ export * from './suites';
 export * from './config';
 export * from './io';
 export { KeySchedule13, trafficKeys, nextTrafficSecret, resumptionPsk } from './tls13/key-schedule';
-export { Transcript } from './tls13/transcript';
+export { Transcript } from './common/transcript';
+export { AwaitSession, type StateContext } from './common/state';
+export { readHello, type Hello } from './common/hello';
+export { chooseAlpn } from './common/alpn';
+export { ExpectClientHello } from './hs';
+export { offersTls13 } from './tls13/client-hello-checks';
 export {
-  ExpectClientHello,
   ExpectClientHello2,
-  AwaitSession,
   ExpectEndOfEarlyData,
   ExpectFinished,
   Traffic13,
-  offersTls13,
+  startTls13,
   keysFor,
   PskKeyExchangeMode,
   MAX_PSK_IDENTITIES,
   type Tls13ServerState,
-  type StateContext,
 } from './tls13/server-states';
 export { computeBinder, clientTicketAge, ticketAgeIsFresh, MAX_TICKET_LIFETIME_S, EARLY_DATA_AGE_WINDOW_MS } from './tls13/psk';
 export { groupByCode } from './tls13/negotiate';
-export type { ServerState } from './server-state';
+export { assertNever, type ServerState, type ServerStateKind } from './server-state';
 export {
   ExpectClientKeyExchange,
   ExpectChangeCipherSpec12,

@@ -1,8 +1,18 @@
 /**
- * Every server handshake state, both versions. The connection drives them: `handle` for
- * handshake messages, `handleChangeCipherSpec` (TLS 1.2 states only) for ChangeCipherSpec.
+ * Every server handshake state, both versions: one discriminated union (STYLE.md §4). The
+ * connection switches on `state.kind`: `handle` for handshake messages, `handleChangeCipherSpec`
+ * only in `ExpectChangeCipherSpec12`, `AwaitSession` takes no input.
  */
+import type { ExpectClientHello } from './hs';
 import type { Tls13ServerState } from './tls13/server-states';
 import type { Tls12ServerState } from './tls12/server-states';
 
-export type ServerState = Tls13ServerState | Tls12ServerState;
+export type ServerState = ExpectClientHello | Tls13ServerState | Tls12ServerState;
+
+/** The states' names (`state.kind`). */
+export type ServerStateKind = ServerState['kind'];
+
+/** Exhaustiveness check for `switch (state.kind)`: a new state that is not handled fails to compile. */
+export function assertNever(x: never): never {
+  throw new TypeError(`unhandled state ${String((x as { kind?: unknown } | undefined)?.kind)}`);
+}

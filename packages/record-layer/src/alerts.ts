@@ -85,6 +85,8 @@ export const REASON_ALERT = {
   TooManyWarningAlerts: 'unexpected_message',
   UnexpectedPlaintextRecord: 'unexpected_message',
   TooMuchEarlyData: 'unexpected_message',
+  // More bytes than a ClientHello flight while the handshake waits for the session store.
+  TooMuchDataWhileWaiting: 'unexpected_message',
   // Too many KeyUpdates without application data in between: like OpenSSL's too-many-KeyUpdates
   // check (SSL_R_TOO_MANY_KEY_UPDATES → unexpected_message); the messages are valid, their number is not.
   TooManyKeyUpdates: 'unexpected_message',

@@ -1,6 +1,6 @@
-export { NO_SESSIONS, type SessionGlue } from './session-glue';
-export { CacheSessionGlue, type TicketMode, type CacheSessionGlueOptions } from './sessions';
-export { ServerContext, DEFAULT_MAX_KEY_UPDATES, type ServerContextOptions, type CertificateOption, type TlsVersionName } from './context';
+export { NO_SESSIONS, type SessionGlue } from './core/session-glue';
+export { CacheSessionGlue, type TicketMode, type CacheSessionGlueOptions } from './core/sessions';
+export { ServerContext, DEFAULT_MAX_KEY_UPDATES, type ServerContextOptions, type CertificateOption, type TlsVersionName } from './core/context';
 export {
   ServerConnection,
   cipherName,
@@ -9,7 +9,7 @@ export {
   type ServerConnectionEvents,
   type ServerConnectionOptions,
   type ConnectionPhase,
-} from './connection';
+} from './core/connection';
 export {
   createServer,
   PureTlsServer,
@@ -18,8 +18,8 @@ export {
   type PureTlsServerOptions,
   type PureTlsAdapterOptions,
   type PureTlsServerEvents,
-} from './node-adapter';
-export { PureTlsSocket, TlsSocketError, type EphemeralKeyInfo } from './tls-socket';
+} from './node/node-adapter';
+export { PureTlsSocket, TlsSocketError, type EphemeralKeyInfo } from './node/tls-socket';
 export {
   DEFAULT_SNI_TIMEOUT,
   NODE_TICKET_KEYS_LENGTH,
@@ -29,6 +29,6 @@ export {
   type NodePemInput,
   type SniAnswer,
   type SniCallback,
-} from './node-compat';
-export { serveWww, describeConnection, signatureSchemeName, type ConnectionSummary } from './www';
+} from './node/node-compat';
+export { serveWww, describeConnection, signatureSchemeName, type ConnectionSummary } from './cli/www';
 export { accept, TlsStreamError, PLAINTEXT_HIGH_WATER_MARK, type AcceptOptions, type TlsStreams } from './web-streams';

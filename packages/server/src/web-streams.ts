@@ -17,8 +17,8 @@
  *       the `TlsError`, `info`/`closed` reject.
  */
 import type { NegotiatedInfo } from '@puretls/handshake-state-machine';
-import { ServerConnection } from './connection';
-import type { ServerContext } from './context';
+import { ServerConnection } from './core/connection';
+import type { ServerContext } from './core/context';
 
 /** Plaintext bytes the readable side queues before it stops reading ciphertext. */
 export const PLAINTEXT_HIGH_WATER_MARK = 64 * 1024;

@@ -17,7 +17,7 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ConnectionSummary } from '../src/www';
+import type { ConnectionSummary } from '../src/cli/www';
 import { bundleCli, startCli, type CliProcess } from './helpers/cli-process';
 import { within } from './helpers/net';
 import { hasTool } from './helpers/tools';

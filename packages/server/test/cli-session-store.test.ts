@@ -7,7 +7,7 @@
  */
 import { createServer as createNetServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { parseCli, serveWarnings, UsageError, USAGE, type ServeOptions } from '../src/cli-options';
+import { parseCli, serveWarnings, UsageError, USAGE, type ServeOptions } from '../src/cli/cli-options';
 import { runTool, useCli } from './helpers/cli-process';
 
 const cli = useCli();

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCli, serveWarnings, UsageError, version, type ServeOptions } from '../src/cli-options';
+import { parseCli, serveWarnings, UsageError, version, type ServeOptions } from '../src/cli/cli-options';
 import { CertDir, type TestCert } from './helpers/certs';
 import { useCli } from './helpers/cli-process';
 import { connectTls, readBytes, within } from './helpers/net';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeSession } from '@puretls/session-cache';
-import type { ConnectionSummary } from '../src/www';
+import type { ConnectionSummary } from '../src/cli/www';
 import { CertDir } from './helpers/certs';
 import { bundleCli, runTool, startCli, type CliProcess } from './helpers/cli-process';
 import { connectTls, once, readBytes, startServer, within, type RunningServer } from './helpers/net';
@@ -241,7 +241,7 @@ describe('Node tls.connect({ session }) → createServer (in process)', () => {
 
   it('an https.Agent reloading the --www page resumes its cached session', async () => {
     const cert = certs.make('p256', 'localhost');
-    const { serveWww } = await import('../src/www');
+    const { serveWww } = await import('../src/cli/www');
     const server = await startServer({ certificates: [{ cert: cert.cert, key: cert.key }], alpnProtocols: ['http/1.1'] }, (s) => serveWww(s));
     const agent = new Agent({ keepAlive: false, maxCachedSessions: 10 });
     const fetchStats = () =>

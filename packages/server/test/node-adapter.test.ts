@@ -5,10 +5,10 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isTlsError } from '@puretls/record-layer';
-import { ServerContext } from '../src/context';
-import { createServer } from '../src/node-adapter';
-import { signatureSchemeName } from '../src/www';
-import type { PureTlsSocket } from '../src/tls-socket';
+import { ServerContext } from '../src/core/context';
+import { createServer } from '../src/node/node-adapter';
+import { signatureSchemeName } from '../src/cli/www';
+import type { PureTlsSocket } from '../src/node/tls-socket';
 import { CertDir, type TestCert } from './helpers/certs';
 import { connectTcp, connectTls, connectTlsFailure, once, payload, pumpWrites, readAll, readBytes, sha256, startServer, within, type RunningServer } from './helpers/net';
 

@@ -7,8 +7,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TLSSocket } from 'node:tls';
 import { decodeSession } from '@puretls/session-cache';
-import { mapNodeOptions, peekServerName, ticketKeyRingFromNodeKeys } from '../src/node-compat';
-import type { SniAnswer } from '../src/node-compat';
+import { mapNodeOptions, peekServerName, ticketKeyRingFromNodeKeys } from '../src/node/node-compat';
+import type { SniAnswer } from '../src/node/node-compat';
 import { CertDir, type TestCert } from './helpers/certs';
 import { connectTls, connectTlsFailure, payload, readBytes, startServer, within, type RunningServer } from './helpers/net';
 

@@ -9,8 +9,8 @@ import { createServer as createNetServer, type Server, type Socket } from 'node:
 import { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { isTlsError } from '@puretls/record-layer';
-import { ServerContext, type ServerContextOptions } from '../src/context';
-import { cipherName } from '../src/connection';
+import { ServerContext, type ServerContextOptions } from '../src/core/context';
+import { cipherName } from '../src/core/connection';
 import { accept, TlsStreamError, type AcceptOptions, type TlsStreams } from '../src/web-streams';
 import { CertDir, type TestCert } from './helpers/certs';
 import { connectTcp, connectTls, connectTlsFailure, once, payload, pumpWrites, readAll, readBytes, sha256, within } from './helpers/net';

@@ -6,7 +6,7 @@
  */
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PureTlsSocket } from '../src/tls-socket';
+import type { PureTlsSocket } from '../src/node/tls-socket';
 import { CertDir, type TestCert } from './helpers/certs';
 import { connectTls, readAll, sha256, payload, useServers, within, type RunningServer } from './helpers/net';
 

@@ -1,8 +1,8 @@
 /** The `--www` HTTP/1.x responder over an in-memory Duplex, and the CLI logger's line formats. */
 import { Duplex, PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../src/log';
-import { renderPage, serveHttp, signatureSchemeName, type ConnectionSummary } from '../src/www';
+import { createLogger } from '../src/cli/log';
+import { renderPage, serveHttp, signatureSchemeName, type ConnectionSummary } from '../src/cli/www';
 import { readAll, within } from './helpers/net';
 
 const SUMMARY: ConnectionSummary = {

@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CertDir, type TestCert } from '../../server/test/helpers/certs';
 import { startServer, type RunningServer } from '../../server/test/helpers/net';
-import type { ServerConnection } from '../../server/src/connection';
+import type { ServerConnection } from '../../server/src/core/connection';
 import { RedisKeyRing, createRedisSessionStore, type RedisSessionStore } from '../src/index';
 import { PrivateRedis, SHARED_REDIS_URL, adminClient, deletePrefix, tls12Session, uniquePrefix, waitFor } from './helpers';
 import { handshake } from './tls-client';

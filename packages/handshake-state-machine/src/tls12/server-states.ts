@@ -1,24 +1,23 @@
 /**
  * The TLS 1.2 server handshake (RFC 5246 §7.3, ECDHE per RFC 8422, AEAD suites per RFC 5289 and
- * RFC 7905) beside TLS 1.3, as per-state classes of the same union (STYLE.md §4). The TLS 1.3
- * `ExpectClientHello` hands a ClientHello that does not negotiate TLS 1.3 to {@link startTls12}.
+ * RFC 7905) beside TLS 1.3, as per-state classes of the same union (STYLE.md §4). `hs.ts`
+ * hands a ClientHello that does not negotiate TLS 1.3 to {@link startTls12}.
  *
  *   full:         ClientHello ─▶ ServerHello Certificate ServerKeyExchange ServerHelloDone
  *                 ─▶ ExpectClientKeyExchange ─▶ ExpectChangeCipherSpec12 ─▶ ExpectFinished12
  *                 ─▶ [NewSessionTicket] ChangeCipherSpec Finished ─▶ Traffic12
  *   abbreviated:  ClientHello ─▶ ServerHello [NewSessionTicket] ChangeCipherSpec Finished
  *                 ─▶ ExpectChangeCipherSpec12 ─▶ ExpectFinished12 ─▶ Traffic12
- *   (a session-id lookup may answer asynchronously: the TLS 1.3 `AwaitSession` state waits for it)
+ *   (a session-id lookup may answer asynchronously: `AwaitSession` waits for it)
  *
  * The connection calls `handle` for handshake messages and `handleChangeCipherSpec` for a
  * ChangeCipherSpec record; a state without that method makes a CCS an unexpected_message.
  */
-import { NAMED_GROUP_CODEPOINT, equalConstantTime, isCryptoError, type KeyExchangeKeyPair, type SignatureScheme } from '@puretls/crypto';
+import { NAMED_GROUP_CODEPOINT, equalConstantTime, isCryptoError, latin1ToBytes, type KeyExchangeKeyPair, type SignatureScheme } from '@puretls/crypto';
 import { AlertDescription, MAX_PLAINTEXT, TlsError } from '@puretls/record-layer';
-import type { HandshakeConfig } from '../config';
-import type { HandshakeIo, NegotiatedInfo, NewSession12, ResumableSession12 } from '../io';
+import { clientHelloLimits, type HandshakeConfig } from '../config';
+import type { NegotiatedInfo, NewSession12, ResumableSession12 } from '../io';
 import type { HandshakeMessage } from '../handshake-message';
-import type { ServerState } from '../server-state';
 import { suiteByCode, type SuiteInfo } from '../suites';
 import { CipherSuite, CompressionMethod, ExtensionType, HandshakeType, ProtocolVersion } from '../msgs/enums';
 import { withDowngradeSentinel, writeServerHello } from '../msgs/server-hello';
@@ -38,10 +37,11 @@ import {
   type Extension,
 } from '../msgs/extensions';
 import { writeServerName } from '../msgs/server-name';
-import { AwaitSession, type StateContext } from '../tls13/server-states';
-import { readHello, type Hello } from '../tls13/client-hello-checks';
-import { chooseAlpn } from '../tls13/negotiate';
-import { Transcript } from '../tls13/transcript';
+import { AwaitSession, emitSecret, expect, isPromise, sendAndHash, whenAnswered, type StateContext } from '../common/state';
+import { keepHello, type Hello } from '../common/hello';
+import { chooseAlpn } from '../common/alpn';
+import { Transcript } from '../common/transcript';
+import { negotiatedInfo } from '../common/negotiated-info';
 import { masterSecret12, trafficKeys12, verifyData12, type Tls12Keys } from './key-schedule';
 import { checkPointFormats, checkVersion12, chooseGroup12, chooseSuiteAndCert12, tls13Enabled } from './negotiate';
 
@@ -55,20 +55,8 @@ const EMPTY = new Uint8Array(0);
  */
 export const MAX_REFUSED_RENEGOTIATIONS = 16;
 
-export type Tls12ServerState = ExpectClientKeyExchange | ExpectChangeCipherSpec12 | ExpectFinished12 | Traffic12;
-
-function expect(msg: HandshakeMessage, type: number, state: string): void {
-  if (msg.type !== type) throw new TlsError('UnexpectedHandshakeMessage', `${state}: got handshake type ${msg.type}, expected ${type}`);
-}
-
-function isPromise<T>(x: T | Promise<T>): x is Promise<T> {
-  return typeof (x as { then?: unknown } | undefined)?.then === 'function';
-}
-
-/** Runs `next` on a value that may still be pending (then the connection waits in `AwaitSession`). */
-function then<T>(value: T | Promise<T>, next: (v: T) => ServerState): ServerState {
-  return isPromise(value) ? new AwaitSession(value, next as (v: unknown) => ServerState) : next(value);
-}
+/** The TLS 1.2 states (after the version dispatch in `hs.ts`). */
+export type Tls12ServerState = AwaitSession<Tls12ServerState> | ExpectClientKeyExchange | ExpectChangeCipherSpec12 | ExpectFinished12 | Traffic12;
 
 /**
  * The ClientHello checks of TLS 1.2 that do not depend on what is chosen.
@@ -98,7 +86,7 @@ export function checkClientHello12(config: HandshakeConfig, hello: Hello): void 
  * @throws TlsError NoCommonVersion (protocol_version), InappropriateFallback, and the errors of
  *   {@link checkClientHello12}, `chooseAlpn`, the resumption rules and the full handshake.
  */
-export function startTls12(ctx: StateContext, hello: Hello): ServerState {
+export function startTls12(ctx: StateContext, hello: Hello): Tls12ServerState {
   const { config, io } = ctx;
   const { ch } = hello;
   checkVersion12(config, ch);
@@ -118,15 +106,10 @@ export function startTls12(ctx: StateContext, hello: Hello): ServerState {
     const answer = io.lookupSession12(new Uint8Array(ch.legacySessionId), request);
     if (!isPromise(answer)) return resumeOrFull(ctx, hello, alpn, answer && { session: answer, reissue: false, fromTicket: false });
     // The ClientHello is a view into the received chunk: keep a copy across the wait.
-    const kept = keepHello(hello);
-    return then(answer, (s) => resumeOrFull(ctx, kept, alpn, s ? { session: s, reissue: false, fromTicket: false } : undefined));
+    const kept = keepHello(hello, clientHelloLimits(config));
+    return whenAnswered(answer, undefined, (s) => resumeOrFull(ctx, kept, alpn, s ? { session: s, reissue: false, fromTicket: false } : undefined));
   }
   return fullHandshake(ctx, hello, alpn);
-}
-
-function keepHello(hello: Hello): Hello {
-  const raw = new Uint8Array(hello.raw);
-  return readHello({ kind: 'handshake', type: HandshakeType.client_hello, raw, body: raw.subarray(4) });
 }
 
 interface Candidate {
@@ -143,7 +126,7 @@ interface Candidate {
  * client → abort.
  * @throws TlsError ResumedSuiteNotOffered (illegal_parameter); ExtendedMasterSecretMismatch (handshake_failure).
  */
-function resumeOrFull(ctx: StateContext, hello: Hello, alpn: string | undefined, c: Candidate | undefined): ServerState {
+function resumeOrFull(ctx: StateContext, hello: Hello, alpn: string | undefined, c: Candidate | undefined): Tls12ServerState {
   if (!c) return fullHandshake(ctx, hello, alpn);
   const { ch } = hello;
   const { session } = c;
@@ -215,7 +198,7 @@ export function serverHelloExtensions12(x: ServerHelloExtensions12): Extension[]
   if (x.serverName) out.push(writeServerName());
   if (x.pointFormats) out.push(writeEcPointFormats([0]));
   if (x.sessionTicket) out.push(writeSessionTicket());
-  if (x.alpn !== undefined) out.push(writeAlpn([latin1(x.alpn)]));
+  if (x.alpn !== undefined) out.push(writeAlpn([latin1ToBytes(x.alpn)]));
   if (x.extendedMasterSecret) out.push(writeEmptyExtension(ExtensionType.extended_master_secret));
   if (x.recordSizeLimit !== undefined) out.push(writeRecordSizeLimit(x.recordSizeLimit));
   return out;
@@ -259,7 +242,7 @@ interface Handshake12 {
 }
 
 /** RFC 5246 §7.3 full handshake: the server's hello flight. */
-function fullHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined): ServerState {
+function fullHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined): Tls12ServerState {
   const { config, io } = ctx;
   const { ch } = hello;
   const group = chooseGroup12(config, ch.ext.supportedGroups);
@@ -294,23 +277,16 @@ function fullHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined
   sendAndHash(io, transcript, ske.message);
   sendAndHash(io, transcript, writeServerHelloDone());
   if (recordSizeLimit !== undefined) io.setRecordSizeLimits(ch.ext.recordSizeLimit!, recordSizeLimit);
-  const info: NegotiatedInfo = {
+  const info = negotiatedInfo({
     version: TLS12,
     cipherSuite: suite.code,
     group,
     signatureScheme: scheme,
     serverName: ch.ext.serverName,
     alpnProtocol: alpn,
-    helloRetry: false,
-    resumed: false,
     certificateIndex: index,
-    resumedSession: undefined,
-    resumedSession12: undefined,
-    resumedVia: undefined,
     sessionId: new Uint8Array(sessionId),
-    pskMode: undefined,
-    earlyData: 'none',
-  };
+  });
   return new ExpectClientKeyExchange(ctx, ske.keyPair, {
     suite,
     transcript,
@@ -329,7 +305,7 @@ function fullHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined
  * RFC 5246 §7.3 abbreviated handshake: ServerHello with the session's id, [NewSessionTicket when
  * reissuing (RFC 5077 §3.1)], ChangeCipherSpec and our Finished first.
  */
-function abbreviatedHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined, suite: SuiteInfo, c: Candidate): ServerState {
+function abbreviatedHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined, suite: SuiteInfo, c: Candidate): Tls12ServerState {
   const { config, io } = ctx;
   const { ch } = hello;
   const { session } = c;
@@ -364,7 +340,7 @@ function abbreviatedHandshake(ctx: StateContext, hello: Hello, alpn: string | un
   // The glue owns the session's master secret: work on a copy.
   const master = new Uint8Array(session.masterSecret);
   const clientRandom = new Uint8Array(ch.random);
-  io.emit({ type: 'secret', label: 'CLIENT_RANDOM', clientRandom, secret: master });
+  emitSecret(io, 'CLIENT_RANDOM', clientRandom, master);
   const keys = trafficKeys12(p, suite, master, clientRandom, serverRandom);
   if (sendTicket) {
     const fresh = newSession(suite, master, ems, ch.ext.serverName, alpn, session.authTime, sessionId);
@@ -374,23 +350,16 @@ function abbreviatedHandshake(ctx: StateContext, hello: Hello, alpn: string | un
   io.setWriteKeys(keys.server);
   sendAndHash(io, transcript, writeFinished(verifyData12(p, suite.hash, master, 'server', transcript.current())));
   if (recordSizeLimit !== undefined) io.setRecordSizeLimits(ch.ext.recordSizeLimit!, recordSizeLimit);
-  const info: NegotiatedInfo = {
+  const info = negotiatedInfo({
     version: TLS12,
     cipherSuite: suite.code,
-    group: undefined,
-    signatureScheme: undefined,
     serverName: ch.ext.serverName,
     alpnProtocol: alpn,
-    helloRetry: false,
     resumed: true,
-    certificateIndex: undefined,
-    resumedSession: undefined,
     resumedSession12: session,
     resumedVia: c.fromTicket ? 'ticket' : 'sessionId',
     sessionId: new Uint8Array(sessionId),
-    pskMode: undefined,
-    earlyData: 'none',
-  };
+  });
   return new ExpectChangeCipherSpec12(ctx, master, keys, {
     suite,
     transcript,
@@ -429,7 +398,7 @@ export class ExpectClientKeyExchange {
    *   ClientKeyExchange; decode errors; InvalidKeyShare (illegal_parameter) for a point that is not
    *   on the curve (or an all-zero x25519 result).
    */
-  handle(msg: HandshakeMessage): ServerState {
+  handle(msg: HandshakeMessage): Tls12ServerState {
     expect(msg, HandshakeType.client_key_exchange, this.kind);
     const point = readClientKeyExchangeEcdhe(msg.body);
     const { hs } = this;
@@ -449,7 +418,7 @@ export class ExpectClientKeyExchange {
       ? masterSecret12(p, hs.suite.hash, preMaster, { extended: true, sessionHash: hs.transcript.current() })
       : masterSecret12(p, hs.suite.hash, preMaster, { extended: false, clientRandom: hs.clientRandom, serverRandom: hs.serverRandom });
     preMaster.fill(0);
-    this.ctx.io.emit({ type: 'secret', label: 'CLIENT_RANDOM', clientRandom: hs.clientRandom, secret: master });
+    emitSecret(this.ctx.io, 'CLIENT_RANDOM', hs.clientRandom, master);
     const keys = trafficKeys12(p, hs.suite, master, hs.clientRandom, hs.serverRandom);
     return new ExpectChangeCipherSpec12(this.ctx, master, keys, hs);
   }
@@ -471,11 +440,11 @@ export class ExpectChangeCipherSpec12 {
   ) {}
 
   /** RFC 5246 §7.4.9: a Finished (or anything) before ChangeCipherSpec is unexpected. */
-  handle(msg: HandshakeMessage): ServerState {
+  handle(msg: HandshakeMessage): Tls12ServerState {
     throw new TlsError('UnexpectedHandshakeMessage', `${this.kind}: got handshake type ${msg.type} before ChangeCipherSpec`);
   }
 
-  handleChangeCipherSpec(): ServerState {
+  handleChangeCipherSpec(): Tls12ServerState {
     this.ctx.io.setReadKeys(this.keys.client);
     return new ExpectFinished12(this.ctx, this.master, this.keys, this.hs);
   }
@@ -500,7 +469,7 @@ export class ExpectFinished12 {
    * @throws TlsError UnexpectedHandshakeMessage (unexpected_message); BadLength (decode_error) for a
    *   verify_data that is not 12 bytes; BadFinished (decrypt_error) for a wrong one.
    */
-  handle(msg: HandshakeMessage): ServerState {
+  handle(msg: HandshakeMessage): Tls12ServerState {
     expect(msg, HandshakeType.finished, this.kind);
     const { verifyData } = readFinished(msg.body, TLS12_VERIFY_DATA_LENGTH);
     const { config, io } = this.ctx;
@@ -564,7 +533,7 @@ export class Traffic12 {
    * @throws TlsError UnexpectedHandshakeMessage (unexpected_message) for anything but a ClientHello;
    *   RenegotiationAttempted (unexpected_message) after {@link MAX_REFUSED_RENEGOTIATIONS} refusals.
    */
-  handle(msg: HandshakeMessage): ServerState {
+  handle(msg: HandshakeMessage): Tls12ServerState {
     if (msg.type !== HandshakeType.client_hello) throw new TlsError('UnexpectedHandshakeMessage', `after the handshake: handshake type ${msg.type}`);
     if (++this.refused > MAX_REFUSED_RENEGOTIATIONS) throw new TlsError('RenegotiationAttempted', `more than ${MAX_REFUSED_RENEGOTIATIONS} renegotiation attempts`);
     this.ctx.io.sendWarningAlert(AlertDescription.no_renegotiation);
@@ -573,15 +542,4 @@ export class Traffic12 {
 
   /** Nothing secret is held after the handshake (the record layer owns the keys). */
   clean(): void {}
-}
-
-function sendAndHash(io: HandshakeIo, transcript: Transcript, raw: Uint8Array): void {
-  transcript.add(raw);
-  io.sendHandshake(raw);
-}
-
-function latin1(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
 }

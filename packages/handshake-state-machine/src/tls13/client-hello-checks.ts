@@ -4,36 +4,10 @@
  */
 import { NAMED_GROUP_CODEPOINT, equalConstantTime, type NamedGroup } from '@puretls/crypto';
 import { TlsError } from '@puretls/record-layer';
-import { clientHelloLimits, type ClientHelloLimits } from '../config';
-import type { HandshakeMessage } from '../handshake-message';
-import { readClientHello, type ClientHello } from '../msgs/client-hello';
+import type { ClientHello } from '../msgs/client-hello';
+import type { Hello } from '../common/hello';
 
 const TLS13 = 0x0304;
-
-/** A ClientHello with its raw bytes (header included), as the transcript needs them. */
-export interface Hello {
-  readonly ch: ClientHello;
-  readonly raw: Uint8Array;
-  /** ALPN names as strings (latin-1; RFC 7301 names are opaque bytes). */
-  readonly alpn: readonly string[] | undefined;
-}
-
-/**
- * Reads a ClientHello within `limits` (see {@link ClientHelloLimits}): the size is checked before
- * parsing, the extension count after, and key shares beyond `maxKeyShares` are dropped from
- * `ch.ext.keyShare` so that no later step (the §4.2.8 group check, group selection) sees them.
- * @throws TlsError `ClientHelloTooLarge` / `TooManyExtensions` (decode_error: like a vector whose
- *   length is outside its bounds, RFC 8446 §6 "some field was out of the specified range"), and
- *   every error of {@link readClientHello}.
- */
-export function readHello(msg: HandshakeMessage, limits: ClientHelloLimits = clientHelloLimits({})): Hello {
-  if (msg.body.length > limits.maxLength) throw new TlsError('ClientHelloTooLarge', `ClientHello of ${msg.body.length} bytes exceeds ${limits.maxLength}`);
-  let ch = readClientHello(msg.body);
-  if (ch.extensions.length > limits.maxExtensions) throw new TlsError('TooManyExtensions', `ClientHello with ${ch.extensions.length} extensions exceeds ${limits.maxExtensions}`);
-  const shares = ch.ext.keyShare;
-  if (shares !== undefined && shares.length > limits.maxKeyShares) ch = { ...ch, ext: { ...ch.ext, keyShare: shares.slice(0, limits.maxKeyShares) } };
-  return { ch, raw: msg.raw, alpn: ch.ext.alpn?.map((p) => String.fromCharCode(...p)) };
-}
 
 /**
  * Checks that apply to every TLS 1.3 ClientHello (RFC 8446 §4.1.2, §9.2) before negotiation.

@@ -1,6 +1,6 @@
 /**
  * TLS 1.3 negotiation steps (Go's `processClientHello` split into small pure functions): version,
- * cipher suite, group, certificate + signature scheme, ALPN. Each throws the `TlsError` the RFC
+ * cipher suite, group, certificate + signature scheme (ALPN: `common/alpn.ts`). Each throws the `TlsError` the RFC
  * names when nothing fits; none has side effects.
  */
 import { NAMED_GROUP_CODEPOINT, type NamedGroup } from '@puretls/crypto';
@@ -63,18 +63,6 @@ export function chooseCertAndScheme(config: HandshakeConfig, serverName: string 
   const choice = chooseCertificate(config.certificates, serverName, clientSchemes, 0x0304);
   if (!choice) throw new TlsError('NoCommonSignatureScheme', `client signature_algorithms ${fmt(clientSchemes)} fit none of our keys`);
   return { ...choice, index: config.certificates.indexOf(choice.cert) };
-}
-
-/**
- * RFC 7301 §3.2: the first of the server's protocols that the client offers. No overlap when both
- * sides use ALPN → no_application_protocol. No ALPN on either side → `undefined`.
- * @throws TlsError NoApplicationProtocol (no_application_protocol)
- */
-export function chooseAlpn(config: HandshakeConfig, offered: readonly string[] | undefined): string | undefined {
-  if (!offered || config.alpnProtocols.length === 0) return undefined;
-  const p = config.alpnProtocols.find((x) => offered.includes(x));
-  if (p === undefined) throw new TlsError('NoApplicationProtocol', `client offered ${JSON.stringify(offered)}, we serve ${JSON.stringify(config.alpnProtocols)}`);
-  return p;
 }
 
 function fmt(codes: readonly number[]): string {

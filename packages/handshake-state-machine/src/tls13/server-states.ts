@@ -3,12 +3,12 @@
  * (STYLE.md §4). Each state holds only the fields valid in it; `handle` consumes one handshake
  * message and returns the next state. Any message not expected in a state → unexpected_message.
  *
- *   ExpectClientHello ──HRR──▶ ExpectClientHello2
+ *   hs.ts ExpectClientHello ─▶ startTls13 ──HRR──▶ ExpectClientHello2
  *          │   ╲ (async session lookup / take: AwaitSession, takes no input)
  *          ▼
  *   ServerHello … Finished ──▶ [ExpectEndOfEarlyData] ──▶ ExpectFinished ──▶ Traffic13
  */
-import { AEAD_KEY_LENGTH, NAMED_GROUP_CODEPOINT, equalConstantTime, isCryptoError, type CryptoProvider, type NamedGroup, type SignatureScheme } from '@puretls/crypto';
+import { AEAD_KEY_LENGTH, NAMED_GROUP_CODEPOINT, equalConstantTime, isCryptoError, latin1ToBytes, type CryptoProvider, type NamedGroup, type SignatureScheme } from '@puretls/crypto';
 import { TlsError } from '@puretls/record-layer';
 import { clientHelloLimits, DEFAULT_MAX_PSK_IDENTITIES, type HandshakeConfig, type CertifiedKey } from '../config';
 import type { HandshakeIo, NegotiatedInfo, ResumableSession, TrafficKeys } from '../io';
@@ -35,15 +35,15 @@ import {
   type Extension,
 } from '../msgs/extensions';
 import { writeServerName } from '../msgs/server-name';
+import { AwaitSession, emitSecret, expect, isPromise, sendAndHash, whenAnswered, type StateContext } from '../common/state';
+import { keepHello, readHello, type Hello } from '../common/hello';
+import { Transcript } from '../common/transcript';
+import { chooseAlpn } from '../common/alpn';
+import { negotiatedInfo } from '../common/negotiated-info';
 import { KeySchedule13, nextTrafficSecret, resumptionPsk, trafficKeys } from './key-schedule';
-import { Transcript } from './transcript';
-import { chooseAlpn, chooseCertAndScheme, chooseGroup, chooseSuite13, type GroupChoice } from './negotiate';
-import { checkClientHello13, checkSecondClientHello, offersTls13, readHello, type Hello } from './client-hello-checks';
+import { chooseCertAndScheme, chooseGroup, chooseSuite13, type GroupChoice } from './negotiate';
+import { checkClientHello13, checkSecondClientHello } from './client-hello-checks';
 import { MAX_TICKET_LIFETIME_S, binderMatches, clientTicketAge, ticketAgeIsFresh, ticketNonce } from './psk';
-import type { ServerState } from '../server-state';
-import { startTls12 } from '../tls12/server-states';
-
-export { offersTls13 } from './client-hello-checks';
 
 const TLS13 = 0x0304;
 /** RFC 8446 §4.2.9 psk_key_exchange_modes values. */
@@ -53,21 +53,8 @@ export const MAX_PSK_IDENTITIES = DEFAULT_MAX_PSK_IDENTITIES;
 /** Rejected 0-RTT data skipped at most (RFC 8446 §4.2.10), when no ticket says otherwise. */
 export const DEFAULT_EARLY_DATA_SKIP = 16 * 1024;
 
-export type Tls13ServerState = ExpectClientHello | ExpectClientHello2 | AwaitSession | ExpectEndOfEarlyData | ExpectFinished | Traffic13;
-
-/** Everything a state needs from the outside world. */
-export interface StateContext {
-  readonly config: HandshakeConfig;
-  readonly io: HandshakeIo;
-}
-
-function expect(msg: HandshakeMessage, type: number, state: string): void {
-  if (msg.type !== type) throw new TlsError('UnexpectedHandshakeMessage', `${state}: got handshake type ${msg.type}, expected ${type}`);
-}
-
-function isPromise<T>(x: T | Promise<T>): x is Promise<T> {
-  return typeof (x as { then?: unknown } | undefined)?.then === 'function';
-}
+/** The TLS 1.3 states (after the version dispatch in `hs.ts`). */
+export type Tls13ServerState = ExpectClientHello2 | AwaitSession<Tls13ServerState> | ExpectEndOfEarlyData | ExpectFinished | Traffic13;
 
 /** What a retried (second) ClientHello inherits from the first. */
 interface Retry {
@@ -79,20 +66,13 @@ interface Retry {
   readonly ccsSent: boolean;
 }
 
-/** The first state: waiting for the ClientHello. */
-export class ExpectClientHello {
-  readonly kind = 'ExpectClientHello';
-  constructor(private readonly ctx: StateContext) {}
-
-  handle(msg: HandshakeMessage): ServerState {
-    expect(msg, HandshakeType.client_hello, this.kind);
-    const hello = readHello(msg, clientHelloLimits(this.ctx.config));
-    // RFC 8446 §4.2.1: TLS 1.3 only through supported_versions; everything else is TLS 1.2's
-    // to serve or to refuse (protocol_version when older, or when the context disallows 1.2).
-    if (!offersTls13(hello.ch) || this.ctx.config.maxVersion < TLS13) return startTls12(this.ctx, hello);
-    checkClientHello13(hello);
-    return negotiate(this.ctx, hello, undefined);
-  }
+/**
+ * The TLS 1.3 entry point: `hs.ts` calls it for a ClientHello that negotiates TLS 1.3.
+ * @throws TlsError the errors of {@link checkClientHello13} and of the negotiation.
+ */
+export function startTls13(ctx: StateContext, hello: Hello): Tls13ServerState {
+  checkClientHello13(hello);
+  return negotiate(ctx, hello, undefined);
 }
 
 /** After a HelloRetryRequest: waiting for the second ClientHello. */
@@ -112,38 +92,16 @@ export class ExpectClientHello2 {
   }
 }
 
-/**
- * Waiting for the session store (an async lookup or take). Takes no input: the connection stops
- * reading records until `resume` is called with the answer (STYLE.md §1: waiting is a state).
- */
-export class AwaitSession {
-  readonly kind = 'AwaitSession';
-  constructor(
-    /** What the connection waits for. A rejection must be turned into `resume(undefined)`. */
-    readonly pending: Promise<unknown>,
-    private readonly continuation: (value: unknown) => ServerState,
-  ) {}
-
-  /** Continues the handshake with the store's answer (TLS 1.3 or, for a session-id lookup, TLS 1.2). */
-  resume(value: unknown): ServerState {
-    return this.continuation(value);
-  }
-
-  handle(msg: HandshakeMessage): Tls13ServerState {
-    throw new TlsError('Internal', `AwaitSession takes no input (got handshake type ${msg.type})`);
-  }
+/** What the negotiation chose before the PSK / full-handshake decision. */
+interface Choice {
+  readonly suite: SuiteInfo;
+  readonly alpn: string | undefined;
+  readonly transcript: Transcript;
+  readonly groupChoice: GroupChoice | undefined;
 }
 
-/** Runs `next` on a value that may still be pending. */
-function then<T>(value: T | Promise<T>, next: (v: T) => Tls13ServerState): Tls13ServerState {
-  return isPromise(value) ? new AwaitSession(value, next as (v: unknown) => Tls13ServerState) : next(value);
-}
-
-/**
- * RFC 8446 §4.1.1 and §4.2.11: choose suite, ALPN, then either a PSK (resumption) or a full
- * handshake, or a HelloRetryRequest when the client has no usable key share.
- */
-function negotiate(ctx: StateContext, hello: Hello, retry: Retry | undefined): Tls13ServerState {
+/** Suite, ALPN and group for `hello` (pure but for the new transcript). */
+function choose(ctx: StateContext, hello: Hello, retry: Retry | undefined): Choice {
   const { config } = ctx;
   const { ch } = hello;
   const suite = chooseSuite13(config, ch.cipherSuites);
@@ -156,33 +114,60 @@ function negotiate(ctx: StateContext, hello: Hello, retry: Retry | undefined): T
     : ch.ext.supportedGroups
       ? tryChooseGroup(config, ch)
       : undefined;
+  return { suite, alpn, transcript, groupChoice };
+}
 
-  const psk = ch.ext.preSharedKey;
-  const modes = ch.ext.pskKeyExchangeModes ?? [];
+/**
+ * Continues with the store's answer, at once or after an {@link AwaitSession}. Across the wait the
+ * ClientHello (a view into the received chunk, which its owner may reuse once `receive` returns) is
+ * kept as a copy, and what was chosen from it is chosen again from the copy.
+ */
+function afterStore<T>(
+  ctx: StateContext,
+  hello: Hello,
+  choice: Choice,
+  retry: Retry | undefined,
+  answer: T | Promise<T>,
+  onStoreFailure: T,
+  next: (hello: Hello, choice: Choice, value: T) => Tls13ServerState,
+): Tls13ServerState {
+  if (!isPromise(answer)) return next(hello, choice, answer);
+  const kept = keepHello(hello, clientHelloLimits(ctx.config));
+  const keptChoice = { ...choose(ctx, kept, retry), transcript: choice.transcript };
+  return whenAnswered(answer, onStoreFailure, (v: T) => next(kept, keptChoice, v));
+}
+
+/**
+ * RFC 8446 §4.1.1 and §4.2.11: choose suite, ALPN, then either a PSK (resumption) or a full
+ * handshake, or a HelloRetryRequest when the client has no usable key share.
+ */
+function negotiate(ctx: StateContext, hello: Hello, retry: Retry | undefined): Tls13ServerState {
+  const { config } = ctx;
+  const choice = choose(ctx, hello, retry);
+  const psk = hello.ch.ext.preSharedKey;
+  const modes = hello.ch.ext.pskKeyExchangeModes ?? [];
   if (psk) {
-    const dhe = modes.includes(PskKeyExchangeMode.psk_dhe_ke) && groupChoice?.kind === 'share';
+    const dhe = modes.includes(PskKeyExchangeMode.psk_dhe_ke) && choice.groupChoice?.kind === 'share';
     const ke = modes.includes(PskKeyExchangeMode.psk_ke) && config.allowPskKe;
     if (dhe || ke) {
-      return selectPsk(ctx, hello, suite, transcript, 0, (found) => {
-        if (!found) return fullHandshake(ctx, hello, suite, alpn, groupChoice, transcript, retry);
+      return selectPsk(ctx, hello, choice, retry, 0, (hello, choice, found) => {
+        if (!found) return fullHandshake(ctx, hello, choice, retry);
         const { session, index } = found;
         // RFC 8446 §4.2.11: "If the server cannot validate the binder … it MUST abort the
         // handshake with a "decrypt_error" alert" — checked before the ticket is consumed, so a
         // bystander who only saw the ticket cannot burn it.
-        const binderHash = transcript.hashWith(hello.raw.subarray(0, ch.truncatedLength!));
-        if (!binderMatches(config.provider, suite.hash, session.psk, binderHash, psk.binders[index]!)) {
+        const binderHash = choice.transcript.hashWith(hello.raw.subarray(0, hello.ch.truncatedLength!));
+        if (!binderMatches(config.provider, choice.suite.hash, session.psk, binderHash, hello.ch.ext.preSharedKey!.binders[index]!)) {
           ctx.io.binderFailed(session);
           throw new TlsError('BadBinder', `binder of PSK identity ${index} does not verify`);
         }
-        const proceed = (taken: boolean): Tls13ServerState =>
-          taken
-            ? resumedHandshake(ctx, hello, suite, alpn, session, index, dhe ? groupChoice : undefined, transcript, retry)
-            : fullHandshake(ctx, hello, suite, alpn, groupChoice, transcript, retry);
-        return session.singleUse ? then(ctx.io.consumePsk(session), proceed) : proceed(true);
+        const proceed = (hello: Hello, choice: Choice, taken: boolean): Tls13ServerState =>
+          taken ? resumedHandshake(ctx, hello, choice, session, index, dhe, retry) : fullHandshake(ctx, hello, choice, retry);
+        return session.singleUse ? afterStore(ctx, hello, choice, retry, ctx.io.consumePsk(session), false, proceed) : proceed(hello, choice, true);
       });
     }
   }
-  return fullHandshake(ctx, hello, suite, alpn, groupChoice, transcript, retry);
+  return fullHandshake(ctx, hello, choice, retry);
 }
 
 function tryChooseGroup(config: HandshakeConfig, ch: Hello['ch']): GroupChoice | undefined {
@@ -202,33 +187,26 @@ function tryChooseGroup(config: HandshakeConfig, ch: Hello['ch']): GroupChoice |
 function selectPsk(
   ctx: StateContext,
   hello: Hello,
-  suite: SuiteInfo,
-  transcript: Transcript,
+  choice: Choice,
+  retry: Retry | undefined,
   index: number,
-  done: (found: { session: ResumableSession; index: number } | undefined) => Tls13ServerState,
+  done: (hello: Hello, choice: Choice, found: { session: ResumableSession; index: number } | undefined) => Tls13ServerState,
 ): Tls13ServerState {
   const ids = hello.ch.ext.preSharedKey!.identities;
-  if (index >= ids.length || index >= clientHelloLimits(ctx.config).maxPskIdentities) return done(undefined);
+  if (index >= ids.length || index >= clientHelloLimits(ctx.config).maxPskIdentities) return done(hello, choice, undefined);
   const id = ids[index]!;
-  const answer = ctx.io.lookupPsk({ identity: id.identity, obfuscatedTicketAge: id.obfuscatedTicketAge, index, serverName: hello.ch.ext.serverName, cipherSuite: suite.code });
-  return then(answer, (session) => {
+  const answer = ctx.io.lookupPsk({ identity: id.identity, obfuscatedTicketAge: id.obfuscatedTicketAge, index, serverName: hello.ch.ext.serverName, cipherSuite: choice.suite.code });
+  return afterStore(ctx, hello, choice, retry, answer, undefined, (hello, choice, session) => {
     // RFC 8446 §4.2.11: the PSK's hash must be the negotiated suite's.
-    if (session && suiteByCode(session.cipherSuite)?.hash === suite.hash) return done({ session, index });
-    return selectPsk(ctx, hello, suite, transcript, index + 1, done);
+    if (session && suiteByCode(session.cipherSuite)?.hash === choice.suite.hash) return done(hello, choice, { session, index });
+    return selectPsk(ctx, hello, choice, retry, index + 1, done);
   });
 }
 
 /** A full handshake: HRR when needed, else the certificate flight. */
-function fullHandshake(
-  ctx: StateContext,
-  hello: Hello,
-  suite: SuiteInfo,
-  alpn: string | undefined,
-  groupChoice: GroupChoice | undefined,
-  transcript: Transcript,
-  retry: Retry | undefined,
-): Tls13ServerState {
+function fullHandshake(ctx: StateContext, hello: Hello, choice: Choice, retry: Retry | undefined): Tls13ServerState {
   const { config } = ctx;
+  const { suite, alpn, groupChoice, transcript } = choice;
   if (!groupChoice) {
     // No usable (EC)DHE group and no PSK accepted: nothing to key the handshake with.
     chooseGroup(config, hello.ch.ext.supportedGroups ?? [], hello.ch.ext.keyShare ?? []);
@@ -252,18 +230,9 @@ function fullHandshake(
 }
 
 /** A PSK handshake (RFC 8446 §2.2): no Certificate, no CertificateVerify. */
-function resumedHandshake(
-  ctx: StateContext,
-  hello: Hello,
-  suite: SuiteInfo,
-  alpn: string | undefined,
-  session: ResumableSession,
-  index: number,
-  dhe: GroupChoice | undefined,
-  transcript: Transcript,
-  retry: Retry | undefined,
-): Tls13ServerState {
-  const share = dhe?.kind === 'share' ? dhe : undefined;
+function resumedHandshake(ctx: StateContext, hello: Hello, choice: Choice, session: ResumableSession, index: number, dhe: boolean, retry: Retry | undefined): Tls13ServerState {
+  const { suite, alpn, transcript } = choice;
+  const share = dhe && choice.groupChoice?.kind === 'share' ? choice.groupChoice : undefined;
   return sendFlight(ctx, hello, {
     suite,
     alpn,
@@ -299,7 +268,9 @@ function sendHelloRetryRequest(ctx: StateContext, hello: Hello, suite: SuiteInfo
   // RFC 8446 §D.4: the compatibility CCS goes right after the server's first handshake message.
   const compat = ch.legacySessionId.length > 0;
   if (compat) ctx.io.sendChangeCipherSpec();
-  return new ExpectClientHello2(ctx, { first: hello, suite, group, transcript, cookie, ccsSent: compat });
+  // ClientHello1 is compared with ClientHello2 (§4.1.2) one flight later: keep a copy, the chunk
+  // it is a view of belongs to the caller once `receive` returns.
+  return new ExpectClientHello2(ctx, { first: keepHello(hello, clientHelloLimits(ctx.config)), suite, group, transcript, cookie, ccsSent: compat });
 }
 
 function rejectBudget(config: HandshakeConfig): number {
@@ -394,7 +365,7 @@ function sendFlight(ctx: StateContext, hello: Hello, plan: FlightPlan): Tls13Ser
   // RFC 6066 §3: the server "SHALL include an extension of type "server_name"" with empty data.
   if (ch.ext.serverName !== undefined) ee.push(writeServerName());
   if (acceptEarly) ee.push(writeEarlyData());
-  if (plan.alpn !== undefined) ee.push(writeAlpn([latin1(plan.alpn)]));
+  if (plan.alpn !== undefined) ee.push(writeAlpn([latin1ToBytes(plan.alpn)]));
   sendAndHash(io, transcript, writeEncryptedExtensions(ee));
 
   if (plan.cert) {
@@ -421,7 +392,7 @@ function sendFlight(ctx: StateContext, hello: Hello, plan: FlightPlan): Tls13Ser
   io.setWriteKeys(keysFor(p, suite, serverAp));
 
   const earlyData: NegotiatedInfo['earlyData'] = !ch.ext.earlyData ? 'none' : acceptEarly ? 'accepted' : 'rejected';
-  const info: NegotiatedInfo = {
+  const info = negotiatedInfo({
     version: TLS13,
     cipherSuite: suite.code,
     group: plan.group,
@@ -432,12 +403,11 @@ function sendFlight(ctx: StateContext, hello: Hello, plan: FlightPlan): Tls13Ser
     resumed: resumption !== undefined,
     certificateIndex: plan.cert?.index,
     resumedSession: session,
-    resumedSession12: undefined,
     resumedVia: session ? 'ticket' : undefined,
     sessionId: sessionIdOf(session?.handle),
     pskMode: resumption ? (plan.group !== undefined ? 'psk_dhe_ke' : 'psk_ke') : undefined,
     earlyData,
-  };
+  });
   if (session) io.sessionResumed(session);
   // ch.random is a view into the whole ClientHello (up to kilobytes): keep a 32-byte copy, the
   // connection holds it for its lifetime.
@@ -450,15 +420,6 @@ function sendFlight(ctx: StateContext, hello: Hello, plan: FlightPlan): Tls13Ser
   io.setReadKeys(keysFor(p, suite, clientHs));
   if (ch.ext.earlyData) io.rejectEarlyData(Math.max(session?.maxEarlyData ?? 0, rejectBudget(config)));
   return finished;
-}
-
-function sendAndHash(io: HandshakeIo, transcript: Transcript, raw: Uint8Array): void {
-  transcript.add(raw);
-  io.sendHandshake(raw);
-}
-
-function emitSecret(io: HandshakeIo, label: string, clientRandom: Uint8Array, secret: Uint8Array): void {
-  io.emit({ type: 'secret', label, clientRandom, secret });
 }
 
 /** Record keys for a TLS 1.3 traffic secret (RFC 8446 §7.3). */
@@ -488,6 +449,19 @@ export class ExpectEndOfEarlyData {
     /** Early data accepted at most (RFC 8446 §4.2.10: more → unexpected_message). */
     readonly maxEarlyData: number,
   ) {}
+
+  private earlyDataBytes = 0;
+
+  /**
+   * Counts 0-RTT application data as it arrives.
+   * @throws TlsError TooMuchEarlyData (unexpected_message) beyond {@link maxEarlyData}: RFC 8446
+   *   §4.6.1 "A server receiving more than max_early_data_size bytes of 0-RTT data SHOULD
+   *   terminate the connection with an "unexpected_message" alert."
+   */
+  receiveEarlyData(bytes: number): void {
+    this.earlyDataBytes += bytes;
+    if (this.earlyDataBytes > this.maxEarlyData) throw new TlsError('TooMuchEarlyData', `more than ${this.maxEarlyData} bytes of early data`);
+  }
 
   handle(msg: HandshakeMessage): Tls13ServerState {
     expect(msg, HandshakeType.end_of_early_data, this.kind);
@@ -697,10 +671,4 @@ const CLIENT_RANDOM_LENGTH = 32;
 function sessionIdOf(handle: unknown): Uint8Array {
   const id = (handle as { id?: unknown } | undefined)?.id;
   return id instanceof Uint8Array ? id : EMPTY;
-}
-
-function latin1(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
 }

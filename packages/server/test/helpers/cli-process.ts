@@ -1,5 +1,5 @@
 /**
- * Runs the CLI as a real process without depending on `pnpm build`: `src/cli.ts` and the workspace
+ * Runs the CLI as a real process without depending on `pnpm build`: `src/cli/main.ts` and the workspace
  * packages (their TypeScript sources, `development` condition) are bundled with esbuild into a
  * temp folder, and `node` runs the bundle. Every wait is bounded; `stop()` kills by pid.
  */
@@ -19,7 +19,7 @@ export async function bundleCli(): Promise<{ script: string; cleanup: () => void
   const dir = mkdtempSync(join(tmpdir(), 'puretls-cli-'));
   const script = join(dir, 'cli.mjs');
   await build({
-    entryPoints: [join(SRC, 'cli.ts')],
+    entryPoints: [join(SRC, 'cli', 'main.ts')],
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CertDir, type TestCert } from '../helpers/certs';
 import { runTool } from '../helpers/cli-process';
 import { startServer, type RunningServer } from '../helpers/net';
-import type { PureTlsSocket } from '../../src/tls-socket';
+import type { PureTlsSocket } from '../../src/node/tls-socket';
 import { MapGlue12 } from './harness12';
 
 const certs = new CertDir();

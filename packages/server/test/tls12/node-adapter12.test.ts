@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TLSSocket } from 'node:tls';
 import { CertDir, type TestCert } from '../helpers/certs';
 import { connectTls, readBytes, startServer, type RunningServer } from '../helpers/net';
-import type { PureTlsSocket } from '../../src/tls-socket';
+import type { PureTlsSocket } from '../../src/node/tls-socket';
 import { MapGlue12 } from './harness12';
 
 const certs = new CertDir();

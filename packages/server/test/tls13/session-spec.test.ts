@@ -269,7 +269,7 @@ describe('waiting for the session store is bounded', () => {
     expect(conn.waitingForSession).toBe(true);
     const junk = TestClient13.plaintextRecord(new Uint8Array(16000), 23);
     for (let i = 0; i < 10 && errors.length === 0; i++) conn.receive(junk);
-    expect(errors).toEqual(['unexpected_message TooMuchEarlyData']);
+    expect(errors).toEqual(['unexpected_message TooMuchDataWhileWaiting']);
     expect(conn.phase).toBe('closed');
   });
 });

@@ -17,11 +17,11 @@ import type { TicketKeyRing } from '@puretls/session-cache';
 import type { RedisKeyRing as RedisKeyRingType } from '@puretls/session-store-redis';
 import { isTlsError } from '@puretls/record-layer';
 import { parseCli, serveWarnings, UsageError, USAGE, type ServeOptions } from './cli-options';
-import type { ServerConnection } from './connection';
-import type { CertificateOption, ServerContextOptions } from './context';
+import type { ServerConnection } from '../core/connection';
+import type { CertificateOption, ServerContextOptions } from '../core/context';
 import { createLogger, type Logger } from './log';
-import { createServer, type PureTlsServer } from './node-adapter';
-import type { PureTlsSocket } from './tls-socket';
+import { createServer, type PureTlsServer } from '../node/node-adapter';
+import type { PureTlsSocket } from '../node/tls-socket';
 import { describeConnection, serveWww } from './www';
 
 /** How long shutdown may wait for the server to close before exiting anyway. */

@@ -40,6 +40,7 @@ import {
 import type { SessionGlue } from './session-glue';
 import { CacheSessionGlue, type TicketMode } from './sessions';
 import type { ServerConnection } from './connection';
+import type { ConnectionContext } from './connection-context';
 
 /** One certificate chain and its private key, PEM (or DER) text or bytes. */
 export interface CertificateOption {
@@ -166,7 +167,7 @@ const DEFAULT_GROUPS: readonly NamedGroup[] = ['X25519MLKEM768', 'x25519', 'secp
 const VERSION: Readonly<Record<TlsVersionName, 0x0303 | 0x0304>> = { 'TLSv1.2': 0x0303, 'TLSv1.3': 0x0304 };
 
 /** The per-server configuration every `ServerConnection` of it shares. */
-export class ServerContext {
+export class ServerContext implements ConnectionContext {
   readonly provider: CryptoProvider;
   readonly handshake: HandshakeConfig;
   readonly maxHandshakeMessageLength: number | undefined;

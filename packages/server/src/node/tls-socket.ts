@@ -21,7 +21,11 @@ import type { Socket } from 'node:net';
 import type { NegotiatedInfo } from '@puretls/handshake-state-machine';
 import type { TlsError } from '@puretls/record-layer';
 import { encodeSession, isSession } from '@puretls/session-cache';
-import { ServerConnection, cipherName } from './connection';
+import { ServerConnection, cipherName } from '../core/connection';
+import type { ServerContext } from '../core/context';
+
+/** A connection of a `ServerContext` (what the Node adapter makes). */
+type Conn = ServerConnection<ServerContext>;
 import { MAX_CLIENT_HELLO_PEEK, peekServerName } from './node-compat';
 
 /** How long a closing socket may take to flush its last bytes (alert, close_notify) before TCP is destroyed. */
@@ -85,7 +89,7 @@ export interface PureTlsSocketOptions {
    * (only when there is one); `answer` takes the connection to use instead (or `undefined` for the
    * current one, an `Error` to fail the handshake). At most the first call of `answer` counts.
    */
-  readonly sni?: (serverName: string, answer: (result: ServerConnection | Error | undefined) => void) => void;
+  readonly sni?: (serverName: string, answer: (result: Conn | Error | undefined) => void) => void;
   /** Keep the write side open after the peer's close_notify (default false, like `tls.Server`). */
   readonly allowHalfOpen?: boolean;
 }
@@ -109,7 +113,7 @@ export class PureTlsSocket extends Duplex {
   readonly authorized = false;
   /** The TCP socket underneath. */
   readonly tcp: Socket;
-  private conn: ServerConnection;
+  private conn: Conn;
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
   readonly remoteFamily: string | undefined;
@@ -145,7 +149,7 @@ export class PureTlsSocket extends Duplex {
     if (this.deferredBytes > 0) this.flush();
   };
 
-  constructor(tcp: Socket, connection: ServerConnection, hooks: PureTlsSocketHooks, options: PureTlsSocketOptions) {
+  constructor(tcp: Socket, connection: Conn, hooks: PureTlsSocketHooks, options: PureTlsSocketOptions) {
     super({ allowHalfOpen: options.allowHalfOpen ?? false });
     this.tcp = tcp;
     this.conn = connection;
@@ -178,11 +182,11 @@ export class PureTlsSocket extends Duplex {
   }
 
   /** The sans-IO connection (for `keyUpdate()`, `info`, …). Fixed once the ClientHello was read. */
-  get connection(): ServerConnection {
+  get connection(): Conn {
     return this.conn;
   }
 
-  private attach(connection: ServerConnection): void {
+  private attach(connection: Conn): void {
     this.conn = connection;
     connection.on('data', (d) => this.onTlsData(d));
     connection.on('earlyData', (d) => this.onEarlyData(d));
@@ -319,7 +323,7 @@ export class PureTlsSocket extends Duplex {
     });
   }
 
-  private endPeek(result: ServerConnection | Error | undefined): void {
+  private endPeek(result: Conn | Error | undefined): void {
     const p = this.peeked;
     if (!p || this.failed || this.destroyed) {
       if (result instanceof ServerConnection && result !== this.conn) result.destroy();

@@ -4,8 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import type { SessionCacheMode } from '@puretls/session-cache';
-import type { TlsVersionName } from './context';
-import type { TicketMode } from './sessions';
+import type { TlsVersionName } from '../core/context';
+import type { TicketMode } from '../core/sessions';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from './log';
 
 export class UsageError extends Error {

@@ -10,7 +10,7 @@
 import { bytesToHex, createNodeProvider } from '@puretls/crypto';
 import { suiteByName } from '@puretls/handshake-state-machine';
 import { TicketKeyRing, type TicketKeyRingJson } from '@puretls/session-cache';
-import { ServerContext, type CertificateOption, type ServerContextOptions, type TlsVersionName } from './context';
+import { ServerContext, type CertificateOption, type ServerContextOptions, type TlsVersionName } from '../core/context';
 
 /** A PEM string or bytes, or Node's `{ pem }` object form (no `passphrase`: encrypted keys are not supported). */
 export type NodePemInput = string | Uint8Array | { readonly pem: string | Uint8Array; readonly passphrase?: string };

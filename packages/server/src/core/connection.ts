@@ -8,10 +8,9 @@
  */
 import { AlertDescription, AlertLevel, RecordLayer, TlsError, alertName, isTlsError, type RecordEvent } from '@puretls/record-layer';
 import {
-  AwaitSession,
   ExpectClientHello,
-  ExpectEndOfEarlyData,
-  Traffic13,
+  HandshakeType,
+  assertNever,
   suiteByCode,
   type HandshakeEvent,
   type HandshakeIo,
@@ -19,7 +18,7 @@ import {
   type ServerState,
   type TrafficKeys,
 } from '@puretls/handshake-state-machine';
-import type { ServerContext } from './context';
+import type { ConnectionContext } from './connection-context';
 
 /** Events a `ServerConnection` emits. */
 export interface ServerConnectionEvents {
@@ -53,6 +52,9 @@ export interface ServerConnectionOptions {
 
 type Listener<K extends keyof ServerConnectionEvents> = ServerConnectionEvents[K];
 
+/** The waiting states (an asynchronous session lookup or take). */
+type Waiting = Extract<ServerState, { kind: 'AwaitSession' }>;
+
 /** The state of a connection, for the adapters. */
 export type ConnectionPhase = 'handshaking' | 'open' | 'closed';
 
@@ -62,13 +64,10 @@ export type ConnectionPhase = 'handshaking' | 'open' | 'closed';
  */
 export const MAX_BUFFERED_WHILE_WAITING = 64 * 1024;
 
-/** HandshakeType.key_update (RFC 8446 §4). */
-const KEY_UPDATE = 24;
-
 /** Application data queued by `write()` before the handshake completed, at most this many bytes. */
 export const MAX_EARLY_WRITE_BUFFER = 1 << 20;
 
-export class ServerConnection {
+export class ServerConnection<Context extends ConnectionContext = ConnectionContext> {
   private readonly rl: RecordLayer;
   private state: ServerState;
   private readonly listeners = new Map<keyof ServerConnectionEvents, Function[]>();
@@ -80,17 +79,17 @@ export class ServerConnection {
   private sentCloseNotify = false;
   private receivedCloseNotify = false;
   private readonly keyLog: boolean;
-  private earlyDataBytes = 0;
   /** `handshakeComplete` was emitted. */
   private announced = false;
   /** The waiting state whose answer we listen for (registered once). */
-  private waitingOn: AwaitSession | undefined;
+  private waitingOn: Waiting | undefined;
   private fatalAlert = false;
   /** KeyUpdates received since the last application data (bounded by `context.maxKeyUpdates`). */
   private keyUpdatesInARow = 0;
 
   constructor(
-    readonly context: ServerContext,
+    /** The context this connection was made from (a `ServerContext`). */
+    readonly context: Context,
     options: ServerConnectionOptions = {},
   ) {
     this.keyLog = options.keyLog ?? false;
@@ -163,8 +162,8 @@ export class ServerConnection {
     try {
       this.rl.receive(bytes);
       // While the session store answers, nothing is read: bound what a peer can pile up meanwhile.
-      if (this.state instanceof AwaitSession && this.rl.bufferedBytes > MAX_BUFFERED_WHILE_WAITING + this.context.handshake.maxEarlyData) {
-        throw new TlsError('TooMuchEarlyData', `${this.rl.bufferedBytes} bytes received while the session lookup was pending`);
+      if (this.state.kind === 'AwaitSession' && this.rl.bufferedBytes > MAX_BUFFERED_WHILE_WAITING + this.context.handshake.maxEarlyData) {
+        throw new TlsError('TooMuchDataWhileWaiting', `${this.rl.bufferedBytes} bytes received while the session lookup was pending`);
       }
       this.pump();
     } catch (e) {
@@ -174,34 +173,30 @@ export class ServerConnection {
 
   /** Processes buffered records until more input is needed, or while a session lookup is pending. */
   private pump(): void {
-    while (!this.inputEnded() && !(this.state instanceof AwaitSession)) {
+    while (!this.inputEnded() && this.state.kind !== 'AwaitSession') {
       const ev = this.rl.next();
       if (ev === null) break;
       this.dispatch(ev);
     }
-    if (this.state instanceof AwaitSession) this.waitForSession(this.state);
+    if (this.state.kind === 'AwaitSession') this.waitForSession(this.state);
   }
 
-  /** The handshake waits for the session store: resume it when the answer comes (never throws). */
-  private waitForSession(waiting: AwaitSession): void {
+  /**
+   * The handshake waits for the session store: resume it when the answer comes. `pending` never
+   * rejects; `resume()` throws the session rules' aborts, which fail the handshake like any error.
+   */
+  private waitForSession(waiting: Waiting): void {
     if (this.waitingOn === waiting) return;
     this.waitingOn = waiting;
-    const resume = (value: unknown): void => {
+    void waiting.pending.then(() => {
       if (this.state !== waiting || this._phase === 'closed') return;
       try {
-        this.enter(waiting.resume(value));
+        this.enter(waiting.resume());
         this.pump();
       } catch (e) {
         this.fail(e);
       }
       this.emit('output');
-    };
-    // A store failure is a miss; a TlsError (the session spec's abort cases) fails the handshake.
-    waiting.pending.then(resume, (e: unknown) => {
-      if (isTlsError(e)) {
-        if (this.state === waiting && this._phase !== 'closed') this.fail(e);
-        this.emit('output');
-      } else resume(undefined);
     });
   }
 
@@ -215,14 +210,14 @@ export class ServerConnection {
     if (this._phase !== 'open' || this.announced) return;
     this.announced = true;
     this.context.sessions.handshakeCompleted(this, this._info!);
-    if (next instanceof Traffic13) this.sendSessionTicket(this.context.sessions.ticketsAfterHandshake(this, this._info!.resumed));
+    if (next.kind === 'Traffic13') this.sendSessionTicket(this.context.sessions.ticketsAfterHandshake(this, this._info!.resumed));
     this.emit('handshakeComplete', this._info!);
     this.flushPendingWrites();
   }
 
   /** True while the handshake waits for an asynchronous session lookup. */
   get waitingForSession(): boolean {
-    return this.state instanceof AwaitSession;
+    return this.state.kind === 'AwaitSession';
   }
 
   /** No more input is processed once closed or after the peer's close_notify. */
@@ -236,7 +231,7 @@ export class ServerConnection {
         // Each KeyUpdate costs a key derivation (and, when requested, a record of ours): a peer
         // sending nothing else is spinning us. unexpected_message, as OpenSSL's
         // SSL_R_TOO_MANY_KEY_UPDATES (the message is valid; only the count is not).
-        if (ev.type === KEY_UPDATE && this._phase === 'open' && ++this.keyUpdatesInARow > this.context.maxKeyUpdates) {
+        if (ev.type === HandshakeType.key_update && this._phase === 'open' && ++this.keyUpdatesInARow > this.context.maxKeyUpdates) {
           throw new TlsError('TooManyKeyUpdates', `${this.keyUpdatesInARow} KeyUpdates without application data`);
         }
         this.enter(this.state.handle(ev));
@@ -247,21 +242,16 @@ export class ServerConnection {
           this.emit('data', ev.data);
           return;
         }
-        if (this.state instanceof ExpectEndOfEarlyData) {
-          // RFC 8446 §4.2.10: more than max_early_data_size → unexpected_message.
-          this.earlyDataBytes += ev.data.length;
-          if (this.earlyDataBytes > this.state.maxEarlyData) throw new TlsError('TooMuchEarlyData', `more than ${this.state.maxEarlyData} bytes of early data`);
+        if (this.state.kind === 'ExpectEndOfEarlyData') {
+          this.state.receiveEarlyData(ev.data.length);
           this.emit('earlyData', ev.data);
           return;
         }
         throw new TlsError('UnexpectedApplicationData', 'application data before the handshake completed');
-      case 'changeCipherSpec': {
+      case 'changeCipherSpec':
         // TLS 1.3 compatibility CCS records never reach here (the record layer drops them).
-        const s = this.state as ServerState & { handleChangeCipherSpec?: () => ServerState };
-        if (typeof s.handleChangeCipherSpec !== 'function') throw new TlsError('UnexpectedChangeCipherSpec', `ChangeCipherSpec in state ${s.kind}`);
-        this.enter(s.handleChangeCipherSpec());
+        this.enter(changeCipherSpec(this.state));
         return;
-      }
       case 'alert': {
         this.emit('alert', { level: ev.level, description: ev.description, name: alertName(ev.description) });
         if (ev.description === AlertDescription.close_notify) {
@@ -414,7 +404,7 @@ export class ServerConnection {
 
   private writeNow(data: Uint8Array): void {
     try {
-      if (this.rl.keyUpdateNeeded && this.state instanceof Traffic13) this.state.updateWriteKeys(false);
+      if (this.rl.keyUpdateNeeded && this.state.kind === 'Traffic13') this.state.updateWriteKeys(false);
       this.rl.writeApplicationData(data);
     } catch (e) {
       this.fail(e);
@@ -435,10 +425,11 @@ export class ServerConnection {
    * @throws Error when the connection is not an open TLS 1.3 connection.
    */
   sendSessionTicket(count = 1): number {
-    if (this._phase !== 'open' || !(this.state instanceof Traffic13) || this.sentCloseNotify) throw new Error('sendSessionTicket(): the connection is not an open TLS 1.3 connection');
+    const state = this.state;
+    if (this._phase !== 'open' || state.kind !== 'Traffic13' || this.sentCloseNotify) throw new Error('sendSessionTicket(): the connection is not an open TLS 1.3 connection');
     let sent = 0;
     try {
-      for (let i = 0; i < count; i++) if (this.state.sendNewSessionTicket()) sent++;
+      for (let i = 0; i < count; i++) if (state.sendNewSessionTicket()) sent++;
     } catch (e) {
       this.fail(e);
     }
@@ -450,9 +441,10 @@ export class ServerConnection {
    * @throws Error when the connection is not open.
    */
   keyUpdate(requestPeerUpdate = false): void {
-    if (this._phase !== 'open' || !(this.state instanceof Traffic13) || this.sentCloseNotify) throw new Error('keyUpdate(): the connection is not open');
+    const state = this.state;
+    if (this._phase !== 'open' || state.kind !== 'Traffic13' || this.sentCloseNotify) throw new Error('keyUpdate(): the connection is not open');
     try {
-      this.state.updateWriteKeys(requestPeerUpdate);
+      state.updateWriteKeys(requestPeerUpdate);
     } catch (e) {
       this.fail(e);
     }
@@ -498,7 +490,7 @@ export class ServerConnection {
     this._phase = 'closed';
     // Best-effort wipe of whatever secrets the last state holds (traffic secrets, a master secret)
     // and of the record keys. Output already queued (an alert, close_notify) is sealed already.
-    (this.state as { clean?: () => void }).clean?.();
+    cleanState(this.state);
     this.rl.clean();
     this.context.sessions.connectionEnded(this, { clean: this.sentCloseNotify && this._error === null, fatal: this.fatalAlert });
     this.emit('close', clean && this._error === null);
@@ -522,6 +514,50 @@ export class ServerConnection {
     }
     this.emit('error', err);
     this.finish(false);
+  }
+}
+
+/**
+ * A ChangeCipherSpec record: only TLS 1.2 waits for one (RFC 5246 §7.1); anywhere else it is
+ * unexpected (RFC 5246 §7.4.9: a Finished not preceded by a ChangeCipherSpec, and vice versa).
+ */
+function changeCipherSpec(state: ServerState): ServerState {
+  switch (state.kind) {
+    case 'ExpectChangeCipherSpec12':
+      return state.handleChangeCipherSpec();
+    case 'ExpectClientHello':
+    case 'ExpectClientHello2':
+    case 'AwaitSession':
+    case 'ExpectEndOfEarlyData':
+    case 'ExpectFinished':
+    case 'Traffic13':
+    case 'ExpectClientKeyExchange':
+    case 'ExpectFinished12':
+    case 'Traffic12':
+      throw new TlsError('UnexpectedChangeCipherSpec', `ChangeCipherSpec in state ${state.kind}`);
+    default:
+      return assertNever(state);
+  }
+}
+
+/** Best-effort wipe of the secrets the last state holds (traffic secrets, a master secret, an ephemeral key). */
+function cleanState(state: ServerState): void {
+  switch (state.kind) {
+    case 'ExpectClientHello':
+    case 'ExpectClientHello2':
+    case 'AwaitSession':
+      return;
+    case 'ExpectEndOfEarlyData':
+    case 'ExpectFinished':
+    case 'Traffic13':
+    case 'ExpectClientKeyExchange':
+    case 'ExpectChangeCipherSpec12':
+    case 'ExpectFinished12':
+    case 'Traffic12':
+      state.clean();
+      return;
+    default:
+      assertNever(state);
   }
 }
 

@@ -7,8 +7,8 @@
 import { bytesToHex, SignatureScheme } from '@puretls/crypto';
 import type { SessionCacheMode, SessionCacheStats } from '@puretls/session-cache';
 import type { Duplex } from 'node:stream';
-import type { ServerContext } from './context';
-import type { PureTlsSocket } from './tls-socket';
+import type { ServerContext } from '../core/context';
+import type { PureTlsSocket } from '../node/tls-socket';
 
 /** Request line + headers larger than this get 431 and the connection is closed. */
 export const MAX_REQUEST_HEAD = 16 * 1024;

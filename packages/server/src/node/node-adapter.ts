@@ -9,8 +9,11 @@
 import { EventEmitter } from 'node:events';
 import { createServer as createNetServer, type AddressInfo, type ListenOptions, type Server, type Socket } from 'node:net';
 import { decodeSession, encodeSession, type Session } from '@puretls/session-cache';
-import { ServerConnection } from './connection';
-import { ServerContext } from './context';
+import { ServerConnection } from '../core/connection';
+
+/** A connection of a `ServerContext` (what the Node adapter makes). */
+type Conn = ServerConnection<ServerContext>;
+import { ServerContext } from '../core/context';
 import { mapNodeOptions, SniContexts, type NodeStyleContextOptions, type SniCallback } from './node-compat';
 import { PureTlsSocket, TlsSocketError } from './tls-socket';
 
@@ -164,7 +167,7 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
         handshakeTimeout: this.handshakeTimeout,
         allowHalfOpen: this.allowHalfOpen,
         maxBufferedBytes: this.maxBufferedBytes,
-        ...(this.sniCallback && !refuse ? { sni: (name: string, answer: (r: ServerConnection | Error | undefined) => void) => this.chooseBySni(name, keyLog, answer) } : {}),
+        ...(this.sniCallback && !refuse ? { sni: (name: string, answer: (r: Conn | Error | undefined) => void) => this.chooseBySni(name, keyLog, answer) } : {}),
       },
     );
     if (refuse) {
@@ -180,10 +183,10 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
    * Calls `SNICallback`; its answer (synchronous, or asynchronous within `sniTimeout`) picks the
    * context. A late answer is ignored and the default certificate used; `cb(err)` fails the handshake.
    */
-  private chooseBySni(name: string, keyLog: boolean, answer: (r: ServerConnection | Error | undefined) => void): void {
+  private chooseBySni(name: string, keyLog: boolean, answer: (r: Conn | Error | undefined) => void): void {
     let timer: NodeJS.Timeout | undefined;
     let done = false;
-    const finish = (r: ServerConnection | Error | undefined) => {
+    const finish = (r: Conn | Error | undefined) => {
       if (done) return;
       done = true;
       if (timer !== undefined) clearTimeout(timer);
