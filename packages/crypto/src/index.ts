@@ -5,6 +5,7 @@ export type * from './keys/types';
 export * from './keys';
 export * from './x509';
 export * from './signatures';
+export { isPromiseLike } from './maybe-async';
 export { equalConstantTime, bytesToHex, hexToBytes, concatBytes, latin1ToBytes, bytesToLatin1 } from './bytes';
 export * from './tls-kdf';
 export { createNobleProvider, type ProviderOptions } from './noble/provider';

@@ -56,6 +56,13 @@ export interface HandshakeConfig {
    * §4.2.10); 0 disables 0-RTT.
    */
   readonly maxEarlyData: number;
+  /**
+   * The fingerprint of the security-relevant configuration (certificates, ALPN set, versions,
+   * suites, plus the application's session id context): written into every session this handshake
+   * makes, and a session made under another one is not resumed (session spec §6; OpenSSL's
+   * `sid_ctx` check). Empty: every session of this handshake code matches.
+   */
+  readonly sessionContext: Uint8Array;
   /** Whether resumption with `psk_ke` (no (EC)DHE, no forward secrecy) is allowed. Default true. */
   readonly allowPskKe: boolean;
   /**

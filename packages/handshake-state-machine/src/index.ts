@@ -45,6 +45,8 @@ export {
   type Tls13ServerState,
 } from './tls13/server-states';
 export { computeBinder, clientTicketAge, ticketAgeIsFresh, MAX_TICKET_LIFETIME_S, EARLY_DATA_AGE_WINDOW_MS } from './tls13/psk';
+export { encodeSessionState, decodeSessionState, SESSION_STATE_FORMAT, type SessionState } from './common/session-state';
+export { openStoredSession, sameServerName, type Resumable } from './common/resumption';
 export { groupByCode } from './tls13/negotiate';
 export { assertNever, type ServerState, type ServerStateKind } from './server-state';
 export {

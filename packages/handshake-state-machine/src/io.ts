@@ -24,10 +24,8 @@ export interface NegotiatedInfo {
   readonly resumed: boolean;
   /** Index into the configured certificates, or `undefined` when resumed. */
   readonly certificateIndex: number | undefined;
-  /** The TLS 1.3 session resumed, when `resumed` (its `handle` is the glue's session). */
-  readonly resumedSession: ResumableSession | undefined;
-  /** The TLS 1.2 session resumed, when `resumed` (its `handle` is the glue's session). */
-  readonly resumedSession12: ResumableSession12 | undefined;
+  /** The session resumed, when `resumed` (both versions; its `handle` is the glue's session). */
+  readonly resumedSession: StoredSession | undefined;
   /** How the session came back: a ticket (TLS 1.3 PSK or RFC 5077) or a TLS 1.2 session id. */
   readonly resumedVia: 'ticket' | 'sessionId' | undefined;
   /**
@@ -43,95 +41,59 @@ export interface NegotiatedInfo {
 }
 
 /**
- * What the handshake needs to know about a resumable session (TLS 1.3 PSK). The connection's
- * session glue builds it from a cache entry or an opened ticket; `handle` is opaque to the
- * handshake and handed back in `consumePsk` / events.
+ * A session the glue found for the handshake (a cache entry, a store's answer or an opened
+ * ticket): the opaque TLS state the handshake made (`encodeSessionState`) plus the store's
+ * metadata. The handshake decodes the state and checks every resumption rule itself.
  */
-export interface ResumableSession {
-  /** The PSK (TLS 1.3: HKDF-Expand-Label(resumption_master_secret, "resumption", nonce)). */
-  readonly psk: Uint8Array;
-  /** The suite the session was made with: the new one must use the same hash (RFC 8446 §4.2.11). */
-  readonly cipherSuite: number;
-  /** When the ticket was issued (ms, the connection's clock), for the §8.3 age check. */
-  readonly issuedAt: number;
-  readonly ticketAgeAdd: number;
-  /** max_early_data_size the ticket allowed (0: no 0-RTT). */
-  readonly maxEarlyData: number;
-  readonly alpn: string | undefined;
-  readonly serverName: string | undefined;
-  /** Single-use (stateful) tickets: consumed once the binder verified; only they may carry 0-RTT. */
-  readonly singleUse: boolean;
+export interface StoredSession {
+  /** The session id (TLS 1.2), the stateful ticket's id, or the id inside a stateless ticket. */
+  readonly id: Uint8Array;
+  /** The encoded `SessionState` (it holds the secret). */
+  readonly state: Uint8Array;
+  /** When the session (ticket) was made, ms on the connection's clock (the §8.3 age check). */
+  readonly createdAt: number;
   /** When the original full handshake happened (ms): chained resumptions keep it. */
   readonly authTime: number;
-  /** Opaque to the handshake (the session object of the cache). */
+  /** A stateful TLS 1.3 ticket: taken once the binder verified (RFC 8446 §8.1); the only kind that may carry 0-RTT. */
+  readonly singleUse: boolean;
+  /** Opaque to the handshake (the glue's session), handed back in `consumePsk`, `sessionAccepted`, `sessionRefused`. */
   readonly handle: unknown;
 }
 
-/** A TLS 1.2 session the handshake can resume (RFC 5246 §7.4.1.2 session id, RFC 5077 ticket). */
-export interface ResumableSession12 {
-  readonly masterSecret: Uint8Array;
-  readonly cipherSuite: number;
-  /** Whether the session was made with the extended master secret (RFC 7627). */
-  readonly extendedMasterSecret: boolean;
-  readonly serverName: string | undefined;
-  readonly alpn: string | undefined;
-  /** When the original full handshake happened (ms). */
-  readonly authTime: number;
-  /** Opaque to the handshake (the glue's session). */
-  readonly handle: unknown;
-}
+/**
+ * Why the handshake did not resume a found session: a resumption rule said no (`mismatch`:
+ * another version, suite or hash, server name, extended master secret…), it was made under
+ * another configuration (`contextMismatch`), its state does not decode (`undecodable`), or the
+ * TLS 1.3 binder did not verify (`badBinder`).
+ */
+export type SessionRefusal = 'mismatch' | 'contextMismatch' | 'undecodable' | 'badBinder';
 
-/** A TLS 1.2 session the full handshake made: the glue stores it (session id) or seals it (ticket). */
+/** A TLS 1.2 session the full handshake made: the glue stores it by id and/or seals it into a ticket. */
 export interface NewSession12 {
   /** The session id sent in ServerHello (empty: none, e.g. a ticket or mode `off`). */
   readonly sessionId: Uint8Array;
-  readonly masterSecret: Uint8Array;
-  readonly cipherSuite: number;
-  readonly extendedMasterSecret: boolean;
-  readonly serverName: string | undefined;
-  readonly alpn: string | undefined;
+  /** The encoded `SessionState`. */
+  readonly state: Uint8Array;
   readonly authTime: number;
-}
-
-/** A PSK identity offered by the client, for the lookup. */
-export interface PskLookup {
-  readonly identity: Uint8Array;
-  readonly obfuscatedTicketAge: number;
-  /** Position in the client's list (selected_identity). */
-  readonly index: number;
-  readonly serverName: string | undefined;
-  /** The suite the server negotiated (the session's hash must match it, RFC 8446 §4.2.11). */
-  readonly cipherSuite: number;
-}
-
-/** What a TLS 1.2 session lookup needs from the ClientHello (session spec §3 validation). */
-export interface Session12Lookup {
-  readonly serverName: string | undefined;
-  /** The ClientHello's cipher_suites: a resumed session's suite must be among them. */
-  readonly clientCipherSuites: readonly number[];
-  /** Whether the ClientHello carries extended_master_secret (RFC 7627 §5.3). */
-  readonly extendedMasterSecret: boolean;
 }
 
 /** A ticket the handshake is about to send (RFC 8446 §4.6.1): the glue turns it into ticket bytes. */
 export interface TicketToIssue {
-  readonly psk: Uint8Array;
-  readonly cipherSuite: number;
-  readonly nonce: Uint8Array;
-  readonly ticketAgeAdd: number;
+  /** The encoded `SessionState` (the ticket's PSK, suite, server name, …). */
+  readonly state: Uint8Array;
+  /** ticket_lifetime, seconds (at most 604800). */
   readonly lifetime: number;
-  readonly maxEarlyData: number;
-  readonly serverName: string | undefined;
-  readonly alpn: string | undefined;
+  /** When the ticket is issued (ms). */
+  readonly createdAt: number;
   /** When the original full handshake happened (ms), so chained resumptions cannot extend it. */
   readonly authTime: number;
-  readonly issuedAt: number;
 }
 
 /** What the glue answers to `issueTicket`. */
 export interface IssuedTicket {
   readonly ticket: Uint8Array;
-  readonly maxEarlyData: number;
+  /** A stateful ticket (taken on use): the only kind that may carry 0-RTT (session spec §6). */
+  readonly singleUse: boolean;
 }
 
 export type HandshakeEvent =
@@ -161,44 +123,42 @@ export interface HandshakeIo {
   handshakeDone(): void;
   emit(event: HandshakeEvent): void;
 
-  // ---- sessions (TLS 1.3 PSK resumption, RFC 8446 §4.2.11, §4.6.1) ---------------------------
+  // ---- sessions: the glue's store holds them opaquely; every TLS rule is checked here ----------
   /** The current time in ms (the connection's injected clock). */
   now(): number;
   /**
-   * Resolves one PSK identity to a session, or `undefined` (a miss: full handshake or the next
-   * identity). May answer asynchronously: the handshake then waits in a state that takes no input.
-   * The glue validates expiry, context and SNI; the handshake checks the suite hash and the binder.
+   * TLS 1.3: resolves one PSK identity (RFC 8446 §4.2.11) to a stored session, or `undefined` (a
+   * miss: the next identity or a full handshake). May answer asynchronously: the handshake then
+   * waits in `AwaitSession`, a state that takes no input.
    */
-  lookupPsk(request: PskLookup): ResumableSession | undefined | Promise<ResumableSession | undefined>;
+  lookupPsk(identity: Uint8Array): StoredSession | undefined | Promise<StoredSession | undefined>;
   /**
-   * The binder verified: take a single-use session (RFC 8446 §8.1). `false` means somebody else
-   * already took it: the resumption fails as a miss. Not called for multi-use sessions.
+   * TLS 1.3, after the binder verified: take a single-use session (RFC 8446 §8.1). `false` means
+   * somebody else already took it (or the store failed): a full handshake, and the glue counts the
+   * miss. Not called for multi-use sessions.
    */
-  consumePsk(session: ResumableSession): boolean | Promise<boolean>;
+  consumePsk(session: StoredSession): boolean | Promise<boolean>;
   /**
-   * Makes the ticket bytes for a NewSessionTicket, or `undefined` to send none (nowhere to keep
-   * it), with the max_early_data_size this ticket may carry (0: the ticket does not allow 0-RTT —
-   * e.g. a stateless ticket, which cannot be single use; no early_data extension is sent then).
+   * TLS 1.3: makes the ticket bytes for a NewSessionTicket, or `undefined` to send none (nowhere to
+   * keep it).
    */
   issueTicket(ticket: TicketToIssue): IssuedTicket | undefined;
-  /** The PSK was accepted and the binder verified (RFC 8446 §4.2.11). */
-  sessionResumed(session: ResumableSession): void;
-  /** A binder did not verify (counted; the session is not consumed). */
-  binderFailed(session: ResumableSession): void;
+  /** The handshake resumes `session` (both versions): the store counts a hit. */
+  sessionAccepted(session: StoredSession): void;
+  /** The handshake will not resume `session` (see {@link SessionRefusal}): the store counts a miss. */
+  sessionRefused(session: StoredSession, why: SessionRefusal): void;
   // ---- TLS 1.2 sessions (RFC 5246 §7.4.1.2, RFC 5077, RFC 7627) ----------------------------
   /**
-   * Resolves the ClientHello's legacy session id (when it carries no non-empty ticket) to a
+   * Resolves the ClientHello's legacy session id (when it carries no non-empty ticket) to a stored
    * session, or `undefined` (a miss: full handshake). May answer asynchronously (the handshake
-   * waits in `AwaitSession`). Throws — or rejects with — a `TlsError` when the session spec says
-   * the handshake must fail (`ResumedSuiteNotOffered` → illegal_parameter,
-   * `ExtendedMasterSecretMismatch` → handshake_failure).
+   * waits in `AwaitSession`).
    */
-  lookupSession12(sessionId: Uint8Array, request: Session12Lookup): ResumableSession12 | undefined | Promise<ResumableSession12 | undefined>;
+  lookupSession12(sessionId: Uint8Array): StoredSession | undefined | Promise<StoredSession | undefined>;
   /**
    * Opens an RFC 5077 ticket: the session and whether to send a fresh ticket (opened with an old
-   * key), or `undefined` (a miss). Throws a `TlsError` as `lookupSession12` does.
+   * key), or `undefined` (a miss).
    */
-  openTicket12(ticket: Uint8Array, request: Session12Lookup): { session: ResumableSession12; reissue: boolean } | undefined;
+  openTicket12(ticket: Uint8Array): { session: StoredSession; reissue: boolean } | undefined;
   /**
    * The session id for a new full handshake's ServerHello: 32 random bytes, or empty when the
    * session will not be kept by id (the client uses tickets — OpenSSL's rule — or the cache is off).
@@ -206,12 +166,10 @@ export interface HandshakeIo {
   sessionIdForNewSession12(clientOffersTicket: boolean): Uint8Array;
   /** Whether to send an RFC 5077 NewSessionTicket (the client offered the extension, tickets are on). */
   wantsTicket12(clientOffersTicket: boolean): boolean;
-  /** The full handshake made a session (after both Finished): store it by id and/or seal it. */
+  /** The full handshake made a session (after both Finished): store it by id. */
   newSession12(session: NewSession12): void;
   /** Seals a TLS 1.2 session into an RFC 5077 ticket, or `undefined` to send none. */
   issueTicket12(session: NewSession12): Uint8Array | undefined;
-  /** A TLS 1.2 session was resumed (abbreviated handshake done). */
-  sessionResumed12(session: ResumableSession12): void;
   /** Sends an alert without closing (TLS 1.2 no_renegotiation warning, RFC 5746 §4.2). */
   sendWarningAlert(description: number): void;
 

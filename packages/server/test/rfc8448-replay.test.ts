@@ -18,6 +18,8 @@ import { TicketKeyRing, decodeSession, encodeSession } from '@puretls/session-ca
 import { ServerConnection, ServerContext, type ServerContextOptions } from '../src/index';
 import { loadRfc8448, toHex, value, type Rfc8448Section } from './vectors';
 
+/** The 4 bytes a ServerContext draws first: its session cache's hash seed. */
+const CACHE_SEED = { bytes: new Uint8Array(4), purpose: 'session_cache_seed' };
 const s2 = loadRfc8448(2);
 const KEY_PEM = s2.derived['server_private_key_pkcs8_pem']!;
 const CERT_PEM = s2.derived['server_certificate_pem']!;
@@ -66,7 +68,7 @@ describe.each(providers)('RFC 8448 §3 simple 1-RTT handshake (%s)', (_name, mak
   const rfcTicket = nst.subarray(17, 17 + ((nst[15]! << 8) | nst[16]!));
   it('reproduces every server record: flight, NewSessionTicket, application data, close_notify', () => {
     const sh = value(s3, 'server.hello');
-    const random = scriptedRandom([
+    const random = scriptedRandom([CACHE_SEED, 
       { bytes: sh.subarray(6, 38), purpose: 'server_random' },
       { bytes: value(s3, 'server.x25519.private'), purpose: 'x25519' },
       { bytes: pssSalt(s3, ['client.hello', 'server.hello', 'server.encrypted_extensions', 'server.certificate']), purpose: 'pss_salt' },
@@ -117,7 +119,7 @@ describe.each(providers)('RFC 8448 §3 simple 1-RTT handshake (%s)', (_name, mak
 
   it('a wrong client Finished gets decrypt_error', () => {
     const sh = value(s3, 'server.hello');
-    const random = scriptedRandom([sh.subarray(6, 38), value(s3, 'server.x25519.private')], { whenExhausted: createNobleProvider().randomSource });
+    const random = scriptedRandom([CACHE_SEED, sh.subarray(6, 38), value(s3, 'server.x25519.private')], { whenExhausted: createNobleProvider().randomSource });
     const ctx = replayContext(makeProvider(random));
     const conn = new ServerConnection(ctx);
     const errors: string[] = [];
@@ -150,7 +152,7 @@ describe.each(providers)('RFC 8448 §5 HelloRetryRequest (%s)', (_name, makeProv
   const s5 = loadRfc8448(5);
   it('answers the x25519 ClientHello with the published HRR, then reproduces the P-256 flight', () => {
     const sh = value(s5, 'server.hello');
-    const random = scriptedRandom([
+    const random = scriptedRandom([CACHE_SEED, 
       { bytes: sh.subarray(6, 38), purpose: 'server_random' },
       { bytes: value(s5, 'server.p256.private'), purpose: 'secp256r1' },
       { bytes: pssSalt(s5, ['client.hello_1', 'server.hello_retry_request', 'client.hello_2', 'server.hello', 'server.encrypted_extensions', 'server.certificate'], true), purpose: 'pss_salt' },
@@ -183,7 +185,7 @@ describe.each(providers)('RFC 8448 §7 compatibility mode (%s)', (_name, makePro
   const s7 = loadRfc8448(7);
   it('echoes the session id, sends one CCS after the ServerHello, and ignores the client CCS', () => {
     const sh = value(s7, 'server.hello');
-    const random = scriptedRandom([
+    const random = scriptedRandom([CACHE_SEED, 
       { bytes: sh.subarray(6, 38), purpose: 'server_random' },
       { bytes: value(s7, 'server.x25519.private'), purpose: 'x25519' },
       { bytes: pssSalt(s7, ['client.hello', 'server.hello', 'server.encrypted_extensions', 'server.certificate']), purpose: 'pss_salt' },
@@ -215,7 +217,7 @@ describe.each(providers)('RFC 8448 §4 resumed 0-RTT handshake through the sessi
     const rfcTicket = nst.subarray(17, 17 + ((nst[15]! << 8) | nst[16]!));
     const store = new Map<string, Uint8Array>();
     const T0 = Date.UTC(2026, 0, 1);
-    const random3 = scriptedRandom([
+    const random3 = scriptedRandom([CACHE_SEED, 
       value(s3, 'server.hello').subarray(6, 38),
       value(s3, 'server.x25519.private'),
       pssSalt(s3, ['client.hello', 'server.hello', 'server.encrypted_extensions', 'server.certificate']),
@@ -245,7 +247,7 @@ describe.each(providers)('RFC 8448 §4 resumed 0-RTT handshake through the sessi
     expect(toHex(identity.identity)).toBe(toHex(rfcTicket));
     const clientAge = (identity.obfuscatedTicketAge - 0xfad6aac5) >>> 0;
     const looked: string[] = [];
-    const random4 = scriptedRandom([
+    const random4 = scriptedRandom([CACHE_SEED, 
       { bytes: value(s4, 'server.hello').subarray(6, 38), purpose: 'server_random' },
       { bytes: value(s4, 'server.x25519.private'), purpose: 'x25519' },
     ]);

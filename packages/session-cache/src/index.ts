@@ -1,17 +1,12 @@
 /**
  * `@puretls/session-cache`: OpenSSL-style server session cache (new/remove/get callbacks, modes,
- * limits, statistics), the `Session` value and its (de)serializer, sealed blobs and the TLS 1.3
- * ticket key ring. Sans-IO: clock, timer and randomness are injected.
+ * limits, statistics), the `Session` value (opaque TLS state plus the cache's metadata) and its
+ * (de)serializer, sealed blobs and the ticket key ring. Sans-IO: clock, timer, logger and
+ * randomness are injected.
  */
 export {
-  MAX_ALPN_LENGTH,
-  MAX_CONTEXT_ID_LENGTH,
-  MAX_PEER_CERTIFICATES_LENGTH,
-  MAX_SECRET_LENGTH,
-  MAX_SERVER_NAME_LENGTH,
   MAX_SESSION_ID_LENGTH,
-  MAX_TICKET_LIFETIME,
-  MAX_TICKET_NONCE_LENGTH,
+  MAX_SESSION_STATE_LENGTH,
   MAX_TIMEOUT,
   MAX_TIME_MS,
   SESSION_OVERHEAD_BYTES,
@@ -19,12 +14,9 @@ export {
   isSession,
   sessionCost,
   sessionExpiresAt,
-  sessionLifetime,
-  tls13SuiteHash,
   withFields,
   type Session,
   type SessionInit,
-  type SessionVersion,
 } from './session';
 export { SESSION_FORMAT_VERSION, SessionDecodeError, decodeSession, encodeSession, type SessionDecodeReason } from './session-codec';
 export { openSession, openTicket, sealSession, sealTicket, type OpenedSession } from './session-seal';
@@ -41,7 +33,6 @@ export {
   type TicketKeyRingOptions,
   type TicketKeyRole,
 } from './ticket-key-ring';
-export { isAbortVerdict, validateSession, type AbortReason, type MissReason, type ResumptionContext, type Verdict } from './validate';
 export {
   AUTO_FLUSH_INTERVAL,
   DEFAULT_AUTH_TIMEOUT,
@@ -52,11 +43,13 @@ export {
   type ConnectionEnd,
   type GetSessionCallback,
   type GetSessionResult,
-  type LookupAbort,
   type LookupHit,
   type LookupMiss,
   type LookupResult,
+  type MissReason,
   type NewSessionCallback,
+  type NewSessionInfo,
+  type RefuseReason,
   type RemoveReason,
   type RemoveSessionCallback,
   type SessionCacheLogger,

@@ -1,19 +1,26 @@
 /**
  * `SessionCache`: OpenSSL's server-side session cache (the one inside an `SSL_CTX`) for puretls —
  * the internal store, the new/remove/get callbacks (+ `takeSession`), the modes, the limits and
- * the statistics (spec §3–§6). Sans-IO: the clock is injected (`now()`), the only timer (the async
- * lookup deadline) is injected too (`setTimer`), and nothing here ever awaits — async callbacks
+ * the statistics (spec §3–§6). Sans-IO: the clock (`now()`), the only timer (the async lookup
+ * deadline, `setTimer`), the logger and the randomness are injected, and nothing here ever awaits — async callbacks
  * surface as promises the server glue resolves into the connection's waiting state.
+ *
+ * Sessions are opaque to the cache (`Session.state`): it finds them, expires them, evicts them
+ * and reports them, but whether a found session may be resumed is the handshake's decision — it
+ * checks every TLS rule (version, suite, server name, extended master secret, binder…) in one
+ * place, and the glue reports the verdict back, so a hit is counted only when the handshake
+ * accepted the session.
  *
  * The handshake never calls this class. The server glue turns handshake events into calls:
  *
  * | handshake event / moment                  | glue calls                                   |
  * |-------------------------------------------|----------------------------------------------|
  * | ClientHello received (server mode)        | `handshakeStarted()`                         |
- * | `lookupSession(conn, id)`                 | `lookup(conn, id, ctx)` → hit/miss/abort or a promise of one |
- * | TLS 1.3 binder verified on a stateful hit | `take(conn, session)` → `false` = treat as a miss |
- * | TLS 1.3 binder wrong                      | `binderFailed()` (nothing is consumed)       |
- * | stateless ticket opened                   | `validateTicket(session, ctx)`               |
+ * | `lookupSession(conn, id)`                 | `lookup(conn, id)` → found/miss or a promise of one |
+ * | stateless ticket opened                   | `ticketOpened(session)` → found/miss         |
+ * | the handshake refused a found session     | `refuse(found, why)` (a miss)                |
+ * | TLS 1.3 binder verified on a stateful hit | `take(conn, session)` → `false` = refuse it (`notTaken`) |
+ * | the handshake resumed a found session     | `accept(found)` (a hit)                      |
  * | `newSession(conn, session)`               | `newSession(conn, session)`                  |
  * | `handshakeComplete`                       | `handshakeCompleted()` (auto flush every 255) |
  * | `connectionEnded(conn, clean)` / fatal alert | `connectionEnded(sessionsOfConn, how)`    |
@@ -29,8 +36,8 @@ import {
   type Session,
   type SessionInit,
 } from './session';
+import { isPromiseLike } from '@puretls/crypto';
 import { SessionTable } from './session-table';
-import { isAbortVerdict, validateSession, type AbortReason, type MissReason, type ResumptionContext, type Verdict } from './validate';
 
 /** One mode flag (OpenSSL `SSL_SESS_CACHE_*`). Combine several in an array. */
 export type SessionCacheMode =
@@ -64,9 +71,17 @@ export type RemoveReason =
 /**
  * `SSL_CTX_sess_set_new_cb`. Runs after the session entered the internal store. `false` (or a
  * promise of `false`) removes it again (reason `rejected`) and marks it not resumable; anything
- * else keeps it. Throwing / rejecting is caught, counted and logged.
+ * else keeps it. Throwing / rejecting is caught, counted and logged. `info.stateless`: the session
+ * travels in a stateless ticket (TLS 1.3 `tickets: 'stateless'`) and is never looked up by id, so
+ * an external store need not keep it.
  */
-export type NewSessionCallback<Conn> = (conn: Conn, session: Session) => boolean | void | Promise<boolean | void>;
+export type NewSessionCallback<Conn> = (conn: Conn, session: Session, info: NewSessionInfo) => boolean | void | Promise<boolean | void>;
+
+/** What the new-session callback learns besides the session. */
+export interface NewSessionInfo {
+  /** The session is carried in a stateless ticket: nobody will look it up by id. */
+  readonly stateless: boolean;
+}
 /**
  * `SSL_CTX_sess_set_remove_cb`. Called exactly once per session object that leaves the cache or
  * is invalidated. May call `cache.remove()` itself (deferred, never recursive). Note `replaced`:
@@ -118,13 +133,18 @@ export interface SessionCacheOptions<Conn = unknown> {
   readonly removeSession?: RemoveSessionCallback<Conn>;
   readonly getSession?: GetSessionCallback<Conn>;
   readonly takeSession?: TakeSessionCallback<Conn>;
-  /** Default: `console.warn` when the runtime has one. */
-  readonly logger?: SessionCacheLogger;
+  /** Where caught callback errors are reported. Required: the cache has no console of its own. */
+  readonly logger: SessionCacheLogger;
   /**
-   * The timer for async deadlines. Default: the runtime's `setTimeout`/`clearTimeout`. The server
-   * glue passes its own (the cache stays testable with fake timers either way).
+   * The timer for the deadline of async get/take callbacks. Required: the cache never starts a
+   * timer itself (the server's context passes the runtime's `setTimeout`, tests a fake).
    */
-  readonly setTimer?: SetTimer;
+  readonly setTimer: SetTimer;
+  /**
+   * The randomness source (`CryptoProvider.random`), for the hash table's seed — defence in depth
+   * against patterned application ids, not a load-bearing secret. Default: a fixed seed.
+   */
+  readonly random?: (length: number) => Uint8Array;
 }
 
 /** Statistics (spec §4; OpenSSL `SSL_CTX_sess_*`). */
@@ -135,14 +155,18 @@ export interface SessionCacheStats {
   readonly accept: number;
   /** `SSL_CTX_sess_accept_good`: handshakes completed (glue: `handshakeCompleted()`). */
   readonly acceptGood: number;
-  /** `SSL_CTX_sess_hits`: lookups resolved by the internal store (or a stateless ticket) and accepted. */
+  /**
+   * `SSL_CTX_sess_hits`: sessions found in the internal store (or opened from a stateless ticket)
+   * that the handshake then resumed (`accept`).
+   */
   readonly hits: number;
-  /** `SSL_CTX_sess_cb_hits`: lookups resolved by the get callback and accepted. */
+  /** `SSL_CTX_sess_cb_hits`: sessions the get callback returned that the handshake then resumed. */
   readonly cbHits: number;
   /**
-   * Lookups that ended without a session for any reason but expiry (not found, failed validation,
-   * callback error, deadline). Unlike OpenSSL's `sess_misses` (internal misses only, even when the
-   * callback then hits): here `hits + cbHits + misses + timeouts + aborts = lookups`.
+   * Lookups that ended without a resumption for any reason but expiry: not found, refused by the
+   * handshake (`refuse`), callback error, deadline. Unlike OpenSSL's `sess_misses` (internal misses
+   * only, even when the callback then hits): here `hits + cbHits + misses + timeouts` = lookups
+   * that came to a verdict.
    */
   readonly misses: number;
   /** `SSL_CTX_sess_timeouts`: sessions found but expired (timeout or authTimeout). */
@@ -153,15 +177,15 @@ export interface SessionCacheStats {
   readonly lookupTimeouts: number;
   /** Callbacks that threw or rejected (any of the four), or returned an invalid session. */
   readonly callbackErrors: number;
-  /** TLS 1.3 binders that did not verify (glue: `binderFailed()`). */
+  /** Of the misses: TLS 1.3 binders that did not verify (`refuse(found, 'badBinder')`). */
   readonly binderFailures: number;
   /** Single-use sessions that were already taken (`take` → false), plus glue-reported replays. */
   readonly replaysRejected: number;
-  /** Sessions found but made under another `contextId`. */
+  /** Of the misses: sessions made under another configuration (`refuse(found, 'contextMismatch')`). */
   readonly contextMismatches: number;
 }
 
-/** A usable session. */
+/** A session found for a lookup (or opened from a ticket): the handshake decides whether it is used. */
 export interface LookupHit {
   readonly kind: 'hit';
   readonly session: Session;
@@ -169,33 +193,57 @@ export interface LookupHit {
   /** External hits: the get callback's `copy` (the store still uses the object). `false` otherwise. */
   readonly shared: boolean;
 }
+
+/** Why a lookup found no usable session. */
+export type MissReason =
+  /** Neither the internal store nor the get callback had the id. */
+  | 'notFound'
+  /** `createdAt + timeout` passed (counted in `stats.timeouts`, removed with reason `expired`). */
+  | 'expired'
+  /** `authTime + authTimeout` passed: chained resumptions cannot extend the original authentication. */
+  | 'authExpired'
+  /** The session was invalidated before (a remove reason was delivered for it). */
+  | 'notResumable'
+  /** The get callback returned a session with another id, or a value that is not a valid session. */
+  | 'invalidSession'
+  /** The async get (or take) callback missed the `lookupTimeoutMs` deadline (`stats.lookupTimeouts`). */
+  | 'lookupTimeout'
+  /** The get callback threw or rejected (`stats.callbackErrors`). */
+  | 'callbackError'
+  /** The cache was closed. */
+  | 'closed';
+
 /** No usable session: continue with a full handshake. */
 export interface LookupMiss {
   readonly kind: 'miss';
   readonly why: MissReason;
 }
-/** The handshake must fail: `throw new TlsError(result.reason)` maps it to its alert. */
-export interface LookupAbort {
-  readonly kind: 'abort';
-  readonly reason: AbortReason;
-}
 /** What {@link SessionCache.lookup} gives. */
-export type LookupResult = LookupHit | LookupMiss | LookupAbort;
+export type LookupResult = LookupHit | LookupMiss;
+
+/**
+ * Why the handshake did not resume a found session (the glue's {@link SessionCache.refuse}): a TLS
+ * rule said no (`mismatch`: another version, suite, server name, …; `contextMismatch`: made under
+ * another configuration; `undecodable`: state the handshake cannot read), the TLS 1.3 binder did
+ * not verify (`badBinder`), or {@link SessionCache.take} did not give a single-use session
+ * (`notTaken`: taken already — counted there in `replaysRejected` — or the store failed).
+ */
+export type RefuseReason = 'mismatch' | 'contextMismatch' | 'undecodable' | 'badBinder' | 'notTaken';
 
 /** How a connection ended, for {@link SessionCache.connectionEnded}. */
 export type ConnectionEnd = 'clean' | 'uncleanShutdown' | 'fatalAlert';
 
 const MISS: Readonly<Record<MissReason, LookupMiss>> = Object.freeze(
   Object.fromEntries(
-    (
-      ['notFound', 'expired', 'authExpired', 'versionMismatch', 'contextMismatch', 'serverNameMismatch', 'hashMismatch', 'emsMismatch', 'notResumable', 'invalidSession', 'lookupTimeout', 'callbackError', 'closed'] as const
-    ).map((w) => [w, Object.freeze({ kind: 'miss', why: w } as const)]),
+    (['notFound', 'expired', 'authExpired', 'notResumable', 'invalidSession', 'lookupTimeout', 'callbackError', 'closed'] as const).map((w) => [
+      w,
+      Object.freeze({ kind: 'miss', why: w } as const),
+    ]),
   ) as Record<MissReason, LookupMiss>,
 );
-const ABORT: Readonly<Record<AbortReason, LookupAbort>> = Object.freeze({
-  ResumedSuiteNotOffered: Object.freeze({ kind: 'abort', reason: 'ResumedSuiteNotOffered' } as const),
-  ExtendedMasterSecretMismatch: Object.freeze({ kind: 'abort', reason: 'ExtendedMasterSecretMismatch' } as const),
-});
+
+const STATELESS: NewSessionInfo = Object.freeze({ stateless: true });
+const STATEFUL: NewSessionInfo = Object.freeze({ stateless: false });
 
 /** OpenSSL `SSL_SESSION_CACHE_MAX_SIZE_DEFAULT`. */
 export const DEFAULT_MAX_ENTRIES = 20480;
@@ -241,23 +289,6 @@ function nonNegInt(name: string, v: number): number {
   return v;
 }
 
-function isPromiseLike<T>(v: unknown): v is PromiseLike<T> {
-  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
-}
-
-function defaultLogger(): SessionCacheLogger {
-  const c = (globalThis as { console?: { warn?: (...a: unknown[]) => void } }).console;
-  return { warn: (m, e) => c?.warn?.(`[puretls session-cache] ${m}`, e) };
-}
-
-function defaultSetTimer(): SetTimer {
-  const g = globalThis as { setTimeout?: (fn: () => void, ms: number) => unknown; clearTimeout?: (h: unknown) => void };
-  return (ms, fn) => {
-    if (!g.setTimeout) throw new TypeError('SessionCache: no setTimeout in this runtime; pass "setTimer"');
-    const h = g.setTimeout(fn, ms);
-    return () => g.clearTimeout?.(h);
-  };
-}
 
 /**
  * The session cache of one server context.
@@ -281,7 +312,7 @@ export class SessionCache<Conn = unknown> {
   private readonly logger: SessionCacheLogger;
   private readonly setTimer: SetTimer;
 
-  private readonly table = new SessionTable();
+  private readonly table: SessionTable;
   /** Sum of `sessionCost` over the internal store. */
   private bytes = 0;
   /** Sessions a remove reason was delivered for (or that were marked so): never resumed again. */
@@ -292,8 +323,8 @@ export class SessionCache<Conn = unknown> {
   private handshakesSinceFlush = 0;
   private closed = false;
 
-  private accept = 0;
-  private acceptGood = 0;
+  private accepted = 0;
+  private acceptedGood = 0;
   private hits = 0;
   private cbHits = 0;
   private misses = 0;
@@ -312,6 +343,8 @@ export class SessionCache<Conn = unknown> {
   constructor(options: SessionCacheOptions<Conn>) {
     if (typeof options?.now !== 'function') throw new TypeError('SessionCache: "options.now" must be a function (ms clock)');
     this.now = options.now;
+    if (options.random !== undefined && typeof options.random !== 'function') throw new TypeError('SessionCache: "options.random" must be a function (length) => Uint8Array');
+    this.table = new SessionTable(options.random ? seedFrom(options.random(4)) : 0);
     const m = parseMode(options.mode ?? 'server');
     this.flags = m.flags;
     this.modeList = m.list;
@@ -327,8 +360,10 @@ export class SessionCache<Conn = unknown> {
     this.setRemoveSessionCallback(options.removeSession);
     this.setGetSessionCallback(options.getSession);
     this.setTakeSessionCallback(options.takeSession);
-    this.logger = options.logger ?? defaultLogger();
-    this.setTimer = options.setTimer ?? defaultSetTimer();
+    if (typeof options.logger?.warn !== 'function') throw new TypeError('SessionCache: "options.logger" must be an object with a warn(message, error) method');
+    if (typeof options.setTimer !== 'function') throw new TypeError('SessionCache: "options.setTimer" must be a function (ms, fn) => cancel');
+    this.logger = options.logger;
+    this.setTimer = options.setTimer;
   }
 
   // ---- configuration (SSL_CTX_set_* / SSL_CTX_get_*) ---------------------------------------------
@@ -440,8 +475,8 @@ export class SessionCache<Conn = unknown> {
   get stats(): SessionCacheStats {
     return {
       number: this.table.count,
-      accept: this.accept,
-      acceptGood: this.acceptGood,
+      accept: this.accepted,
+      acceptGood: this.acceptedGood,
       hits: this.hits,
       cbHits: this.cbHits,
       misses: this.misses,
@@ -456,22 +491,18 @@ export class SessionCache<Conn = unknown> {
   }
   /** Glue: a ClientHello arrived (`accept++`). */
   handshakeStarted(): void {
-    this.accept++;
+    this.accepted++;
   }
   /**
    * Glue: a handshake completed (`acceptGood++`). Every {@link AUTO_FLUSH_INTERVAL}th call flushes
    * expired sessions unless the mode has `noAutoClear`.
    */
   handshakeCompleted(): void {
-    this.acceptGood++;
+    this.acceptedGood++;
     if (++this.handshakesSinceFlush >= AUTO_FLUSH_INTERVAL) {
       this.handshakesSinceFlush = 0;
       if (this.flags.autoClear) this.flush();
     }
-  }
-  /** Glue: a TLS 1.3 binder did not verify (`binderFailures++`). Nothing is consumed. */
-  binderFailed(): void {
-    this.binderFailures++;
   }
   /** Glue: a replay was detected outside the cache (e.g. 0-RTT freshness) (`replaysRejected++`). */
   replayRejected(): void {
@@ -621,8 +652,9 @@ export class SessionCache<Conn = unknown> {
    *   callback returned one (it never rejects: errors are counted and logged).
    * @param options.store `false`: the callback only, no internal add (OpenSSL's TLS 1.3 stateless
    *   ticket: `ssl_update_cache` caches it only for anti-replay or a remove callback).
+   * @param options.stateless the session travels in a stateless ticket (told to the callback).
    */
-  newSession(conn: Conn, session: Session, options?: { readonly store?: boolean }): boolean | Promise<boolean> {
+  newSession(conn: Conn, session: Session, options?: { readonly store?: boolean; readonly stateless?: boolean }): boolean | Promise<boolean> {
     checkSession(session);
     if (this.closed || this.flags.off || this.dead.has(session)) return false;
     try {
@@ -631,7 +663,7 @@ export class SessionCache<Conn = unknown> {
       if (cb === undefined) return stored;
       let r: boolean | void | Promise<boolean | void>;
       try {
-        r = cb(conn, session);
+        r = cb(conn, session, options?.stateless ? STATELESS : STATEFUL);
       } catch (err) {
         this.callbackFailed('new-session callback threw', err);
         return !this.dead.has(session);
@@ -661,64 +693,103 @@ export class SessionCache<Conn = unknown> {
   }
 
   /**
-   * Glue, on `lookupSession(conn, id)`: find a session for `id` and check it against the new
-   * handshake (`ctx`). Internal store first (unless `off`/`noInternalLookup`); on a miss there the
-   * get callback (also in mode `off`). A found session that is expired is removed (`expired`,
-   * `timeouts++`); one that fails another check is a miss (left in place) or an abort.
+   * Glue, on `lookupSession(conn, id)`: find a session for `id`. Internal store first (unless
+   * `off`/`noInternalLookup`); on a miss there the get callback (also in mode `off`). A found
+   * session that is expired is removed (`expired`, `timeouts++`) and missed. A found session is
+   * not counted yet: the handshake checks it and the glue reports the verdict with
+   * {@link accept} (a hit) or {@link refuse} (a miss).
    *
    * @returns the result, synchronously when no async callback was involved; else a promise that
    *   settles within `lookupTimeoutMs` (late → miss `lookupTimeout`) and never rejects. While it is
    *   pending the connection sits in its waiting state.
-   * @throws TypeError when `ctx` lacks the fields its version requires (API misuse).
    */
-  lookup(conn: Conn, id: Uint8Array, ctx: ResumptionContext): LookupResult | Promise<LookupResult> {
+  lookup(conn: Conn, id: Uint8Array): LookupResult | Promise<LookupResult> {
     if (this.closed) return this.missed('closed');
     if (id.length === 0 || id.length > MAX_SESSION_ID_LENGTH) return this.missed('notFound');
     try {
       if (this.flags.internalLookup) {
         const e = this.table.find(id);
-        if (e >= 0) return this.judgeInternal(e, ctx);
+        if (e >= 0) return this.foundInternal(e);
       }
       if (this.getCb === undefined) return this.missed('notFound');
-      return this.askExternal(conn, id, ctx);
+      return this.askExternal(conn, id);
     } finally {
       this.drain();
     }
   }
 
   /**
-   * Glue, for a stateless TLS 1.3 ticket opened with `openTicket`: the same checks as a lookup hit
-   * (counted in `hits`/`timeouts`/`misses`); nothing is stored or removed.
+   * Glue, for a stateless ticket opened with `openTicket`: the cache's own checks (closed,
+   * invalidated, expired — counted in `timeouts`); nothing is stored or removed. The verdict comes
+   * later, like a lookup's ({@link accept} / {@link refuse}).
    */
-  validateTicket(session: Session, ctx: ResumptionContext): LookupResult {
+  ticketOpened(session: Session): LookupResult {
+    checkSession(session);
     if (this.closed) return this.missed('closed');
     if (this.dead.has(session)) return this.missed('notResumable');
-    const v = validateSession(session, ctx, this.now(), this.authTimeout);
-    if (v === 'ok') {
-      this.hits++;
-      return { kind: 'hit', session, source: 'ticket', shared: false };
-    }
-    return this.rejected(v);
+    const expired = this.expiry(session);
+    if (expired) return this.timedOut(expired);
+    return { kind: 'hit', session, source: 'ticket', shared: false };
   }
 
-  private judgeInternal(e: number, ctx: ResumptionContext): LookupResult {
-    let s = this.table.at(e);
-    const now = this.now();
-    const v = validateSession(s, ctx, now, this.authTimeout);
-    if (v !== 'ok') {
-      if (v === 'expired' || v === 'authExpired') this.removeEntry(e, 'expired');
-      return this.rejected(v);
+  /**
+   * Glue: the handshake resumed `found` (TLS 1.3: after the binder verified and, for a single-use
+   * session, after {@link take}). Counts the hit (`hits`, or `cbHits` for the get callback's); in
+   * mode `updateTime` the session's `createdAt` becomes now; an external hit enters the internal
+   * store unless `noInternalStore` (spec §3) — not a single-use session, which was taken.
+   * @returns the session as the cache keeps it now (a copy with the new `createdAt` under `updateTime`).
+   */
+  accept(found: LookupHit): Session {
+    checkSession(found.session);
+    try {
+      let s = found.session;
+      if (found.source === 'external') this.cbHits++;
+      else this.hits++;
+      const now = this.now();
+      const internal = found.source === 'internal' ? this.table.find(s.id) : -1;
+      if (internal >= 0) this.table.touch(internal);
+      if (this.flags.updateTime && s.createdAt !== now && !this.dead.has(s)) {
+        s = withFields(s, { createdAt: now });
+        if (internal >= 0) this.replaceSilently(s);
+      }
+      if (found.source === 'external' && this.flags.internalStore && !found.session.singleUse) this.insert(s, false);
+      return s;
+    } finally {
+      this.drain();
     }
-    this.hits++;
-    this.table.touch(e);
-    if (this.flags.updateTime && s.createdAt !== now) {
-      s = withFields(s, { createdAt: now });
-      this.replaceSilently(s);
+  }
+
+  /**
+   * Glue: the handshake did not resume `found` (see {@link RefuseReason}); counted in `misses`,
+   * and in `contextMismatches` / `binderFailures` for those reasons. Nothing is
+   * removed: a session another handshake could still use stays (a bad binder must not burn a ticket).
+   */
+  refuse(found: LookupHit, why: RefuseReason): void {
+    this.misses++;
+    if (why === 'contextMismatch') this.contextMismatches++;
+    else if (why === 'badBinder') this.binderFailures++;
+  }
+
+  /** The expiry verdict of `s` now, or `undefined` while it is valid. */
+  private expiry(s: Session): 'expired' | 'authExpired' | undefined {
+    const now = this.now();
+    if (now > s.createdAt + s.timeout * 1000) return 'expired';
+    if (now > s.authTime + this.authTimeout * 1000) return 'authExpired';
+    return undefined;
+  }
+
+  private foundInternal(e: number): LookupResult {
+    const s = this.table.at(e);
+    // The expiry lives in the entry's row (the same bound as `expiry`): no Session field is read.
+    if (this.now() > this.table.expiresAt(e)) {
+      const why = this.expiry(s) ?? 'expired';
+      this.removeEntry(e, 'expired');
+      return this.timedOut(why);
     }
     return { kind: 'hit', session: s, source: 'internal', shared: false };
   }
 
-  private askExternal(conn: Conn, id: Uint8Array, ctx: ResumptionContext): LookupResult | Promise<LookupResult> {
+  private askExternal(conn: Conn, id: Uint8Array): LookupResult | Promise<LookupResult> {
     const cb = this.getCb!;
     const idCopy = id.slice(); // the callback may keep it; `id` is a view into the ClientHello
     let r: GetSessionResult | Promise<GetSessionResult>;
@@ -728,9 +799,9 @@ export class SessionCache<Conn = unknown> {
       this.callbackFailed('get-session callback threw', err);
       return this.missed('callbackError');
     }
-    if (!isPromiseLike<GetSessionResult>(r)) return this.judgeExternal(r, idCopy, ctx);
+    if (!isPromiseLike<GetSessionResult>(r)) return this.foundExternal(r, idCopy);
     return this.withDeadline(r, {
-      value: (v) => this.judgeExternal(v, idCopy, ctx),
+      value: (v) => this.foundExternal(v, idCopy),
       error: (err) => {
         this.callbackFailed('get-session callback rejected', err);
         return this.missed('callbackError');
@@ -776,7 +847,7 @@ export class SessionCache<Conn = unknown> {
     });
   }
 
-  private judgeExternal(r: GetSessionResult, id: Uint8Array, ctx: ResumptionContext): LookupResult {
+  private foundExternal(r: GetSessionResult, id: Uint8Array): LookupResult {
     if (this.closed) return this.missed('closed');
     if (r === undefined || r === null) return this.missed('notFound');
     let candidate: unknown = r;
@@ -800,27 +871,17 @@ export class SessionCache<Conn = unknown> {
       return this.missed('invalidSession');
     }
     if (this.dead.has(session)) return this.missed('notResumable');
-    const now = this.now();
-    const v = validateSession(session, ctx, now, this.authTimeout);
-    if (v !== 'ok') {
-      if (v === 'expired' || v === 'authExpired') this.retire(session, 'expired');
-      return this.rejected(v);
+    const expired = this.expiry(session);
+    if (expired) {
+      this.retire(session, 'expired');
+      return this.timedOut(expired);
     }
-    this.cbHits++;
-    if (this.flags.updateTime && session.createdAt !== now) session = withFields(session, { createdAt: now });
-    // Spec §3: "Unless noInternalStore, an external hit is inserted into the internal cache."
-    if (this.flags.internalStore) this.insert(session, false);
     return { kind: 'hit', session, source: 'external', shared: copy };
   }
 
-  private rejected(v: Exclude<Verdict, 'ok'>): LookupResult {
-    if (isAbortVerdict(v)) return ABORT[v];
-    if (v === 'expired' || v === 'authExpired') {
-      this.timeouts++;
-      return MISS[v];
-    }
-    if (v === 'contextMismatch') this.contextMismatches++;
-    return this.missed(v);
+  private timedOut(why: 'expired' | 'authExpired'): LookupMiss {
+    this.timeouts++;
+    return MISS[why];
   }
 
   private missed(why: MissReason): LookupMiss {
@@ -833,7 +894,7 @@ export class SessionCache<Conn = unknown> {
    * nobody else can use it. Internal entry: deleted atomically (remove reason `consumed`). If the
    * session may live in an external store (a get callback is set): the take callback decides
    * (`false` = already taken elsewhere), or without one the remove callback is told `consumed`.
-   * A bad binder must not reach here (call {@link binderFailed}): looking up alone consumes nothing.
+   * A bad binder must not reach here (`refuse(found, 'badBinder')`): looking up alone consumes nothing.
    *
    * @returns `true` when this connection owns the session now; `false` → treat as a miss (full
    *   handshake), counted in `replaysRejected`. A promise when the take callback returned one
@@ -1012,6 +1073,10 @@ export class SessionCache<Conn = unknown> {
       // A logger that throws must not break the handshake either.
     }
   }
+}
+
+function seedFrom(b: Uint8Array): number {
+  return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) | 0;
 }
 
 function checkCallback<F>(name: string, cb: F | undefined): F | undefined {

@@ -41,8 +41,8 @@ export function openSession(keyRing: TicketKeyRing, id: Uint8Array, blob: Uint8A
 }
 
 /**
- * A stateless TLS 1.3 ticket (spec §6 "stateless", the default): the whole session sealed under
- * the ring's current key. The ticket is what NewSessionTicket.ticket carries.
+ * A stateless ticket (TLS 1.3 spec §6 "stateless", the default, and RFC 5077 TLS 1.2 tickets): the
+ * whole session sealed under the ring's current key. The ticket is what NewSessionTicket.ticket carries.
  */
 export function sealTicket(keyRing: TicketKeyRing, session: Session): Uint8Array {
   const plain = encodeSession(session);
@@ -55,8 +55,8 @@ export function sealTicket(keyRing: TicketKeyRing, session: Session): Uint8Array
 
 /**
  * Opens a stateless ticket (a PSK identity). `null` = not ours, tampered, dropped key or a blob
- * that does not decode: a miss, never an alert (Go `UnwrapSession`). The caller still validates
- * the session with `SessionCache.validate` (expiry, version, context, …).
+ * that does not decode: a miss, never an alert (Go `UnwrapSession`). The caller still hands the
+ * session to `SessionCache.ticketOpened` (expiry) and the handshake (every TLS rule).
  */
 export function openTicket(keyRing: TicketKeyRing, ticket: Uint8Array): OpenedSession | null {
   const opened = keyRing.open(ticket);

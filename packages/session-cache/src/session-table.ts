@@ -37,18 +37,6 @@ const MIN_SLOTS = 64;
 /** Slots per live entry at least (load <= 2/3: linear probing stays short). */
 const SLOTS_PER_ENTRY = 1.5;
 
-/**
- * A per-process hash seed. Lookups use ids a client chose (a TLS 1.2 ClientHello's session id),
- * but a lookup cannot lengthen a probe run — only inserts do, and inserted ids are the server's
- * random ones or an application's own — so the seed is defence in depth against patterned
- * application ids meeting crafted lookups, not a load-bearing secret.
- */
-const SEED = (() => {
-  const c = (globalThis as { crypto?: { getRandomValues?(a: Uint32Array): Uint32Array } }).crypto;
-  if (typeof c?.getRandomValues === 'function') return c.getRandomValues(new Uint32Array(1))[0]! | 0;
-  return (Math.random() * 0x1_0000_0000) | 0;
-})();
-
 export class SessionTable {
   private slots = 0;
   private rows = new Int32Array(0);
@@ -68,6 +56,15 @@ export class SessionTable {
   sizeHint = 0;
 
   /**
+   * @param seed the hash seed (the cache draws it from its injected randomness). Lookups use ids a
+   *   client chose (a TLS 1.2 ClientHello's session id), but a lookup cannot lengthen a probe run —
+   *   only inserts do, and inserted ids are the server's random ones or an application's own — so
+   *   the seed is defence in depth against patterned application ids meeting crafted lookups, not a
+   *   load-bearing secret.
+   */
+  constructor(private readonly seed = 0) {}
+
+  /**
    * The tag of `id` (see the layout above): a seeded 32-bit hash of every byte with the length in
    * the low 6 bits; leaves the zero-padded words of `id` in `q`. Mixes every byte (ids are random
    * when the server made them, but the table must not degrade for short or patterned ids that an
@@ -76,7 +73,7 @@ export class SessionTable {
   private tagOf(id: Uint8Array): number {
     const q = this.q;
     const len = id.length;
-    let h = Math.imul(len ^ SEED, 0x9e3779b1);
+    let h = Math.imul(len ^ this.seed, 0x9e3779b1);
     let w = 0;
     let i = 0;
     for (; i + 4 <= len; i += 4) {

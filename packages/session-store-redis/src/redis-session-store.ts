@@ -10,7 +10,8 @@
  * | takeSession    | `GETDEL key`         | atomic: of two servers taking one ticket, one wins      |
  * | removeSession  | `DEL key`            | not for `evicted`, `replaced`, `contextClosed`          |
  *
- * Keys: `<prefix>s:<contextId hex>:<session id hex>`. Values: `encodeSession` bytes, sealed under
+ * Keys: `<prefix>s:<session id hex>` (ids are 32 random bytes; a session made under another
+ * configuration is refused by the handshake, so ids need no context in the key). Values: `encodeSession` bytes, sealed under
  * the ticket key ring when one is given (`sealSession`, the session id as associated data), so a
  * dump of Redis reveals no session secret.
  *
@@ -28,7 +29,6 @@ import {
   encodeSession,
   openSession,
   sealSession,
-  sessionLifetime,
   type GetSessionCallback,
   type NewSessionCallback,
   type RemoveReason,
@@ -61,17 +61,6 @@ export interface RedisSessionStoreOptions<Conn = unknown> {
    * read the session secrets. Every server of a fleet must use the same keys to read the others' sessions.
    */
   readonly keyRing?: TicketKeyRing;
-  /**
-   * The context id of a lookup (`getSession`/`takeSession` get only the connection and the id).
-   * Default: `conn.context.contextId` (a puretls `ServerConnection`). Stores use `session.contextId`.
-   */
-  readonly contextId?: Uint8Array | ((conn: Conn) => Uint8Array | undefined);
-  /**
-   * Store TLS 1.3 sessions (default `true`). Set `false` when the server's TLS 1.3 tickets are
-   * stateless (`tickets: 'stateless'`, the default): such a ticket carries its session, nobody
-   * ever looks it up by id, and storing it would only fill Redis. TLS 1.2 sessions are always stored.
-   */
-  readonly tls13Sessions?: boolean;
   /** Most commands waiting for Redis at once (default {@link DEFAULT_MAX_IN_FLIGHT}). */
   readonly maxInFlight?: number;
   /** The clock, ms (default `Date.now`): the TTL of a new key is the session's remaining lifetime. */
@@ -81,6 +70,8 @@ export interface RedisSessionStoreOptions<Conn = unknown> {
   /** Where failures are reported (rate limited: at most one line per kind every 10 s). Default `console.warn`. */
   readonly logger?: SessionCacheLogger;
 }
+
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof RedisSessionStoreOptions>(['client', 'url', 'prefix', 'keyRing', 'maxInFlight', 'now', 'clientSettings', 'logger']);
 
 /** Counters of a {@link RedisSessionStore}. */
 export interface RedisSessionStoreStats {
@@ -120,8 +111,8 @@ export interface RedisSessionStore<Conn = unknown> {
   readonly prefix: string;
   /** A snapshot of the counters. */
   readonly stats: RedisSessionStoreStats;
-  /** The Redis key of a session id under a context id. */
-  keyOf(contextId: Uint8Array, id: Uint8Array): string;
+  /** The Redis key of a session id. */
+  keyOf(id: Uint8Array): string;
   /** Waits for the commands in flight (bounded by the client's command timeout), then closes a client made from `url`. */
   close(): Promise<void>;
 }
@@ -143,9 +134,10 @@ export function createRedisSessionStore<Conn = unknown>(options: RedisSessionSto
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') throw new TypeError('createRedisSessionStore: "now" must be a function');
   const ring = options.keyRing;
-  const tls13Sessions = options.tls13Sessions ?? true;
-  if (typeof tls13Sessions !== 'boolean') throw new TypeError('createRedisSessionStore: "tls13Sessions" must be a boolean');
-  const contextOf = contextResolver(options.contextId);
+  for (const name of Object.keys(options)) {
+    // Nothing fails open: a misspelt or unsupported option is refused, never ignored.
+    if (!KNOWN_OPTIONS.has(name)) throw new TypeError(`createRedisSessionStore: unknown option "${name}"`);
+  }
   const logger = options.logger ?? { warn: (m: string, e?: unknown) => console.warn(`[puretls session-store-redis] ${m}`, e instanceof Error ? e.message : (e ?? '')) };
   const warn = createWarnLimiter(logger, now);
 
@@ -186,11 +178,7 @@ export function createRedisSessionStore<Conn = unknown>(options: RedisSessionSto
     return tracked;
   }
 
-  const keyOf = (contextId: Uint8Array, id: Uint8Array): string => `${prefix}s:${bytesToHex(contextId)}:${bytesToHex(id)}`;
-
-  function lookupKey(conn: Conn, id: Uint8Array): string {
-    return keyOf(contextOf(conn) ?? EMPTY, id);
-  }
+  const keyOf = (id: Uint8Array): string => `${prefix}s:${bytesToHex(id)}`;
 
   function encode(session: Session): Buffer {
     const b = ring !== undefined ? sealSession(ring, session) : encodeSession(session);
@@ -212,11 +200,12 @@ export function createRedisSessionStore<Conn = unknown>(options: RedisSessionSto
     }
   }
 
-  const newSession: NewSessionCallback<Conn> = (_conn, session) => {
-    if (session.version === 0x0304 && !tls13Sessions) return;
-    const ttl = session.createdAt + sessionLifetime(session) * 1000 - now();
+  const newSession: NewSessionCallback<Conn> = (_conn, session, info) => {
+    // A stateless ticket carries its session: nobody looks it up by id.
+    if (info.stateless) return;
+    const ttl = session.createdAt + session.timeout * 1000 - now();
     if (ttl <= 0) return;
-    const key = keyOf(session.contextId, session.id);
+    const key = keyOf(session.id);
     const value = encode(session);
     counts.stores++;
     send(() => client.set(key, value, 'PX', ttl))?.catch((e: unknown) => {
@@ -229,14 +218,14 @@ export function createRedisSessionStore<Conn = unknown>(options: RedisSessionSto
     // `replaced`: the id lives on with a newer session; `evicted`/`contextClosed`: only this server forgets it.
     if (!DELETE_ON.has(reason)) return;
     counts.deletes++;
-    send(() => client.del(keyOf(session.contextId, session.id)))?.catch((e: unknown) => {
+    send(() => client.del(keyOf(session.id)))?.catch((e: unknown) => {
       counts.deleteErrors++;
       warn('delete', 'Redis DEL failed', e);
     });
   };
 
-  const getSession: GetSessionCallback<Conn> = async (conn, id) => {
-    const key = lookupKey(conn, id);
+  const getSession: GetSessionCallback<Conn> = async (_conn, id) => {
+    const key = keyOf(id);
     counts.lookups++;
     const p = send(() => client.getBuffer(key));
     if (p === undefined) {
@@ -265,8 +254,8 @@ export function createRedisSessionStore<Conn = unknown>(options: RedisSessionSto
     return { session: s, copy: false };
   };
 
-  const takeSession: TakeSessionCallback<Conn> = async (conn, id) => {
-    const key = lookupKey(conn, id);
+  const takeSession: TakeSessionCallback<Conn> = async (_conn, id) => {
+    const key = keyOf(id);
     counts.takes++;
     // Dropped or failed: we cannot know whether the key is still there; rejecting makes the cache
     // treat the ticket as consumed (single use is never violated) and the handshake go full.
@@ -306,21 +295,6 @@ export function createRedisSessionStore<Conn = unknown>(options: RedisSessionSto
         client.off('error', onConnectionError);
       }
     },
-  };
-}
-
-const EMPTY = new Uint8Array(0);
-
-function contextResolver<Conn>(opt: RedisSessionStoreOptions<Conn>['contextId']): (conn: Conn) => Uint8Array | undefined {
-  if (opt instanceof Uint8Array) {
-    const fixed = opt.slice();
-    return () => fixed;
-  }
-  if (typeof opt === 'function') return opt;
-  if (opt !== undefined) throw new TypeError('createRedisSessionStore: "contextId" must be a Uint8Array or a function');
-  return (conn) => {
-    const c = (conn as { context?: { contextId?: unknown } } | null | undefined)?.context?.contextId;
-    return c instanceof Uint8Array ? c : undefined;
   };
 }
 

@@ -3,6 +3,7 @@
  * the waiting state for an asynchronous session store, and the small steps each state repeats.
  * Nothing here knows a particular state: `tls12/` and `tls13/` build on it, `hs.ts` on them.
  */
+import { isPromiseLike } from '@puretls/crypto';
 import { TlsError, isTlsError } from '@puretls/record-layer';
 import type { HandshakeConfig } from '../config';
 import type { HandshakeEvent, HandshakeIo } from '../io';
@@ -25,7 +26,7 @@ export function expect(msg: HandshakeMessage, type: number, state: string): void
 
 /** Whether `x` is a promise (a session store answering asynchronously). */
 export function isPromise<T>(x: T | Promise<T>): x is Promise<T> {
-  return typeof (x as { then?: unknown } | undefined)?.then === 'function';
+  return isPromiseLike(x);
 }
 
 /**

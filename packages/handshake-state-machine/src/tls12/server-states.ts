@@ -16,7 +16,7 @@
 import { NAMED_GROUP_CODEPOINT, equalConstantTime, isCryptoError, latin1ToBytes, type KeyExchangeKeyPair, type SignatureScheme } from '@puretls/crypto';
 import { AlertDescription, MAX_PLAINTEXT, TlsError } from '@puretls/record-layer';
 import { clientHelloLimits, type HandshakeConfig } from '../config';
-import type { NegotiatedInfo, NewSession12, ResumableSession12 } from '../io';
+import type { NegotiatedInfo, NewSession12, SessionRefusal, StoredSession } from '../io';
 import type { HandshakeMessage } from '../handshake-message';
 import { suiteByCode, type SuiteInfo } from '../suites';
 import { CipherSuite, CompressionMethod, ExtensionType, HandshakeType, ProtocolVersion } from '../msgs/enums';
@@ -42,6 +42,8 @@ import { keepHello, type Hello } from '../common/hello';
 import { chooseAlpn } from '../common/alpn';
 import { Transcript } from '../common/transcript';
 import { negotiatedInfo } from '../common/negotiated-info';
+import { openStoredSession, type Resumable } from '../common/resumption';
+import { encodeSessionState } from '../common/session-state';
 import { masterSecret12, trafficKeys12, verifyData12, type Tls12Keys } from './key-schedule';
 import { checkPointFormats, checkVersion12, chooseGroup12, chooseSuiteAndCert12, tls13Enabled } from './negotiate';
 
@@ -92,60 +94,70 @@ export function startTls12(ctx: StateContext, hello: Hello): Tls12ServerState {
   checkVersion12(config, ch);
   checkClientHello12(config, hello);
   const alpn = chooseAlpn(config, hello.alpn);
-  const sni = ch.ext.serverName;
-  // Copies: the glue may keep what it is given beyond the ClientHello's chunk.
-  const request = { serverName: sni, clientCipherSuites: [...ch.cipherSuites], extendedMasterSecret: ch.ext.extendedMasterSecret };
   const ticket = ch.ext.sessionTicket;
   // RFC 5077 §3.4: a non-empty SessionTicket is tried instead of the session id; a ticket that
-  // does not open means a full handshake.
+  // does not open means a full handshake. Copies: the glue may keep what it is given beyond the
+  // ClientHello's chunk.
   if (ticket !== undefined && ticket.length > 0) {
-    const opened = io.openTicket12(new Uint8Array(ticket), request);
-    return resumeOrFull(ctx, hello, alpn, opened && { session: opened.session, reissue: opened.reissue, fromTicket: true });
+    const opened = io.openTicket12(new Uint8Array(ticket));
+    return resumeOrFull(ctx, hello, alpn, opened && { stored: opened.session, reissue: opened.reissue, fromTicket: true });
   }
   if (ch.legacySessionId.length > 0) {
-    const answer = io.lookupSession12(new Uint8Array(ch.legacySessionId), request);
-    if (!isPromise(answer)) return resumeOrFull(ctx, hello, alpn, answer && { session: answer, reissue: false, fromTicket: false });
+    const answer = io.lookupSession12(new Uint8Array(ch.legacySessionId));
+    if (!isPromise(answer)) return resumeOrFull(ctx, hello, alpn, answer && { stored: answer, reissue: false, fromTicket: false });
     // The ClientHello is a view into the received chunk: keep a copy across the wait.
     const kept = keepHello(hello, clientHelloLimits(config));
-    return whenAnswered(answer, undefined, (s) => resumeOrFull(ctx, kept, alpn, s ? { session: s, reissue: false, fromTicket: false } : undefined));
+    return whenAnswered(answer, undefined, (s) => resumeOrFull(ctx, kept, alpn, s ? { stored: s, reissue: false, fromTicket: false } : undefined));
   }
   return fullHandshake(ctx, hello, alpn);
 }
 
 interface Candidate {
-  readonly session: ResumableSession12;
+  readonly stored: StoredSession;
   /** Send a fresh NewSessionTicket in the abbreviated handshake (the ticket's key is old). */
   readonly reissue: boolean;
   readonly fromTicket: boolean;
 }
 
 /**
- * The resumption rules (RFC 5246 §7.4.1.2, RFC 5077 §3.4, RFC 6066 §3, RFC 7627 §5.3): a session
- * whose suite we no longer serve, made for another server name, or without EMS when the client
- * now offers it → full handshake; its suite missing from the client's list, or EMS dropped by the
- * client → abort.
+ * The TLS 1.2 resumption rules (RFC 5246 §7.4.1.2, RFC 5077 §3.4, RFC 6066 §3, RFC 7627 §5.3),
+ * after the common ones ({@link openStoredSession}: state, version, configuration, server name).
+ * A session whose suite we no longer serve, or without EMS when the client now offers it → full
+ * handshake; its suite missing from the client's list, or EMS dropped by the client → abort. A
+ * session that would not be used anyway is refused as a miss before any abort is considered.
  * @throws TlsError ResumedSuiteNotOffered (illegal_parameter); ExtendedMasterSecretMismatch (handshake_failure).
  */
 function resumeOrFull(ctx: StateContext, hello: Hello, alpn: string | undefined, c: Candidate | undefined): Tls12ServerState {
   if (!c) return fullHandshake(ctx, hello, alpn);
   const { ch } = hello;
-  const { session } = c;
-  const suite = suiteByCode(session.cipherSuite);
-  if (!suite || suite.version !== TLS12 || !ctx.config.cipherSuites.includes(suite.code)) return fullHandshake(ctx, hello, alpn);
-  // RFC 6066 §3: the server "MUST NOT accept the request to resume the session if the server_name extension contains a different name."
-  if (session.serverName !== ch.ext.serverName) return fullHandshake(ctx, hello, alpn);
+  const { io } = ctx;
+  const refuse = (why: SessionRefusal): Tls12ServerState => {
+    io.sessionRefused(c.stored, why);
+    return fullHandshake(ctx, hello, alpn);
+  };
+  const r = openStoredSession(ctx.config, c.stored, TLS12, ch.ext.serverName);
+  if (typeof r === 'string') return refuse(r);
+  const { state } = r;
+  const suite = suiteByCode(state.cipherSuite);
+  if (!suite || suite.version !== TLS12 || !ctx.config.cipherSuites.includes(suite.code)) return refuse('mismatch');
   // RFC 7627 §5.3: "If the original session did not use the "extended_master_secret" extension but
   // the new ClientHello contains the extension, then the server MUST NOT perform the abbreviated
   // handshake. Instead, it SHOULD continue with a full handshake".
-  if (!session.extendedMasterSecret && ch.ext.extendedMasterSecret) return fullHandshake(ctx, hello, alpn);
+  if (!state.extendedMasterSecret && ch.ext.extendedMasterSecret) return refuse('mismatch');
   // RFC 5246 §7.4.1.2: the client "MUST include at least the cipher_suite from that session".
-  if (!ch.cipherSuites.includes(suite.code)) throw new TlsError('ResumedSuiteNotOffered', `the resumed session's suite 0x${suite.code.toString(16)} is not offered`);
+  if (!ch.cipherSuites.includes(suite.code)) {
+    io.sessionRefused(c.stored, 'mismatch');
+    throw new TlsError('ResumedSuiteNotOffered', `the resumed session's suite 0x${suite.code.toString(16)} is not offered`);
+  }
   // RFC 7627 §5.3: "If the original session used the "extended_master_secret" extension but the
   // new ClientHello does not contain it, the server MUST abort the abbreviated handshake."
-  if (session.extendedMasterSecret && !ch.ext.extendedMasterSecret) throw new TlsError('ExtendedMasterSecretMismatch', 'resuming an extended-master-secret session without the extension');
+  if (state.extendedMasterSecret && !ch.ext.extendedMasterSecret) {
+    io.sessionRefused(c.stored, 'mismatch');
+    throw new TlsError('ExtendedMasterSecretMismatch', 'resuming an extended-master-secret session without the extension');
+  }
   // Neither side using EMS: legacy resumption, as OpenSSL allows it (RFC 7627 §5.3 "SHOULD abort"
   // is left to `requireExtendedMasterSecret`, which refuses such clients up front).
-  return abbreviatedHandshake(ctx, hello, alpn, suite, c);
+  return abbreviatedHandshake(ctx, hello, alpn, suite, c, r);
 }
 
 /** RFC 5746 §3.6: the client signalled secure renegotiation (the extension or the SCSV). */
@@ -236,7 +248,7 @@ interface Handshake12 {
   /** Full handshake: send a NewSessionTicket after the client's Finished. */
   readonly sendTicket: boolean;
   /** Abbreviated handshake: the session resumed. */
-  readonly resumed: ResumableSession12 | undefined;
+  readonly resumed: StoredSession | undefined;
   readonly info: NegotiatedInfo;
   readonly authTime: number;
 }
@@ -305,18 +317,19 @@ function fullHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined
  * RFC 5246 §7.3 abbreviated handshake: ServerHello with the session's id, [NewSessionTicket when
  * reissuing (RFC 5077 §3.1)], ChangeCipherSpec and our Finished first.
  */
-function abbreviatedHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined, suite: SuiteInfo, c: Candidate): Tls12ServerState {
+function abbreviatedHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined, suite: SuiteInfo, c: Candidate, session: Resumable): Tls12ServerState {
   const { config, io } = ctx;
   const { ch } = hello;
-  const { session } = c;
+  const { state, stored } = session;
   const p = config.provider;
   const serverRandom = serverRandom12(config);
   // RFC 5246 §7.4.1.3: the same session id; RFC 5077 §3.4: "If the server accepts the ticket and
   // the Session ID is not empty, then it MUST respond with the same Session ID present in the ClientHello."
   const sessionId = new Uint8Array(ch.legacySessionId);
   const sendTicket = c.fromTicket && c.reissue;
-  const ems = session.extendedMasterSecret;
+  const ems = state.extendedMasterSecret;
   const recordSizeLimit = ch.ext.recordSizeLimit !== undefined ? ownRecordSizeLimit12(config) : undefined;
+  io.sessionAccepted(stored);
   const sh = writeServerHello({
     random: serverRandom,
     legacySessionIdEcho: sessionId,
@@ -337,14 +350,15 @@ function abbreviatedHandshake(ctx: StateContext, hello: Hello, alpn: string | un
   transcript.add(hello.raw);
   io.setVersion('tls12');
   sendAndHash(io, transcript, sh);
-  // The glue owns the session's master secret: work on a copy.
-  const master = new Uint8Array(session.masterSecret);
+  // The state is the glue's: work on a copy of the master secret.
+  const master = new Uint8Array(state.secret);
   const clientRandom = new Uint8Array(ch.random);
   emitSecret(io, 'CLIENT_RANDOM', clientRandom, master);
   const keys = trafficKeys12(p, suite, master, clientRandom, serverRandom);
   if (sendTicket) {
-    const fresh = newSession(suite, master, ems, ch.ext.serverName, alpn, session.authTime, sessionId);
+    const fresh = newSession(config, suite, master, ems, ch.ext.serverName, alpn, stored.authTime, sessionId);
     sendAndHash(io, transcript, ticketMessage(config, io.issueTicket12(fresh)));
+    fresh.state.fill(0); // the glue keeps its own copy
   }
   io.sendChangeCipherSpec();
   io.setWriteKeys(keys.server);
@@ -356,7 +370,7 @@ function abbreviatedHandshake(ctx: StateContext, hello: Hello, alpn: string | un
     serverName: ch.ext.serverName,
     alpnProtocol: alpn,
     resumed: true,
-    resumedSession12: session,
+    resumedSession: stored,
     resumedVia: c.fromTicket ? 'ticket' : 'sessionId',
     sessionId: new Uint8Array(sessionId),
   });
@@ -368,9 +382,9 @@ function abbreviatedHandshake(ctx: StateContext, hello: Hello, alpn: string | un
     extendedMasterSecret: ems,
     sessionId,
     sendTicket: false,
-    resumed: session,
+    resumed: stored,
     info,
-    authTime: session.authTime,
+    authTime: stored.authTime,
   });
 }
 
@@ -379,9 +393,22 @@ function ticketMessage(config: HandshakeConfig, ticket: Uint8Array | undefined):
   return writeNewSessionTicket12({ ticketLifetimeHint: ticket ? config.ticketLifetime : 0, ticket: ticket ?? EMPTY });
 }
 
-function newSession(suite: SuiteInfo, master: Uint8Array, ems: boolean, serverName: string | undefined, alpn: string | undefined, authTime: number, sessionId: Uint8Array): NewSession12 {
-  // Copies: the glue keeps them beyond this handshake, which wipes its own.
-  return { sessionId: new Uint8Array(sessionId), masterSecret: new Uint8Array(master), cipherSuite: suite.code, extendedMasterSecret: ems, serverName, alpn, authTime };
+/** The session a TLS 1.2 handshake made (or a reissued ticket's): its state encoded for the glue. */
+function newSession(config: HandshakeConfig, suite: SuiteInfo, master: Uint8Array, ems: boolean, serverName: string | undefined, alpn: string | undefined, authTime: number, sessionId: Uint8Array): NewSession12 {
+  const state = encodeSessionState({
+    version: TLS12,
+    cipherSuite: suite.code,
+    secret: master,
+    extendedMasterSecret: ems,
+    serverName,
+    alpn,
+    context: config.sessionContext,
+    ticketAgeAdd: 0,
+    maxEarlyData: 0,
+    peerCertificates: [],
+  });
+  // A copy of the id: the glue keeps it beyond this handshake.
+  return { sessionId: new Uint8Array(sessionId), state, authTime };
 }
 
 /** Full handshake: waiting for the client's ECDHE point (RFC 8422 §5.7). */
@@ -482,9 +509,8 @@ export class ExpectFinished12 {
     if (hs.resumed) {
       // Abbreviated handshake: our Finished went first; done.
       io.handshakeDone();
-      io.sessionResumed12(hs.resumed);
     } else {
-      const session = newSession(hs.suite, master, hs.extendedMasterSecret, hs.info.serverName, hs.info.alpnProtocol, hs.authTime, hs.sessionId);
+      const session = newSession(config, hs.suite, master, hs.extendedMasterSecret, hs.info.serverName, hs.info.alpnProtocol, hs.authTime, hs.sessionId);
       // RFC 5077 §3.3: NewSessionTicket after the client's Finished, before our ChangeCipherSpec,
       // and in the hash of our Finished.
       if (hs.sendTicket) sendAndHash(io, hs.transcript, ticketMessage(config, io.issueTicket12(session)));
@@ -493,6 +519,7 @@ export class ExpectFinished12 {
       sendAndHash(io, hs.transcript, writeFinished(verifyData12(p, hs.suite.hash, master, 'server', hs.transcript.current())));
       io.handshakeDone();
       io.newSession12(session);
+      session.state.fill(0); // the glue keeps its own copies
     }
     master.fill(0);
     const traffic = new Traffic12(this.ctx, hs.suite, hs.info, hs.clientRandom);

@@ -11,7 +11,7 @@
 import { AEAD_KEY_LENGTH, NAMED_GROUP_CODEPOINT, equalConstantTime, isCryptoError, latin1ToBytes, type CryptoProvider, type NamedGroup, type SignatureScheme } from '@puretls/crypto';
 import { TlsError } from '@puretls/record-layer';
 import { clientHelloLimits, DEFAULT_MAX_PSK_IDENTITIES, type HandshakeConfig, type CertifiedKey } from '../config';
-import type { HandshakeIo, NegotiatedInfo, ResumableSession, TrafficKeys } from '../io';
+import type { IssuedTicket, NegotiatedInfo, TrafficKeys } from '../io';
 import { suiteByCode, type SuiteInfo } from '../suites';
 import type { HandshakeMessage } from '../handshake-message';
 import { HandshakeType } from '../msgs/enums';
@@ -40,6 +40,8 @@ import { keepHello, readHello, type Hello } from '../common/hello';
 import { Transcript } from '../common/transcript';
 import { chooseAlpn } from '../common/alpn';
 import { negotiatedInfo } from '../common/negotiated-info';
+import { openStoredSession, type Resumable } from '../common/resumption';
+import { encodeSessionState } from '../common/session-state';
 import { KeySchedule13, nextTrafficSecret, resumptionPsk, trafficKeys } from './key-schedule';
 import { chooseCertAndScheme, chooseGroup, chooseSuite13, type GroupChoice } from './negotiate';
 import { checkClientHello13, checkSecondClientHello } from './client-hello-checks';
@@ -157,13 +159,13 @@ function negotiate(ctx: StateContext, hello: Hello, retry: Retry | undefined): T
         // handshake with a "decrypt_error" alert" — checked before the ticket is consumed, so a
         // bystander who only saw the ticket cannot burn it.
         const binderHash = choice.transcript.hashWith(hello.raw.subarray(0, hello.ch.truncatedLength!));
-        if (!binderMatches(config.provider, choice.suite.hash, session.psk, binderHash, hello.ch.ext.preSharedKey!.binders[index]!)) {
-          ctx.io.binderFailed(session);
+        if (!binderMatches(config.provider, choice.suite.hash, session.state.secret, binderHash, hello.ch.ext.preSharedKey!.binders[index]!)) {
+          ctx.io.sessionRefused(session.stored, 'badBinder');
           throw new TlsError('BadBinder', `binder of PSK identity ${index} does not verify`);
         }
         const proceed = (hello: Hello, choice: Choice, taken: boolean): Tls13ServerState =>
           taken ? resumedHandshake(ctx, hello, choice, session, index, dhe, retry) : fullHandshake(ctx, hello, choice, retry);
-        return session.singleUse ? afterStore(ctx, hello, choice, retry, ctx.io.consumePsk(session), false, proceed) : proceed(hello, choice, true);
+        return session.stored.singleUse ? afterStore(ctx, hello, choice, retry, ctx.io.consumePsk(session.stored), false, proceed) : proceed(hello, choice, true);
       });
     }
   }
@@ -182,7 +184,9 @@ function tryChooseGroup(config: HandshakeConfig, ch: Hello['ch']): GroupChoice |
 
 /**
  * Looks the PSK identities up in order (RFC 8446 §4.2.11: "servers SHOULD NOT attempt to
- * validate multiple binders"): the first that resolves to a session with the negotiated hash wins.
+ * validate multiple binders"): the first that resolves to a session the resumption rules accept
+ * wins — {@link openStoredSession}, and the PSK's hash must be the negotiated suite's ("the server
+ * MUST ensure that it selects a compatible PSK (if any) and cipher suite").
  */
 function selectPsk(
   ctx: StateContext,
@@ -190,15 +194,18 @@ function selectPsk(
   choice: Choice,
   retry: Retry | undefined,
   index: number,
-  done: (hello: Hello, choice: Choice, found: { session: ResumableSession; index: number } | undefined) => Tls13ServerState,
+  done: (hello: Hello, choice: Choice, found: { session: Resumable; index: number } | undefined) => Tls13ServerState,
 ): Tls13ServerState {
   const ids = hello.ch.ext.preSharedKey!.identities;
   if (index >= ids.length || index >= clientHelloLimits(ctx.config).maxPskIdentities) return done(hello, choice, undefined);
-  const id = ids[index]!;
-  const answer = ctx.io.lookupPsk({ identity: id.identity, obfuscatedTicketAge: id.obfuscatedTicketAge, index, serverName: hello.ch.ext.serverName, cipherSuite: choice.suite.code });
-  return afterStore(ctx, hello, choice, retry, answer, undefined, (hello, choice, session) => {
-    // RFC 8446 §4.2.11: the PSK's hash must be the negotiated suite's.
-    if (session && suiteByCode(session.cipherSuite)?.hash === choice.suite.hash) return done(hello, choice, { session, index });
+  const answer = ctx.io.lookupPsk(ids[index]!.identity);
+  return afterStore(ctx, hello, choice, retry, answer, undefined, (hello, choice, stored) => {
+    if (stored !== undefined) {
+      const r = openStoredSession(ctx.config, stored, TLS13, hello.ch.ext.serverName);
+      const refusal = typeof r === 'string' ? r : suiteByCode(r.state.cipherSuite)?.hash === choice.suite.hash ? undefined : 'mismatch';
+      if (refusal === undefined) return done(hello, choice, { session: r as Resumable, index });
+      ctx.io.sessionRefused(stored, refusal);
+    }
     return selectPsk(ctx, hello, choice, retry, index + 1, done);
   });
 }
@@ -230,7 +237,7 @@ function fullHandshake(ctx: StateContext, hello: Hello, choice: Choice, retry: R
 }
 
 /** A PSK handshake (RFC 8446 §2.2): no Certificate, no CertificateVerify. */
-function resumedHandshake(ctx: StateContext, hello: Hello, choice: Choice, session: ResumableSession, index: number, dhe: boolean, retry: Retry | undefined): Tls13ServerState {
+function resumedHandshake(ctx: StateContext, hello: Hello, choice: Choice, session: Resumable, index: number, dhe: boolean, retry: Retry | undefined): Tls13ServerState {
   const { suite, alpn, transcript } = choice;
   const share = dhe && choice.groupChoice?.kind === 'share' ? choice.groupChoice : undefined;
   return sendFlight(ctx, hello, {
@@ -287,7 +294,7 @@ interface FlightPlan {
   /** Full handshake: the certificate and scheme. */
   readonly cert: { cert: CertifiedKey; scheme: number; index: number } | undefined;
   /** Resumption: the session and the selected identity. */
-  readonly resumption: { session: ResumableSession; index: number } | undefined;
+  readonly resumption: { session: Resumable; index: number } | undefined;
   readonly retry: Retry | undefined;
 }
 
@@ -306,20 +313,21 @@ function sendFlight(ctx: StateContext, hello: Hello, plan: FlightPlan): Tls13Ser
   // 0-RTT (RFC 8446 §4.2.10): only on the first identity of a single-use ticket, same suite
   // and ALPN, within the ticket's limit, fresh (§8.3), never after a HelloRetryRequest.
   const session = resumption?.session;
+  const state = session?.state;
   const now = io.now();
   const acceptEarly =
     ch.ext.earlyData &&
     !plan.retry &&
     session !== undefined &&
     resumption!.index === 0 &&
-    session.singleUse &&
+    session.stored.singleUse &&
     config.maxEarlyData > 0 &&
-    session.maxEarlyData > 0 &&
-    session.cipherSuite === suite.code &&
-    session.alpn === plan.alpn &&
-    ticketAgeIsFresh(clientTicketAge(ch.ext.preSharedKey!.identities[0]!.obfuscatedTicketAge, session.ticketAgeAdd), session.issuedAt, now);
+    state!.maxEarlyData > 0 &&
+    state!.cipherSuite === suite.code &&
+    state!.alpn === plan.alpn &&
+    ticketAgeIsFresh(clientTicketAge(ch.ext.preSharedKey!.identities[0]!.obfuscatedTicketAge, state!.ticketAgeAdd), session.stored.createdAt, now);
 
-  const ks = new KeySchedule13(p, suite.hash, session?.psk);
+  const ks = new KeySchedule13(p, suite.hash, state?.secret);
   let clientEarly: Uint8Array | undefined;
   if (acceptEarly) {
     clientEarly = ks.derive('c e traffic', transcript.current());
@@ -402,23 +410,23 @@ function sendFlight(ctx: StateContext, hello: Hello, plan: FlightPlan): Tls13Ser
     helloRetry: plan.retry !== undefined,
     resumed: resumption !== undefined,
     certificateIndex: plan.cert?.index,
-    resumedSession: session,
+    resumedSession: session?.stored,
     resumedVia: session ? 'ticket' : undefined,
-    sessionId: sessionIdOf(session?.handle),
+    sessionId: session?.stored.id ?? EMPTY,
     pskMode: resumption ? (plan.group !== undefined ? 'psk_dhe_ke' : 'psk_ke') : undefined,
     earlyData,
   });
-  if (session) io.sessionResumed(session);
+  if (session) io.sessionAccepted(session.stored);
   // ch.random is a view into the whole ClientHello (up to kilobytes): keep a 32-byte copy, the
   // connection holds it for its lifetime.
-  const finished = new ExpectFinished(ctx, suite, ks, transcript, clientHs, { clientAp, serverAp, exporter }, info, ch.random.slice(), session?.authTime ?? now);
+  const finished = new ExpectFinished(ctx, suite, ks, transcript, clientHs, { clientAp, serverAp, exporter }, info, ch.random.slice(), session?.stored.authTime ?? now);
   if (acceptEarly) {
     io.setReadKeys(keysFor(p, suite, clientEarly!));
     clientEarly!.fill(0);
-    return new ExpectEndOfEarlyData(ctx, suite, transcript, clientHs, finished, Math.min(session!.maxEarlyData, config.maxEarlyData));
+    return new ExpectEndOfEarlyData(ctx, suite, transcript, clientHs, finished, Math.min(state!.maxEarlyData, config.maxEarlyData));
   }
   io.setReadKeys(keysFor(p, suite, clientHs));
-  if (ch.ext.earlyData) io.rejectEarlyData(Math.max(session?.maxEarlyData ?? 0, rejectBudget(config)));
+  if (ch.ext.earlyData) io.rejectEarlyData(Math.max(state?.maxEarlyData ?? 0, rejectBudget(config)));
   return finished;
 }
 
@@ -630,18 +638,25 @@ export class Traffic13 {
     const ticketAgeAdd = ((a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]!) >>> 0;
     const psk = resumptionPsk(p, this.suite.hash, this.resumptionMaster, nonce);
     const lifetime = Math.min(config.ticketLifetime, MAX_TICKET_LIFETIME_S);
-    const issued = io.issueTicket({
-      psk,
+    const state = encodeSessionState({
+      version: TLS13,
       cipherSuite: this.suite.code,
-      nonce,
-      ticketAgeAdd,
-      lifetime,
-      maxEarlyData: config.maxEarlyData,
+      secret: psk,
+      extendedMasterSecret: true,
       serverName: this.info.serverName,
       alpn: this.info.alpnProtocol,
-      authTime: this.authTime,
-      issuedAt: io.now(),
+      context: config.sessionContext,
+      ticketAgeAdd,
+      maxEarlyData: config.maxEarlyData,
+      peerCertificates: [],
     });
+    psk.fill(0);
+    let issued: IssuedTicket | undefined;
+    try {
+      issued = io.issueTicket({ state, lifetime, createdAt: io.now(), authTime: this.authTime });
+    } finally {
+      state.fill(0); // the glue keeps its own copy
+    }
     if (!issued) return false;
     this.ticketsSent++;
     io.sendHandshake(
@@ -651,7 +666,7 @@ export class Traffic13 {
         ticketNonce: nonce,
         ticket: issued.ticket,
         // RFC 8446 §4.6.1: early_data only on tickets that can carry it (single-use, spec §6).
-        extensions: issued.maxEarlyData > 0 ? [writeEarlyData(issued.maxEarlyData)] : [],
+        extensions: issued.singleUse && config.maxEarlyData > 0 ? [writeEarlyData(config.maxEarlyData)] : [],
       }),
     );
     return true;
@@ -667,8 +682,3 @@ const EMPTY = new Uint8Array(0);
 /** ClientHello.random (RFC 8446 §4.1.2). */
 const CLIENT_RANDOM_LENGTH = 32;
 
-/** The id of a resumed session when the glue's handle carries one (the cache's `Session`). */
-function sessionIdOf(handle: unknown): Uint8Array {
-  const id = (handle as { id?: unknown } | undefined)?.id;
-  return id instanceof Uint8Array ? id : EMPTY;
-}

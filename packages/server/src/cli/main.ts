@@ -70,8 +70,7 @@ async function openFleet(options: ServeOptions, url: string, provider: CryptoPro
   try {
     ring = options.ticketKeys === 'redis' ? await RedisKeyRing.connect({ url, provider, logger }) : undefined;
     // Stateless TLS 1.3 tickets carry their session: only stateful ones are worth storing.
-    const tls13Sessions = options.tickets === 'stateful';
-    const store = createRedisSessionStore<ServerConnection>({ url, logger, tls13Sessions, ...(ring ? { keyRing: ring.ring } : {}) });
+    const store = createRedisSessionStore<ServerConnection>({ url, logger, ...(ring ? { keyRing: ring.ring } : {}) });
     const joined = ring ? (ring.joined ? 'joined' : 'not joined yet') : undefined;
     log.info('session store', { redis: store.client.options.host + ':' + String(store.client.options.port), prefix: store.prefix, ticketKeys: joined ? `shared (${joined})` : 'local' });
     return {

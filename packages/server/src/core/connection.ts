@@ -16,6 +16,8 @@ import {
   type HandshakeIo,
   type NegotiatedInfo,
   type ServerState,
+  type SessionRefusal,
+  type StoredSession,
   type TrafficKeys,
 } from '@puretls/handshake-state-machine';
 import type { ConnectionContext } from './connection-context';
@@ -323,29 +325,29 @@ export class ServerConnection<Context extends ConnectionContext = ConnectionCont
     now(): number {
       return this.c.context.now();
     }
-    lookupPsk(req: Parameters<HandshakeIo['lookupPsk']>[0]): ReturnType<HandshakeIo['lookupPsk']> {
-      return this.c.context.sessions.lookupPsk(this.c, req);
+    lookupPsk(identity: Uint8Array): ReturnType<HandshakeIo['lookupPsk']> {
+      return this.c.context.sessions.lookupPsk(this.c, identity);
     }
-    consumePsk(session: Parameters<HandshakeIo['consumePsk']>[0]): ReturnType<HandshakeIo['consumePsk']> {
+    consumePsk(session: StoredSession): ReturnType<HandshakeIo['consumePsk']> {
       return this.c.context.sessions.consumePsk(this.c, session);
     }
     issueTicket(ticket: Parameters<HandshakeIo['issueTicket']>[0]): ReturnType<HandshakeIo['issueTicket']> {
       return this.c.context.sessions.issueTicket(this.c, ticket);
     }
-    sessionResumed(session: Parameters<HandshakeIo['sessionResumed']>[0]): void {
-      this.c.context.sessions.sessionResumed(this.c, session);
+    sessionAccepted(session: StoredSession): void {
+      this.c.context.sessions.sessionAccepted(this.c, session);
     }
-    binderFailed(session: Parameters<HandshakeIo['binderFailed']>[0]): void {
-      this.c.context.sessions.binderFailed(this.c, session);
+    sessionRefused(session: StoredSession, why: SessionRefusal): void {
+      this.c.context.sessions.sessionRefused(this.c, session, why);
     }
     rejectEarlyData(maxBytes: number): void {
       this.c.rl.setRejectEarlyData(maxBytes);
     }
-    lookupSession12(id: Uint8Array, request: Parameters<HandshakeIo['lookupSession12']>[1]): ReturnType<HandshakeIo['lookupSession12']> {
-      return this.c.context.sessions.lookupSession12(this.c, id, request);
+    lookupSession12(id: Uint8Array): ReturnType<HandshakeIo['lookupSession12']> {
+      return this.c.context.sessions.lookupSession12(this.c, id);
     }
-    openTicket12(ticket: Uint8Array, request: Parameters<HandshakeIo['openTicket12']>[1]): ReturnType<HandshakeIo['openTicket12']> {
-      return this.c.context.sessions.openTicket12(this.c, ticket, request);
+    openTicket12(ticket: Uint8Array): ReturnType<HandshakeIo['openTicket12']> {
+      return this.c.context.sessions.openTicket12(this.c, ticket);
     }
     sessionIdForNewSession12(offersTicket: boolean): Uint8Array {
       return this.c.context.sessions.sessionIdForNewSession12(this.c, offersTicket);
@@ -358,9 +360,6 @@ export class ServerConnection<Context extends ConnectionContext = ConnectionCont
     }
     issueTicket12(session: Parameters<HandshakeIo['issueTicket12']>[0]): Uint8Array | undefined {
       return this.c.context.sessions.issueTicket12(this.c, session);
-    }
-    sessionResumed12(session: Parameters<HandshakeIo['sessionResumed12']>[0]): void {
-      this.c.context.sessions.sessionResumed12(this.c, session);
     }
     sendWarningAlert(description: Parameters<HandshakeIo['sendWarningAlert']>[0]): void {
       if (!this.c.sentCloseNotify) this.c.rl.writeAlert(description, AlertLevel.warning);

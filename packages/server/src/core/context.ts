@@ -33,7 +33,9 @@ import {
   type NewSessionCallback,
   type RemoveSessionCallback,
   type SessionCacheMode,
+  type SessionCacheLogger,
   type SessionCacheStats,
+  type SetTimer,
   type TakeSessionCallback,
   type TicketKeyRingJson,
 } from '@puretls/session-cache';
@@ -100,6 +102,13 @@ export interface ServerContextOptions {
   readonly maxKeyUpdates?: number;
   /** The clock, in ms since the epoch (default `Date.now`). Tests inject one to move time. */
   readonly now?: () => number;
+  /**
+   * The one timer the session subsystem needs (the deadline of an asynchronous get/take session
+   * callback): `(ms, fn) => cancel`. Default: the runtime's `setTimeout`/`clearTimeout`.
+   */
+  readonly setTimer?: SetTimer;
+  /** Where the session cache reports callback errors it caught. Default: `console.warn`. */
+  readonly logger?: SessionCacheLogger;
   /** Session lifetime in seconds (default 7200, OpenSSL's); TLS 1.3 tickets live min(this, 604800). */
   readonly sessionTimeout?: number;
   /** max_early_data_size for 0-RTT on single-use tickets (default 0: no 0-RTT). */
@@ -151,6 +160,14 @@ export interface ServerContextOptions {
   /** Advanced: see {@link HandshakeConfig.makeHrrCookie}. */
   readonly makeHrrCookie?: () => Uint8Array;
 }
+
+/** The runtime's one-shot timer (every JavaScript runtime has `setTimeout`). */
+const runtimeTimer: SetTimer = (ms, fn) => {
+  const h = setTimeout(fn, ms);
+  return () => clearTimeout(h);
+};
+/** The default logger of the session cache. */
+const consoleLogger: SessionCacheLogger = { warn: (message, error) => console.warn(`[puretls session-cache] ${message}`, error) };
 
 const GROUP_ALIASES: Readonly<Record<string, NamedGroup>> = {
   x25519: 'x25519',
@@ -240,6 +257,9 @@ export class ServerContext implements ConnectionContext {
     if (!Number.isInteger(numTickets) || numTickets < 0 || numTickets > 16) throw new RangeError('options.numTickets: an integer in [0, 16]');
     this.sessionCache = new SessionCache<ServerConnection>({
       now: this.now,
+      setTimer: options.setTimer ?? runtimeTimer,
+      logger: options.logger ?? consoleLogger,
+      random: (n) => this.provider.random(n, 'session_cache_seed'),
       timeout,
       ...(options.sessionCacheMode !== undefined ? { mode: options.sessionCacheMode } : {}),
       ...(options.sessionCacheSize !== undefined ? { maxEntries: options.sessionCacheSize } : {}),
@@ -274,10 +294,14 @@ export class ServerContext implements ConnectionContext {
       allowPskKe: options.allowPskKe ?? true,
       requireExtendedMasterSecret: options.requireExtendedMasterSecret ?? false,
       clientHelloLimits: Object.freeze(clientHelloLimits),
+      sessionContext: new Uint8Array(0),
       ...(options.advertisedGroups ? { advertisedGroups: [...options.advertisedGroups] } : {}),
       ...(options.makeHrrCookie ? { makeHrrCookie: options.makeHrrCookie } : {}),
     });
     this.contextId = contextFingerprint(this.provider, this.handshake, options.sessionIdContext);
+    // Sessions are bound to this fingerprint (spec §6): the handshake writes it into every session
+    // and refuses a session that carries another.
+    this.handshake = Object.freeze({ ...this.handshake, sessionContext: this.contextId });
     this.sessions =
       options.sessions ??
       new CacheSessionGlue({
@@ -287,7 +311,6 @@ export class ServerContext implements ConnectionContext {
         tickets,
         tickets12: tickets !== 'off',
         numTickets,
-        contextId: this.contextId,
         newTicketId: options.ticketIdGenerator,
       });
   }

@@ -1,29 +1,32 @@
 /**
  * The seam between a connection's handshake and the session subsystem: the handshake asks
- * (lookup, consume, issue) and reports (resumed, binder failure, ended); the glue answers from the
- * session cache and the ticket key ring. The handshake and the cache know nothing of each other.
+ * (lookup, consume, issue) and reports (accepted, refused, ended); the glue answers from the
+ * session cache and the ticket key ring. The handshake and the cache know nothing of each other:
+ * sessions cross this seam as opaque state plus metadata (`StoredSession`), and every TLS rule is
+ * the handshake's.
  */
-import type { IssuedTicket, NegotiatedInfo, NewSession12, PskLookup, ResumableSession, ResumableSession12, Session12Lookup, TicketToIssue } from '@puretls/handshake-state-machine';
+import type { IssuedTicket, NegotiatedInfo, NewSession12, SessionRefusal, StoredSession, TicketToIssue } from '@puretls/handshake-state-machine';
 
 export interface SessionGlue {
   /** See `HandshakeIo.lookupPsk`. */
-  lookupPsk(conn: object, request: PskLookup): ResumableSession | undefined | Promise<ResumableSession | undefined>;
+  lookupPsk(conn: object, identity: Uint8Array): StoredSession | undefined | Promise<StoredSession | undefined>;
   /** See `HandshakeIo.consumePsk`. */
-  consumePsk(conn: object, session: ResumableSession): boolean | Promise<boolean>;
+  consumePsk(conn: object, session: StoredSession): boolean | Promise<boolean>;
   /** See `HandshakeIo.issueTicket`. */
   issueTicket(conn: object, ticket: TicketToIssue): IssuedTicket | undefined;
-  sessionResumed(conn: object, session: ResumableSession): void;
-  binderFailed(conn: object, session: ResumableSession): void;
+  /** See `HandshakeIo.sessionAccepted`. */
+  sessionAccepted(conn: object, session: StoredSession): void;
+  /** See `HandshakeIo.sessionRefused`. */
+  sessionRefused(conn: object, session: StoredSession, why: SessionRefusal): void;
   /** How many tickets to send after a handshake (spec §2: 2 after a full one, 1 after a resumption). */
   ticketsAfterHandshake(conn: object, resumed: boolean): number;
   // ---- TLS 1.2: see the `HandshakeIo` methods of the same names ----
-  lookupSession12(conn: object, sessionId: Uint8Array, request: Session12Lookup): ResumableSession12 | undefined | Promise<ResumableSession12 | undefined>;
-  openTicket12(conn: object, ticket: Uint8Array, request: Session12Lookup): { session: ResumableSession12; reissue: boolean } | undefined;
+  lookupSession12(conn: object, sessionId: Uint8Array): StoredSession | undefined | Promise<StoredSession | undefined>;
+  openTicket12(conn: object, ticket: Uint8Array): { session: StoredSession; reissue: boolean } | undefined;
   sessionIdForNewSession12(conn: object, clientOffersTicket: boolean): Uint8Array;
   wantsTicket12(conn: object, clientOffersTicket: boolean): boolean;
   newSession12(conn: object, session: NewSession12): void;
   issueTicket12(conn: object, session: NewSession12): Uint8Array | undefined;
-  sessionResumed12(conn: object, session: ResumableSession12): void;
   /** A connection was created (OpenSSL's `accept` statistic). */
   handshakeStarted(conn: object): void;
   /** A handshake completed (OpenSSL's `accept_good`; drives the cache's periodic flush). */
@@ -35,13 +38,13 @@ export interface SessionGlue {
   connectionEnded(conn: object, outcome: { clean: boolean; fatal: boolean }): void;
 }
 
-/** No session support: no tickets, every PSK a miss. */
+/** No session support: no tickets, every lookup a miss. */
 export const NO_SESSIONS: SessionGlue = {
   lookupPsk: () => undefined,
   consumePsk: () => false,
   issueTicket: () => undefined,
-  sessionResumed: () => {},
-  binderFailed: () => {},
+  sessionAccepted: () => {},
+  sessionRefused: () => {},
   ticketsAfterHandshake: () => 0,
   connectionEnded: () => {},
   handshakeStarted: () => {},
@@ -52,5 +55,4 @@ export const NO_SESSIONS: SessionGlue = {
   wantsTicket12: () => false,
   newSession12: () => {},
   issueTicket12: () => undefined,
-  sessionResumed12: () => {},
 };

@@ -1,22 +1,14 @@
 /**
  * The session subsystem's glue (session spec §2): turns the handshake's session hooks into calls
- * on the `SessionCache` and the ticket key ring. TLS 1.3 tickets are stateless (the session sealed
- * under the key ring), stateful (a random id looked up in the cache and the get callback, single
- * use) or off; TLS 1.2 uses session ids (the cache) and RFC 5077 tickets (the key ring).
+ * on the `SessionCache` and the ticket key ring. Sessions are opaque here as in the cache (the
+ * handshake's encoded state plus metadata); the glue decides only where they live. TLS 1.3
+ * tickets are stateless (the session sealed under the key ring), stateful (a random id looked up in
+ * the cache and the get callback, single use) or off; TLS 1.2 uses session ids (the cache) and
+ * RFC 5077 tickets (the key ring).
  */
-import type { CryptoProvider } from '@puretls/crypto';
-import { TlsError } from '@puretls/record-layer';
-import type {
-  IssuedTicket,
-  NegotiatedInfo,
-  NewSession12,
-  PskLookup,
-  ResumableSession,
-  ResumableSession12,
-  Session12Lookup,
-  TicketToIssue,
-} from '@puretls/handshake-state-machine';
-import { openTicket, sealTicket, type LookupResult, type Session, type SessionCache, type TicketKeyRing } from '@puretls/session-cache';
+import { isPromiseLike, type CryptoProvider } from '@puretls/crypto';
+import type { IssuedTicket, NegotiatedInfo, NewSession12, SessionRefusal, StoredSession, TicketToIssue } from '@puretls/handshake-state-machine';
+import { isSession, openTicket, sealTicket, type LookupHit, type LookupResult, type Session, type SessionCache, type TicketKeyRing } from '@puretls/session-cache';
 import type { SessionGlue } from './session-glue';
 
 export type TicketMode = 'stateless' | 'stateful' | 'off';
@@ -31,14 +23,15 @@ export interface CacheSessionGlueOptions {
   readonly tickets12: boolean;
   /** Tickets after a full TLS 1.3 handshake (spec §2: default 2; 1 after a resumption). */
   readonly numTickets: number;
-  /** The context fingerprint sessions are bound to (spec §6). */
-  readonly contextId: Uint8Array;
   /** Makes stateful ticket ids (default 32 random bytes; tests inject published ones). */
   readonly newTicketId: (() => Uint8Array) | undefined;
 }
 
-const latin1 = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : String.fromCharCode(...b));
-const bytes = (s: string | undefined): Uint8Array | undefined => (s === undefined ? undefined : Uint8Array.from(s, (c) => c.charCodeAt(0)));
+/** The cache `Session` behind a `StoredSession.handle` this glue made, else `undefined`. */
+export function sessionOfHandle(handle: unknown): Session | undefined {
+  const session = (handle as Partial<LookupHit> | undefined)?.session;
+  return isSession(session) ? session : undefined;
+}
 
 export class CacheSessionGlue implements SessionGlue {
   /**
@@ -63,6 +56,28 @@ export class CacheSessionGlue implements SessionGlue {
     else this.owned.set(conn, [session]);
   }
 
+  /** The handshake's view of a lookup result: the session's state and metadata, the hit as handle. */
+  private stored(r: LookupResult): StoredSession | undefined {
+    if (r.kind === 'miss') return undefined;
+    const s = r.session;
+    return { id: s.id, state: s.state, createdAt: s.createdAt, authTime: s.authTime, singleUse: s.singleUse, handle: r };
+  }
+
+  private storedAsync(r: LookupResult | Promise<LookupResult>): StoredSession | undefined | Promise<StoredSession | undefined> {
+    return isPromiseLike(r) ? r.then((x) => this.stored(x)) : this.stored(r);
+  }
+
+  // ---- both versions ---------------------------------------------------------------------------
+
+  sessionAccepted(conn: object, stored: StoredSession): void {
+    const session = this.o.cache.accept(stored.handle as LookupHit);
+    this.own(conn, session);
+  }
+
+  sessionRefused(_conn: object, stored: StoredSession, why: SessionRefusal): void {
+    this.o.cache.refuse(stored.handle as LookupHit, why);
+  }
+
   // ---- TLS 1.3 ---------------------------------------------------------------------------------
 
   issueTicket(conn: object, t: TicketToIssue): IssuedTicket | undefined {
@@ -72,29 +87,14 @@ export class CacheSessionGlue implements SessionGlue {
     // Spec §6: never issue a ticket the server cannot redeem.
     if (stateful && !cache.storesSessions) return undefined;
     const ticketId = stateful && this.o.newTicketId ? this.o.newTicketId() : provider.random(32, 'session_id');
-    const session = cache.createSession({
-      id: this.cacheKey(ticketId),
-      version: 0x0304,
-      cipherSuite: t.cipherSuite,
-      secret: t.psk,
-      createdAt: t.issuedAt,
-      timeout: t.lifetime,
-      serverName: t.serverName,
-      alpn: bytes(t.alpn),
-      contextId: this.o.contextId,
-      ticketAgeAdd: t.ticketAgeAdd,
-      ticketNonce: t.nonce,
-      // Spec §6: 0-RTT only on single-use (stateful) tickets.
-      maxEarlyData: stateful ? t.maxEarlyData : 0,
-      authTime: t.authTime,
-    });
+    const session = cache.createSession({ id: this.cacheKey(ticketId), createdAt: t.createdAt, timeout: t.lifetime, authTime: t.authTime, singleUse: stateful, state: t.state });
     // Spec §2: newSession once per NewSessionTicket; the session enters the cache first. A
     // stateless ticket is never looked up in the cache: like OpenSSL (ssl_update_cache), it is
     // stored only when a remove callback wants to hear of its invalidation.
-    const kept = cache.newSession(conn, session, { store: stateful || cache.getRemoveSessionCallback() !== undefined });
+    const kept = cache.newSession(conn, session, { store: stateful || cache.getRemoveSessionCallback() !== undefined, stateless: !stateful });
     if (kept === false && stateful) return undefined;
     this.own(conn, session);
-    return stateful ? { ticket: ticketId, maxEarlyData: session.maxEarlyData } : { ticket: sealTicket(this.o.keyRing, session), maxEarlyData: 0 };
+    return { ticket: stateful ? ticketId : sealTicket(this.o.keyRing, session), singleUse: stateful };
   }
 
   /**
@@ -106,46 +106,27 @@ export class CacheSessionGlue implements SessionGlue {
     return ticket.length <= 32 ? ticket : this.o.provider.hash('sha256', ticket);
   }
 
-  lookupPsk(conn: object, req: PskLookup): ResumableSession | undefined | Promise<ResumableSession | undefined> {
-    const ctx = { version: 0x0304 as const, contextId: this.o.contextId, serverName: req.serverName, cipherSuite: req.cipherSuite };
-    if (this.o.tickets === 'stateless') {
-      const opened = openTicket(this.o.keyRing, req.identity);
-      if (!opened) return undefined;
-      return this.toResumable(this.o.cache.validateTicket(opened.session, ctx), false);
+  lookupPsk(conn: object, identity: Uint8Array): StoredSession | undefined | Promise<StoredSession | undefined> {
+    switch (this.o.tickets) {
+      case 'off':
+        return undefined;
+      case 'stateless': {
+        const opened = openTicket(this.o.keyRing, identity);
+        return opened ? this.stored(this.o.cache.ticketOpened(opened.session)) : undefined;
+      }
+      case 'stateful':
+        return this.storedAsync(this.o.cache.lookup(conn, this.cacheKey(identity)));
     }
-    if (this.o.tickets === 'off') return undefined;
-    const r = this.o.cache.lookup(conn, this.cacheKey(req.identity), ctx);
-    return isPromise(r) ? r.then((x) => this.toResumable(x, true)) : this.toResumable(r, true);
   }
 
-  private toResumable(r: LookupResult, singleUse: boolean): ResumableSession | undefined {
-    if (r.kind === 'abort') throw new TlsError(r.reason, 'session validation');
-    if (r.kind === 'miss') return undefined;
-    const s = r.session;
-    return {
-      psk: s.secret,
-      cipherSuite: s.cipherSuite,
-      issuedAt: s.createdAt,
-      ticketAgeAdd: s.ticketAgeAdd,
-      maxEarlyData: s.maxEarlyData,
-      alpn: latin1(s.alpn),
-      serverName: s.serverName,
-      singleUse,
-      authTime: s.authTime,
-      handle: s,
+  consumePsk(conn: object, stored: StoredSession): boolean | Promise<boolean> {
+    const hit = stored.handle as LookupHit;
+    const taken = this.o.cache.take(conn, hit.session);
+    const settle = (ok: boolean): boolean => {
+      if (!ok) this.o.cache.refuse(hit, 'notTaken');
+      return ok;
     };
-  }
-
-  consumePsk(conn: object, session: ResumableSession): boolean | Promise<boolean> {
-    return this.o.cache.take(conn, session.handle as Session);
-  }
-
-  sessionResumed(conn: object, session: ResumableSession): void {
-    this.own(conn, session.handle as Session);
-  }
-
-  binderFailed(): void {
-    this.o.cache.binderFailed();
+    return isPromiseLike(taken) ? taken.then(settle) : settle(taken);
   }
 
   ticketsAfterHandshake(_conn: object, resumed: boolean): number {
@@ -156,41 +137,15 @@ export class CacheSessionGlue implements SessionGlue {
 
   // ---- TLS 1.2 ---------------------------------------------------------------------------------
 
-  private ctx12(req: Session12Lookup) {
-    return {
-      version: 0x0303 as const,
-      contextId: this.o.contextId,
-      serverName: req.serverName,
-      clientCipherSuites: req.clientCipherSuites,
-      extendedMasterSecret: req.extendedMasterSecret,
-    };
+  lookupSession12(conn: object, sessionId: Uint8Array): StoredSession | undefined | Promise<StoredSession | undefined> {
+    return this.storedAsync(this.o.cache.lookup(conn, sessionId));
   }
 
-  private toResumable12(r: LookupResult): ResumableSession12 | undefined {
-    if (r.kind === 'abort') throw new TlsError(r.reason, 'session validation');
-    if (r.kind === 'miss') return undefined;
-    const s = r.session;
-    return {
-      masterSecret: s.secret,
-      cipherSuite: s.cipherSuite,
-      extendedMasterSecret: s.extendedMasterSecret,
-      serverName: s.serverName,
-      alpn: latin1(s.alpn),
-      authTime: s.authTime,
-      handle: s,
-    };
-  }
-
-  lookupSession12(conn: object, sessionId: Uint8Array, req: Session12Lookup): ResumableSession12 | undefined | Promise<ResumableSession12 | undefined> {
-    const r = this.o.cache.lookup(conn, sessionId, this.ctx12(req));
-    return isPromise(r) ? r.then((x) => this.toResumable12(x)) : this.toResumable12(r);
-  }
-
-  openTicket12(_conn: object, ticket: Uint8Array, req: Session12Lookup): { session: ResumableSession12; reissue: boolean } | undefined {
+  openTicket12(_conn: object, ticket: Uint8Array): { session: StoredSession; reissue: boolean } | undefined {
     if (!this.o.tickets12) return undefined;
     const opened = openTicket(this.o.keyRing, ticket);
-    if (!opened || opened.session.version !== 0x0303) return undefined;
-    const session = this.toResumable12(this.o.cache.validateTicket(opened.session, this.ctx12(req)));
+    if (!opened) return undefined;
+    const session = this.stored(this.o.cache.ticketOpened(opened.session));
     return session ? { session, reissue: opened.needsReissue } : undefined;
   }
 
@@ -204,38 +159,21 @@ export class CacheSessionGlue implements SessionGlue {
     return clientOffersTicket && this.o.tickets12;
   }
 
-  private session12(s: NewSession12, id: Uint8Array): Session {
-    return this.o.cache.createSession({
-      id,
-      version: 0x0303,
-      cipherSuite: s.cipherSuite,
-      secret: s.masterSecret,
-      extendedMasterSecret: s.extendedMasterSecret,
-      serverName: s.serverName,
-      alpn: bytes(s.alpn),
-      contextId: this.o.contextId,
-      authTime: s.authTime,
-    });
-  }
-
   newSession12(conn: object, s: NewSession12): void {
     // Spec §2: not when the session is carried in a ticket (empty session id).
     if (s.sessionId.length === 0) return;
-    const session = this.session12(s, s.sessionId);
+    const session = this.o.cache.createSession({ id: s.sessionId, authTime: s.authTime, state: s.state });
     void this.o.cache.newSession(conn, session);
     this.own(conn, session);
   }
 
   issueTicket12(_conn: object, s: NewSession12): Uint8Array | undefined {
     if (!this.o.tickets12) return undefined;
-    return sealTicket(this.o.keyRing, this.session12(s, s.sessionId.length > 0 ? s.sessionId : this.o.provider.random(32, 'session_id')));
+    const id = s.sessionId.length > 0 ? s.sessionId : this.o.provider.random(32, 'session_id');
+    return sealTicket(this.o.keyRing, this.o.cache.createSession({ id, authTime: s.authTime, state: s.state }));
   }
 
-  sessionResumed12(conn: object, session: ResumableSession12): void {
-    this.own(conn, session.handle as Session);
-  }
-
-  // ---- both ------------------------------------------------------------------------------------
+  // ---- connections -----------------------------------------------------------------------------
 
   handshakeStarted(): void {
     this.o.cache.handshakeStarted();
@@ -255,8 +193,4 @@ export class CacheSessionGlue implements SessionGlue {
     else if (!outcome.clean && this.completed.has(conn)) this.o.cache.connectionEnded(sessions, 'uncleanShutdown');
     else this.o.cache.connectionEnded(sessions, 'clean');
   }
-}
-
-function isPromise<T>(x: T | Promise<T>): x is Promise<T> {
-  return typeof (x as { then?: unknown }).then === 'function';
 }

@@ -20,7 +20,8 @@ import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { NegotiatedInfo } from '@puretls/handshake-state-machine';
 import type { TlsError } from '@puretls/record-layer';
-import { encodeSession, isSession } from '@puretls/session-cache';
+import { encodeSession } from '@puretls/session-cache';
+import { sessionOfHandle } from '../core/sessions';
 import { ServerConnection, cipherName } from '../core/connection';
 import type { ServerContext } from '../core/context';
 
@@ -249,9 +250,9 @@ export class PureTlsSocket extends Duplex {
    */
   getSession(): Buffer | undefined {
     const info = this.connection.info;
-    const handle = info?.resumedSession?.handle ?? info?.resumedSession12?.handle;
-    if (!isSession(handle)) return undefined;
-    const der = encodeSession(handle);
+    const session = sessionOfHandle(info?.resumedSession?.handle);
+    if (session === undefined) return undefined;
+    const der = encodeSession(session);
     return Buffer.from(der.buffer, der.byteOffset, der.byteLength);
   }
   /**
