@@ -4,6 +4,7 @@
  * two servers), and the `newSession`/`resumeSession` events with Node's client (TLS 1.2 session
  * ids, TLS 1.3 stateful tickets). Every wait is bounded.
  */
+import { decodeSessionState } from '@puretls/handshake-state-machine';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TLSSocket } from 'node:tls';
 import { decodeSession } from '@puretls/session-cache';
@@ -219,7 +220,7 @@ describe('newSession / resumeSession events', () => {
     const first = await session(a.port, opts);
     expect(store.size).toBe(1);
     const [id, data] = [...store][0]!;
-    expect(decodeSession(data).version).toBe(0x0303);
+    expect(decodeSessionState(decodeSession(data).state)?.version).toBe(0x0303);
     const second = await session(b.port, { ...opts, session: first.session! });
     expect(asked).toEqual([id]);
     expect(second.reused).toBe(true);
@@ -229,7 +230,7 @@ describe('newSession / resumeSession events', () => {
     const { store, asked, a, b } = await pair({ tickets: 'stateful' });
     const first = await session(a.port);
     expect(store.size).toBe(2); // numTickets default 2
-    for (const data of store.values()) expect(decodeSession(data).version).toBe(0x0304);
+    for (const data of store.values()) expect(decodeSessionState(decodeSession(data).state)?.version).toBe(0x0304);
     const second = await session(b.port, { session: first.session! });
     expect(asked).toHaveLength(1);
     expect(store.has(asked[0]!)).toBe(true);

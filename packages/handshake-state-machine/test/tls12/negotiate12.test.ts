@@ -27,6 +27,7 @@ function config(extra: Partial<HandshakeConfig> = {}): HandshakeConfig {
     certificates: [ec, rsaLike],
     cipherSuites: [0x1301, 0xc02b, 0xc02c, 0xcca9, 0xc02f, 0xc030, 0xcca8],
     honorCipherOrder: true,
+    sessionContext: new Uint8Array(0),
     groups: ['X25519MLKEM768', 'x25519', 'secp256r1', 'secp384r1'],
     groupSelection: 'avoid-hrr',
     alpnProtocols: [],

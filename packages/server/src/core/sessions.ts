@@ -110,10 +110,8 @@ export class CacheSessionGlue implements SessionGlue {
     switch (this.o.tickets) {
       case 'off':
         return undefined;
-      case 'stateless': {
-        const opened = openTicket(this.o.keyRing, identity);
-        return opened ? this.stored(this.o.cache.ticketOpened(opened.session)) : undefined;
-      }
+      case 'stateless':
+        return this.stored(this.o.cache.ticketOpened(openTicket(this.o.keyRing, identity)?.session ?? null));
       case 'stateful':
         return this.storedAsync(this.o.cache.lookup(conn, this.cacheKey(identity)));
     }
@@ -144,9 +142,8 @@ export class CacheSessionGlue implements SessionGlue {
   openTicket12(_conn: object, ticket: Uint8Array): { session: StoredSession; reissue: boolean } | undefined {
     if (!this.o.tickets12) return undefined;
     const opened = openTicket(this.o.keyRing, ticket);
-    if (!opened) return undefined;
-    const session = this.stored(this.o.cache.ticketOpened(opened.session));
-    return session ? { session, reissue: opened.needsReissue } : undefined;
+    const session = this.stored(this.o.cache.ticketOpened(opened?.session ?? null));
+    return session ? { session, reissue: opened!.needsReissue } : undefined;
   }
 
   sessionIdForNewSession12(_conn: object, clientOffersTicket: boolean): Uint8Array {

@@ -23,7 +23,7 @@ import {
   type RecordEvent,
   type TlsError,
 } from '@puretls/record-layer';
-import { readClientHello, suiteByCode, truncatedClientHello, writeHandshake } from '@puretls/handshake-state-machine';
+import { decodeSessionState, encodeSessionState, readClientHello, suiteByCode, truncatedClientHello, writeHandshake, type SessionState } from '@puretls/handshake-state-machine';
 import { SessionDecodeError, createSession, decodeSession, encodeSession } from '@puretls/session-cache';
 import { MAX_BUFFERED_WHILE_WAITING, ServerConnection } from '../../src/index';
 import { TestClient13, type ClientTicket } from '../tls13/test-client';
@@ -402,16 +402,21 @@ const tls12StatesTarget = stateMachineTarget(
   STATES.filter((s) => s.startsWith('tls12/')),
 );
 
-// ---- 6. decodeSession -----------------------------------------------------------------------
+// ---- 6. decodeSession + decodeSessionState ---------------------------------------------------
+// A stored session comes back from a store as two layers of untrusted bytes: the cache's blob
+// (decodeSession) and, inside it, the handshake's state (decodeSessionState). Both must refuse
+// anything malformed cleanly and be canonical.
 
 function seedSessions(): Uint8Array[] {
   const p = createNobleProvider({ random: new SeededRandom(0x5e55) });
-  const base = { id: p.random(32), cipherSuite: 0x1301, secret: p.random(32), createdAt: 1_700_000_000_000, timeout: 7200 } as const;
+  const state = (over: Partial<SessionState>) =>
+    encodeSessionState({ version: 0x0304, cipherSuite: 0x1301, secret: p.random(32), extendedMasterSecret: true, serverName: undefined, alpn: undefined, context: new Uint8Array(0), ticketAgeAdd: 0, maxEarlyData: 0, peerCertificates: [], ...over });
+  const base = { id: p.random(32), createdAt: 1_700_000_000_000, timeout: 7200 } as const;
   return [
-    encodeSession(createSession({ ...base, version: 0x0304 })),
-    encodeSession(createSession({ ...base, version: 0x0304, serverName: 'example.com', alpn: Uint8Array.of(104, 50), ticketAgeAdd: 0xffffffff, ticketNonce: Uint8Array.of(0, 1), maxEarlyData: 16384, contextId: p.random(8) })),
-    encodeSession(createSession({ ...base, version: 0x0303, cipherSuite: 0xc02b, secret: p.random(48), extendedMasterSecret: true, id: p.random(1) })),
-    encodeSession(createSession({ ...base, version: 0x0303, cipherSuite: 0xc030, secret: p.random(48), extendedMasterSecret: false, peerCertificates: [p.random(100), p.random(3)], authTime: base.createdAt - 1000 })),
+    encodeSession(createSession({ ...base, state: state({}) })),
+    encodeSession(createSession({ ...base, singleUse: true, state: state({ serverName: 'example.com', alpn: 'h2', ticketAgeAdd: 0xffffffff, maxEarlyData: 16384, context: p.random(8) }) })),
+    encodeSession(createSession({ ...base, id: p.random(1), state: state({ version: 0x0303, cipherSuite: 0xc02b, secret: p.random(48) }) })),
+    encodeSession(createSession({ ...base, authTime: base.createdAt - 1000, state: state({ version: 0x0303, cipherSuite: 0xc030, secret: p.random(48), extendedMasterSecret: false, peerCertificates: [p.random(100), p.random(3)] }) })),
   ];
 }
 
@@ -431,6 +436,15 @@ const decodeSessionTarget: FuzzTarget = {
     // What decodes is canonical: encoding it again gives the same bytes.
     const again = encodeSession(s);
     if (again.length !== blob.length || again.some((b, i) => b !== blob[i])) throw new FuzzFinding('decodeSession accepted a non-canonical blob (re-encoding differs)');
+    let state;
+    try {
+      state = decodeSessionState(s.state);
+    } catch (e) {
+      throw new FuzzFinding(`decodeSessionState threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, { cause: e });
+    }
+    if (state === undefined) return;
+    const stateAgain = encodeSessionState(state);
+    if (stateAgain.length !== s.state.length || stateAgain.some((b, i) => b !== s.state[i])) throw new FuzzFinding('decodeSessionState accepted a non-canonical state (re-encoding differs)');
   },
 };
 

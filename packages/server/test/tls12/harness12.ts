@@ -1,7 +1,7 @@
 /** Shared set-up for in-memory TLS 1.2 server tests: contexts, a Map-backed session glue, and exchanges. */
 import { createNobleProvider, type CryptoProvider } from '@puretls/crypto';
 import { AlertDescription, type AlertDescriptionName, type Reason, type TlsError } from '@puretls/record-layer';
-import type { NewSession12, ResumableSession12, Session12Lookup } from '@puretls/handshake-state-machine';
+import { decodeSessionState, type NewSession12, type SessionRefusal, type StoredSession } from '@puretls/handshake-state-machine';
 import { expect } from 'vitest';
 import { NO_SESSIONS, ServerConnection, ServerContext, type ServerContextOptions, type SessionGlue } from '../../src/index';
 import { ecdsaCertificate } from '../tls13/harness';
@@ -77,16 +77,13 @@ export class MapGlue12 implements SessionGlue {
   lookupPsk = NO_SESSIONS.lookupPsk;
   consumePsk = NO_SESSIONS.consumePsk;
   issueTicket = NO_SESSIONS.issueTicket;
-  sessionResumed = NO_SESSIONS.sessionResumed;
-  binderFailed = NO_SESSIONS.binderFailed;
   ticketsAfterHandshake = NO_SESSIONS.ticketsAfterHandshake;
   connectionEnded = NO_SESSIONS.connectionEnded;
   handshakeStarted = NO_SESSIONS.handshakeStarted;
   handshakeCompleted = NO_SESSIONS.handshakeCompleted;
-  readonly byId = new Map<string, ResumableSession12>();
-  readonly byTicket = new Map<string, ResumableSession12>();
+  readonly byId = new Map<string, StoredSession>();
+  readonly byTicket = new Map<string, StoredSession>();
   readonly events: string[] = [];
-  readonly lookups: Session12Lookup[] = [];
   asyncLookups = false;
   /** Tickets on (RFC 5077). */
   tickets = true;
@@ -98,14 +95,12 @@ export class MapGlue12 implements SessionGlue {
   declineTickets = false;
   private readonly rng = createNobleProvider();
 
-  lookupSession12(_c: object, id: Uint8Array, req: Session12Lookup) {
-    this.lookups.push(req);
+  lookupSession12(_c: object, id: Uint8Array) {
     const s = this.byId.get(hexOf(id));
     this.events.push(`lookup ${s ? 'hit' : 'miss'}`);
-    return this.asyncLookups ? new Promise<ResumableSession12 | undefined>((r) => setTimeout(() => r(s), 5)) : s;
+    return this.asyncLookups ? new Promise<StoredSession | undefined>((r) => setTimeout(() => r(s), 5)) : s;
   }
-  openTicket12(_c: object, ticket: Uint8Array, req: Session12Lookup) {
-    this.lookups.push(req);
+  openTicket12(_c: object, ticket: Uint8Array) {
     const s = this.byTicket.get(hexOf(ticket));
     this.events.push(`open ${s ? 'hit' : 'miss'}`);
     return s ? { session: s, reissue: this.reissue } : undefined;
@@ -118,22 +113,27 @@ export class MapGlue12 implements SessionGlue {
   }
   newSession12(_c: object, s: NewSession12) {
     this.events.push(`new ${s.sessionId.length ? 'id' : 'noid'}`);
-    if (s.sessionId.length) this.byId.set(hexOf(s.sessionId), toResumable(s));
+    if (s.sessionId.length) this.byId.set(hexOf(s.sessionId), toStored(s));
   }
   issueTicket12(_c: object, s: NewSession12) {
     this.events.push('issue');
     if (this.declineTickets) return undefined;
     const t = this.rng.random(48);
-    this.byTicket.set(hexOf(t), toResumable(s));
+    this.byTicket.set(hexOf(t), toStored(s));
     return t;
   }
-  sessionResumed12(_c: object, s: ResumableSession12) {
-    this.events.push(`resumed ${String(s.handle)}`);
+  sessionAccepted(_c: object, s: StoredSession) {
+    this.events.push(`accepted ${String(s.handle)}`);
+  }
+  sessionRefused(_c: object, s: StoredSession, why: SessionRefusal) {
+    this.events.push(`refused ${why} ${String(s.handle)}`);
   }
 }
 
-function toResumable(s: NewSession12): ResumableSession12 {
-  return { masterSecret: s.masterSecret, cipherSuite: s.cipherSuite, extendedMasterSecret: s.extendedMasterSecret, serverName: s.serverName, alpn: s.alpn, authTime: s.authTime, handle: 'h' + hexOf(s.masterSecret).slice(0, 8) };
+/** The session as a store keeps it: a copy of the handshake's state (it wipes its own), named by its master secret. */
+function toStored(s: NewSession12): StoredSession {
+  const state = s.state.slice();
+  return { id: s.sessionId.slice(), state, createdAt: s.authTime, authTime: s.authTime, singleUse: false, handle: 'h' + hexOf(decodeSessionState(state)!.secret).slice(0, 8) };
 }
 
 export function hexOf(b: Uint8Array): string {

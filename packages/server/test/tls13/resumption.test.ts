@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { concatBytes, createNobleProvider } from '@puretls/crypto';
-import type { ResumableSession } from '@puretls/handshake-state-machine';
+import type { SessionRefusal, StoredSession } from '@puretls/handshake-state-machine';
 import { NO_SESSIONS, ServerConnection, type SessionGlue } from '../../src/index';
 import { TestClient13, type ClientTicket } from './test-client';
 import { ecdsaCertificate, type Exchange } from './harness';
@@ -18,19 +18,18 @@ class MapGlue implements SessionGlue {
   wantsTicket12 = NO_SESSIONS.wantsTicket12;
   newSession12 = NO_SESSIONS.newSession12;
   issueTicket12 = NO_SESSIONS.issueTicket12;
-  sessionResumed12 = NO_SESSIONS.sessionResumed12;
   handshakeStarted = NO_SESSIONS.handshakeStarted;
   handshakeCompleted = NO_SESSIONS.handshakeCompleted;
-  readonly store = new Map<string, ResumableSession>();
+  readonly store = new Map<string, StoredSession>();
   readonly events: string[] = [];
   asyncLookups = false;
   multiUse = false;
-  lookupPsk(_c: object, req: { identity: Uint8Array }) {
-    const s = this.store.get(Buffer.from(req.identity).toString('hex'));
+  lookupPsk(_c: object, identity: Uint8Array) {
+    const s = this.store.get(Buffer.from(identity).toString('hex'));
     this.events.push(`lookup ${s ? 'hit' : 'miss'}`);
-    return this.asyncLookups ? new Promise<ResumableSession | undefined>((r) => setTimeout(() => r(s), 5)) : s;
+    return this.asyncLookups ? new Promise<StoredSession | undefined>((r) => setTimeout(() => r(s), 5)) : s;
   }
-  consumePsk(_c: object, s: ResumableSession) {
+  consumePsk(_c: object, s: StoredSession) {
     const ok = this.store.delete(s.handle as string);
     this.events.push(`consume ${ok}`);
     return ok;
@@ -38,15 +37,16 @@ class MapGlue implements SessionGlue {
   issueTicket(_c: object, t: Parameters<SessionGlue['issueTicket']>[1]) {
     const id = createNobleProvider().random(32);
     const key = Buffer.from(id).toString('hex');
-    this.store.set(key, { ...t, singleUse: !this.multiUse, handle: key });
+    // A copy of the state: the handshake wipes its own once this returns.
+    this.store.set(key, { id, state: t.state.slice(), createdAt: t.createdAt, authTime: t.authTime, singleUse: !this.multiUse, handle: key });
     this.events.push('issue');
-    return { ticket: id, maxEarlyData: t.maxEarlyData };
+    return { ticket: id, singleUse: !this.multiUse };
   }
-  sessionResumed() {
+  sessionAccepted() {
     this.events.push('resumed');
   }
-  binderFailed() {
-    this.events.push('binderFailed');
+  sessionRefused(_c: object, _s: StoredSession, why: SessionRefusal) {
+    this.events.push(why === 'badBinder' ? 'binderFailed' : `refused ${why}`);
   }
   ticketsAfterHandshake(_c: object, resumed: boolean) {
     return resumed ? 1 : 2;
