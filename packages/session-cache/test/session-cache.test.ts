@@ -1064,12 +1064,17 @@ describe('verdicts: a found session counts only when the handshake decides (acce
     cache.refuse(found(cache.ticketOpened(session(clock))), 'mismatch');
     expect(cache.stats).toMatchObject({ hits: 0, cbHits: 0, misses: 3 });
   });
-  it('accept checks its argument (TypeError for a hit whose session was not made by createSession)', () => {
+  it('accept and refuse check their arguments (TypeError for a hit whose session was not made by createSession, RangeError for an unknown reason); nothing is counted', () => {
     const clock = new FakeClock();
     const { cache } = recordingCache(clock);
     const fake = { ...session(clock) } as Session;
     expect(() => cache.accept({ kind: 'hit', session: fake, source: 'internal', shared: false })).toThrow(TypeError);
-    expect(cache.stats.hits).toBe(0);
+    expect(() => cache.refuse({ kind: 'hit', session: fake, source: 'internal', shared: false }, 'mismatch')).toThrow(TypeError);
+    expect(() => cache.refuse(undefined as never, 'mismatch')).toThrow(TypeError);
+    const h = found(cache.ticketOpened(session(clock)));
+    expect(() => cache.refuse(h, 'expired' as never)).toThrow(RangeError);
+    expect(() => cache.refuse(h, 'bogus' as never)).toThrow(/"why" must be one of mismatch, contextMismatch, undecodable, badBinder, notTaken, got "bogus"/);
+    expect(cache.stats).toMatchObject({ hits: 0, misses: 0 });
   });
 });
 
