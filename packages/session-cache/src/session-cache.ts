@@ -230,6 +230,8 @@ export type LookupResult = LookupHit | LookupMiss;
  */
 export type RefuseReason = 'mismatch' | 'contextMismatch' | 'undecodable' | 'badBinder' | 'notTaken';
 
+const REFUSE_REASONS: ReadonlySet<string> = new Set<RefuseReason>(['mismatch', 'contextMismatch', 'undecodable', 'badBinder', 'notTaken']);
+
 /** How a connection ended, for {@link SessionCache.connectionEnded}. */
 export type ConnectionEnd = 'clean' | 'uncleanShutdown' | 'fatalAlert';
 
@@ -765,8 +767,12 @@ export class SessionCache<Conn = unknown> {
    * Glue: the handshake did not resume `found` (see {@link RefuseReason}); counted in `misses`,
    * and in `contextMismatches` / `binderFailures` for those reasons. Nothing is
    * removed: a session another handshake could still use stays (a bad binder must not burn a ticket).
+   * @throws TypeError when `found.session` was not made by `createSession`/`decodeSession`;
+   *   RangeError for a `why` that is not a {@link RefuseReason} (API misuse: nothing is counted).
    */
   refuse(found: LookupHit, why: RefuseReason): void {
+    checkSession(found?.session);
+    if (!REFUSE_REASONS.has(why)) throw new RangeError(`SessionCache.refuse: "why" must be one of ${[...REFUSE_REASONS].join(', ')}, got ${JSON.stringify(why)}`);
     this.misses++;
     if (why === 'contextMismatch') this.contextMismatches++;
     else if (why === 'badBinder') this.binderFailures++;

@@ -6,7 +6,7 @@ function session(i: number): Session {
   const id = new Uint8Array(32);
   new DataView(id.buffer).setUint32(0, i);
   new DataView(id.buffer).setUint32(28, Math.imul(i, 0x9e3779b1));
-  return createSession({ id, version: 0x0304, cipherSuite: 0x1301, secret: new Uint8Array([1]), createdAt: 0, timeout: 1 });
+  return createSession({ id, createdAt: 0, timeout: 1, singleUse: true, state: new Uint8Array([1]) });
 }
 
 describe('SessionTable sizing and deletes that move entries', () => {

@@ -4,7 +4,7 @@ import { SessionTable } from '../src/session-table';
 import { createSession, type Session } from '../src/index';
 
 function session(id: Uint8Array): Session {
-  return createSession({ id, version: 0x0303, cipherSuite: 0xc02f, secret: new Uint8Array([1]), createdAt: 0, timeout: 1, extendedMasterSecret: true });
+  return createSession({ id, createdAt: 0, timeout: 1, state: new Uint8Array([1]) });
 }
 const key = (id: Uint8Array): string => id.join(',');
 

@@ -11,7 +11,7 @@ import {
   sealSession,
   sealTicket,
 } from '../src/index';
-import { FakeClock, tls13 } from './helpers';
+import { FakeClock, session, state, ticket } from './helpers';
 
 const HOUR = 3600_000;
 const provider = () => createNobleProvider({ random: seededRandom(42) });
@@ -119,10 +119,10 @@ describe('§6 ticket key ring', () => {
 });
 
 describe('§7 sealed session blobs and stateless tickets', () => {
-  it('sealSession/openSession round-trip; the blob does not contain the secret; id is the associated data', () => {
+  it('sealSession/openSession round-trip; the blob does not contain the state (it holds the secret); id is the associated data', () => {
     const clock = new FakeClock();
     const ring = new TicketKeyRing(provider(), { now: clock.now });
-    const s = tls13(clock, { secret: new Uint8Array(32).fill(0xab) });
+    const s = ticket(clock, { state: state(64, 0xab) });
     const blob = sealSession(ring, s);
     const hex = Buffer.from(blob).toString('hex');
     expect(hex.includes('ab'.repeat(16))).toBe(false);
@@ -137,12 +137,26 @@ describe('§7 sealed session blobs and stateless tickets', () => {
   it('sealTicket/openTicket: a stateless ticket opens to the session; tampered → null', () => {
     const clock = new FakeClock();
     const ring = new TicketKeyRing(provider(), { now: clock.now });
-    const s = tls13(clock);
-    const ticket = sealTicket(ring, s);
-    const opened = openTicket(ring, ticket);
+    const s = session(clock);
+    const sealed = sealTicket(ring, s);
+    const opened = openTicket(ring, sealed);
     expect(opened?.session).toEqual(s);
     expect(decodeSession(encodeSession(opened!.session))).toEqual(s);
-    ticket[TICKET_KEY_NAME_LENGTH]! ^= 1;
-    expect(openTicket(ring, ticket)).toBeNull();
+    sealed[TICKET_KEY_NAME_LENGTH]! ^= 1;
+    expect(openTicket(ring, sealed)).toBeNull();
+  });
+  it('a blob that opens under the ring but is not a session (another format, garbage) is null, never an error', () => {
+    const clock = new FakeClock();
+    const ring = new TicketKeyRing(provider(), { now: clock.now });
+    const s = session(clock);
+    const oldFormat = encodeSession(s);
+    oldFormat[0] = 1;
+    for (const plain of [text('not a session'), oldFormat]) {
+      expect(openTicket(ring, ring.seal(plain))).toBeNull();
+      expect(openSession(ring, s.id, ring.seal(plain, s.id))).toBeNull();
+    }
+    // A session sealed as a blob under its id is not a stateless ticket, and the reverse.
+    expect(openTicket(ring, sealSession(ring, s))).toBeNull();
+    expect(openSession(ring, s.id, sealTicket(ring, s))).toBeNull();
   });
 });

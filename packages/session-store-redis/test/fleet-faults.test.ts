@@ -14,7 +14,7 @@ import { CertDir, type TestCert } from '../../server/test/helpers/certs';
 import { startServer, type RunningServer } from '../../server/test/helpers/net';
 import type { ServerConnection } from '../../server/src/core/connection';
 import { RedisKeyRing, createRedisSessionStore, type RedisSessionStore } from '../src/index';
-import { PrivateRedis, SHARED_REDIS_URL, adminClient, deletePrefix, tls12Session, uniquePrefix, waitFor } from './helpers';
+import { PrivateRedis, SHARED_REDIS_URL, STATEFUL, adminClient, deletePrefix, keysUnder, storedSession, uniquePrefix, waitFor } from './helpers';
 import { handshake } from './tls-client';
 
 const silent = { warn: () => {} };
@@ -36,7 +36,8 @@ interface Member {
 async function member(url: string, prefix: string, tickets: 'stateful' | 'stateless'): Promise<Member> {
   const provider = createNobleProvider();
   const ring = await RedisKeyRing.connect({ url, prefix, provider, logger: silent, refreshIntervalMs: 200, joinTimeoutMs: 5000 });
-  const store = createRedisSessionStore<ServerConnection>({ url, prefix, keyRing: ring.ring, logger: silent, tls13Sessions: tickets === 'stateful' });
+  // The same store either way: the cache tells it which sessions travel in stateless tickets (not stored).
+  const store = createRedisSessionStore<ServerConnection>({ url, prefix, keyRing: ring.ring, logger: silent });
   const server = await startServer({
     certificates: [{ cert: cert.cert, key: cert.key }],
     crypto: provider,
@@ -149,8 +150,8 @@ describe('faults: a private redis-server killed, restarted, paused', () => {
       await waitFor('the store to connect', () => store.client.status === 'ready');
       redis.pause();
       try {
-        const conn = { context: { contextId: new Uint8Array(32) } };
-        for (let i = 0; i < 5; i++) store.newSession(conn, tls12Session());
+        const conn = {};
+        for (let i = 0; i < 5; i++) store.newSession(conn, storedSession(), STATEFUL);
         expect(await store.getSession(conn, new Uint8Array(32).fill(1))).toBeUndefined(); // dropped: an immediate miss
         expect(store.stats).toMatchObject({ stores: 5, dropped: 3, inFlight: 3 });
       } finally {
@@ -179,6 +180,14 @@ describe('key rotation across the fleet (machine Redis)', () => {
     await stop(b);
     await deletePrefix(admin, prefix);
     admin.disconnect();
+  }, 30_000);
+
+  it('stateless TLS 1.3 tickets resume across the fleet through the shared ring alone: their sessions never reach Redis', async () => {
+    const made = await handshake(a.server.port);
+    expect((await handshake(b.server.port, made.session)).reused).toBe(true);
+    expect(a.store.stats.stores + b.store.stats.stores).toBe(0);
+    expect(a.store.stats.lookups + b.store.stats.lookups).toBe(0);
+    expect(await keysUnder(admin, `${prefix}s:`)).toEqual([]);
   }, 30_000);
 
   it('rotate on A: a ticket sealed before still opens on B; after the previous key is dropped it is a miss, not an error', async () => {

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
-import { createSession, type Session, type SessionInit } from '@puretls/session-cache';
+import { createSession, type Session, type SessionCacheOptions, type SessionInit } from '@puretls/session-cache';
 import { redisAnswers } from '../src/redis-client';
 
 export const SHARED_REDIS_URL = 'redis://127.0.0.1:6379/0';
@@ -33,6 +33,19 @@ export async function deletePrefix(client: Redis, prefix: string): Promise<numbe
     if (cursor === '0') break;
   }
   return deleted;
+}
+
+/** Every key under `prefix`, sorted (SCAN, bounded to 10,000 rounds). */
+export async function keysUnder(client: Redis, prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  let cursor = '0';
+  for (let round = 0; round < 10_000; round++) {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    out.push(...keys);
+    cursor = next;
+    if (cursor === '0') break;
+  }
+  return out.sort();
 }
 
 /** Resolves when `cond()` holds; polls every 20 ms, rejects after `ms`. */
@@ -111,37 +124,33 @@ export function newId(): Uint8Array {
   return id;
 }
 
-export const CONTEXT_ID = Uint8Array.from({ length: 32 }, (_, i) => i);
-
-/** A TLS 1.3 session created now (lifetime 300 s) unless overridden. */
-export function tls13Session(over: Partial<SessionInit> = {}): Session {
-  return createSession({
-    id: newId(),
-    version: 0x0304,
-    cipherSuite: 0x1301,
-    secret: new Uint8Array(32).fill(0x5a),
-    createdAt: Date.now(),
-    timeout: 300,
-    serverName: 'localhost',
-    contextId: CONTEXT_ID,
-    ticketAgeAdd: 12345,
-    ticketNonce: Uint8Array.of(0, 1),
-    ...over,
-  });
+/** Opaque session state (what the handshake would encode): `n` bytes of `fill`. */
+export function state(n = 80, fill = 0x5a): Uint8Array {
+  return new Uint8Array(n).fill(fill);
 }
 
-/** A TLS 1.2 session created now (lifetime 300 s) unless overridden. */
-export function tls12Session(over: Partial<SessionInit> = {}): Session {
-  return createSession({
-    id: newId(),
-    version: 0x0303,
-    cipherSuite: 0xc02f,
-    secret: new Uint8Array(48).fill(0x3c),
-    createdAt: Date.now(),
-    timeout: 300,
-    extendedMasterSecret: true,
-    serverName: 'localhost',
-    contextId: CONTEXT_ID,
-    ...over,
-  });
+/** A reusable session (a TLS 1.2 session id) created now, lifetime 300 s, unless overridden. */
+export function storedSession(over: Partial<SessionInit> = {}): Session {
+  return createSession({ id: newId(), createdAt: Date.now(), timeout: 300, state: state(), ...over });
+}
+
+/** A single-use session (a TLS 1.3 stateful ticket) created now, lifetime 300 s, unless overridden. */
+export function ticketSession(over: Partial<SessionInit> = {}): Session {
+  return storedSession({ singleUse: true, ...over });
+}
+
+/** What the cache tells the new-session callback for a session looked up by id / carried in a stateless ticket. */
+export const STATEFUL = Object.freeze({ stateless: false });
+export const STATELESS = Object.freeze({ stateless: true });
+
+/** The options a `SessionCache` needs, on the real clock and timers (Redis answers in real time). */
+export function cacheOptions(): Pick<SessionCacheOptions, 'now' | 'setTimer' | 'logger'> {
+  return {
+    now: Date.now,
+    setTimer: (ms, fn) => {
+      const t = setTimeout(fn, ms);
+      return () => clearTimeout(t);
+    },
+    logger: { warn: () => {} },
+  };
 }
