@@ -147,3 +147,59 @@ describe.each([
     expect(b.sessionStats).toMatchObject({ hits: 0, cbHits: 0, contextMismatches: 1, misses: 1 });
   });
 });
+
+describe('rules that used to be checked twice (cache and handshake), now once in the handshake', () => {
+  it('TLS 1.3: another suite of the same hash resumes (RFC 8446 §4.2.11), and it is a hit', () => {
+    const ctx = context13();
+    const x = resume13(ctx, { cipherSuites: [0x1301] }, (t) => ({ cipherSuites: [0x1303], resume: { tickets: [t[0]!] } }));
+    expect(x.errors).toEqual([]);
+    expect(x.conn.info).toMatchObject({ resumed: true, cipherSuite: 0x1303 });
+    expect(ctx.sessionStats).toMatchObject({ hits: 1, misses: 0 });
+  });
+
+  it('TLS 1.3 ticket lifetime is min(sessionTimeout, 604800) (RFC 8446 §4.6.1), in the NewSessionTicket and in the stored session', () => {
+    const timeouts: number[] = [];
+    const ctx = context13({ tickets: 'stateful', sessionTimeout: 10 * 24 * 3600, newSession: (_c, s) => void timeouts.push(s.timeout) });
+    const x = handshake(ctx);
+    expect(x.client.tickets.map((t) => t.lifetime)).toEqual([604800, 604800]);
+    expect(timeouts).toEqual([604800, 604800]);
+  });
+
+  it('a TLS 1.3 ticket offered as a TLS 1.2 RFC 5077 ticket (same key ring) opens but is refused: another version', () => {
+    const ctx = context13();
+    const full = handshake(ctx);
+    const x = run12(ctx, { sessionTicket: full.client.tickets[0]!.ticket });
+    expect(x.errors).toEqual([]);
+    expect(x.conn.info).toMatchObject({ version: 0x0303, resumed: false });
+    expect(ctx.sessionStats).toMatchObject({ hits: 0, misses: 1 });
+  });
+
+  it('TLS 1.2: a session with EMS offered without it aborts (handshake_failure) and is not a hit', () => {
+    const ctx = context13();
+    const s = session12(run12(ctx));
+    const x = run12(ctx, { resume: s, ems: false });
+    expect(x.errors.map((e) => `${e.alert} ${e.reason}`)).toEqual(['handshake_failure ExtendedMasterSecretMismatch']);
+    expect(ctx.sessionStats).toMatchObject({ hits: 0, misses: 1 });
+  });
+
+  it('a refusal is not a removal: after a wrong server name, the session still resumes under its own', () => {
+    const removed: string[] = [];
+    const ctx = context13({ removeSession: (_c, _s, reason) => void removed.push(reason) });
+    const s = session12(run12(ctx, { serverName: 'localhost' }));
+    expect(run12(ctx, { serverName: 'other.example', resume: s }).conn.info?.resumed).toBe(false);
+    const again = run12(ctx, { serverName: 'localhost', resume: s });
+    expect(again.conn.info?.resumed).toBe(true);
+    expect(removed).toEqual([]);
+    expect(ctx.sessionStats).toMatchObject({ hits: 1, misses: 1 });
+  });
+
+  it('TLS 1.2: a session from a context with other suites is refused as another configuration (the fingerprint covers the suite policy)', () => {
+    const a = context13();
+    const s = session12(run12(a, { cipherSuites: [0xc02b] }));
+    const b = context13({ cipherSuites: ['TLS_AES_128_GCM_SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384'], ticketKeys: a.ticketKeys.export(), getSession: (_c, id) => a.sessionCache.peek(id) });
+    const x = run12(b, { resume: s, cipherSuites: [0xc02b, 0xc02c] });
+    expect(x.errors).toEqual([]);
+    expect(x.conn.info).toMatchObject({ resumed: false, cipherSuite: 0xc02c });
+    expect(b.sessionStats).toMatchObject({ hits: 0, cbHits: 0, misses: 1, contextMismatches: 1 });
+  });
+});
