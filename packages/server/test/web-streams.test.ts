@@ -11,7 +11,8 @@ import type { TLSSocket } from 'node:tls';
 import { isTlsError } from '@puretls/record-layer';
 import { ServerContext, type ServerContextOptions } from '../src/core/context';
 import { cipherName } from '../src/core/connection';
-import { accept, TlsStreamError, type AcceptOptions, type TlsStreams } from '../src/web-streams';
+import { TlsAdapterError, isPuretlsError } from '../src/lifecycle/adapter-error';
+import { accept, type AcceptOptions, type TlsStreams } from '../src/web-streams';
 import { CertDir, type TestCert } from './helpers/certs';
 import { connectTcp, connectTls, connectTlsFailure, once, payload, pumpWrites, readAll, readBytes, sha256, within } from './helpers/net';
 import { createNodeProvider, bytesToHex } from '@puretls/crypto';
@@ -417,8 +418,10 @@ describe('failures', () => {
       () => null,
       (x: unknown) => x,
     );
-    expect(err).toBeInstanceOf(TlsStreamError);
-    expect((err as TlsStreamError).code).toBe('ECONNRESET');
+    expect(err).toBeInstanceOf(TlsAdapterError);
+    expect(isPuretlsError(err)).toBe(true);
+    expect(isTlsError(err)).toBe(true);
+    expect(err).toMatchObject({ code: 'ECONNRESET', reason: 'PeerDisconnected', alert: null, message: 'Client network socket disconnected before secure TLS connection was established' });
   });
 
   it('handshake timeout: a silent client fails with ERR_TLS_HANDSHAKE_TIMEOUT and is disconnected', async () => {
@@ -432,7 +435,7 @@ describe('failures', () => {
       () => null,
       (x: unknown) => x,
     );
-    expect((err as TlsStreamError).code).toBe('ERR_TLS_HANDSHAKE_TIMEOUT');
+    expect(err).toMatchObject({ code: 'ERR_TLS_HANDSHAKE_TIMEOUT', reason: 'HandshakeTimeout' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     await tcpClosed;
   });
