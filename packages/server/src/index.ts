@@ -32,6 +32,7 @@ export {
   type PureTlsServerStats,
 } from './node/node-adapter';
 export { PureTlsSocket, type EphemeralKeyInfo } from './node/tls-socket';
+export { handTo } from './node/hand-to';
 export {
   DEFAULT_SNI_TIMEOUT,
   NODE_TICKET_KEYS_LENGTH,
@@ -42,5 +43,5 @@ export {
   type SniAnswer,
   type SniCallback,
 } from './node/node-compat';
-export { serveWww, describeConnection, signatureSchemeName, type ConnectionSummary } from './cli/www';
+export { serveWww, WwwServer, WWW_ALPN, describeConnection, signatureSchemeName, type ConnectionSummary, type WwwOptions, type WwwRequestLog } from './cli/www';
 export { accept, PLAINTEXT_HIGH_WATER_MARK, type AcceptOptions, type TlsStreams } from './web-streams';
