@@ -26,7 +26,7 @@ import { ServerConnection } from './core/connection';
 import type { ServerContext } from './core/context';
 import { TlsAdapterError, peerDisconnected } from './lifecycle/adapter-error';
 import type { ConnectionStats, ServerClose } from './lifecycle/close-stats';
-import { CLOSE_GRACE_MS, ConnectionLifecycle, checkTimeout } from './lifecycle/lifecycle';
+import { CLOSE_GRACE_MS, ConnectionLifecycle, checkTimeout, type LifecycleHooks, type LifecycleOptions } from './lifecycle/lifecycle';
 
 /** Plaintext bytes the readable side queues before it stops reading ciphertext. */
 export const PLAINTEXT_HIGH_WATER_MARK = 64 * 1024;
@@ -97,7 +97,7 @@ export function accept(readable: ReadableStream<Uint8Array>, writable: WritableS
   if (!Number.isInteger(hwm) || hwm < 1) throw new RangeError(`options.readableHighWaterMark: a positive integer, got ${String(hwm)}`);
   if (options.keyLog !== undefined && typeof options.keyLog !== 'function') throw new TypeError('options.keyLog: a function');
   const conn = new ServerConnection(ctx, { keyLog: options.keyLog !== undefined });
-  return new StreamConnection(readable, writable, conn, { handshakeTimeout: timeoutMs, idleTimeout: idleMs, stats: options.stats, onServerClose: options.onServerClose }, hwm, options.keyLog).streams;
+  return new StreamConnection(readable, writable, conn, { handshakeTimeout: timeoutMs, idleTimeout: idleMs, stats: options.stats }, options.onServerClose, hwm, options.keyLog).streams;
 }
 
 /** A promise and its settle functions; a no-op handler is attached so that nobody listening is fine. */
@@ -113,6 +113,11 @@ function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: 
 }
 
 class StreamConnection {
+  private static readonly lifecycleHooks: LifecycleHooks<StreamConnection> = {
+    onHandshakeTimeout: (c, err) => c.fail(err),
+    onIdle: (c, err) => void c.closeOnOurOwn(err),
+    onServerClose: (c, close) => c.onServerClose?.(close),
+  };
   readonly streams: TlsStreams;
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
@@ -120,7 +125,7 @@ class StreamConnection {
   private readonly closed = deferred<void>();
   private plainController!: ReadableStreamDefaultController<Uint8Array>;
   private writableController: WritableStreamDefaultController | undefined;
-  private readonly lifecycle: ConnectionLifecycle;
+  private readonly lifecycle: ConnectionLifecycle<StreamConnection>;
   /** We close on our own (idle): the grace timer that stops waiting for the peer's answer. */
   private closingTimer: ReturnType<typeof setTimeout> | undefined;
   /** The connection failed (or was aborted): everything is settled, nothing more is done. */
@@ -138,16 +143,14 @@ class StreamConnection {
     readable: ReadableStream<Uint8Array>,
     writable: WritableStream<Uint8Array>,
     private readonly conn: ServerConnection,
-    lifecycle: ConstructorParameters<typeof ConnectionLifecycle>[0],
+    lifecycle: LifecycleOptions,
+    private readonly onServerClose: ((close: ServerClose) => void) | undefined,
     hwm: number,
     keyLog: ((line: string) => void) | undefined,
   ) {
     this.reader = readable.getReader();
     this.writer = writable.getWriter();
-    this.lifecycle = new ConnectionLifecycle(lifecycle, {
-      onHandshakeTimeout: (err) => this.fail(err),
-      onIdle: (err) => void this.closeOnOurOwn(err),
-    });
+    this.lifecycle = new ConnectionLifecycle(this, lifecycle, StreamConnection.lifecycleHooks);
 
     conn.on('handshakeComplete', (info) => {
       this.lifecycle.secured();

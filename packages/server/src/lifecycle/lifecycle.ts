@@ -9,22 +9,27 @@ import { TlsAdapterError } from './adapter-error';
 import { serverCloseReason, type ClosePhase, type ConnectionStats, type ServerClose } from './close-stats';
 import { IdleTimer } from './idle-timer';
 
+/** The settings (usually one object shared by every connection of a server). */
 export interface LifecycleOptions {
   /** Milliseconds for the whole handshake; 0 = no limit. */
   readonly handshakeTimeout: number;
-  /** Milliseconds without activity after the handshake before the connection is closed; 0 = never. */
-  readonly idleTimeout: number;
+  /** Milliseconds without activity after the handshake before the connection is closed; 0 or absent = never. */
+  readonly idleTimeout?: number | undefined;
   /** Counters shared with other connections (a server's). */
   readonly stats?: ConnectionStats | undefined;
-  /** Told of each close the server decided, once per connection. */
-  readonly onServerClose?: ((close: ServerClose) => void) | undefined;
 }
 
-export interface LifecycleHooks {
+/**
+ * What the adapter does when the lifecycle asks, for the connection `owner` (one hooks object
+ * serves every connection: no closures per connection).
+ */
+export interface LifecycleHooks<O> {
   /** `handshakeTimeout` passed: fail the handshake with `err` (nothing is sent: Node sends nothing either). */
-  onHandshakeTimeout(err: TlsAdapterError): void;
+  onHandshakeTimeout(owner: O, err: TlsAdapterError): void;
   /** `idleTimeout` passed without activity after the handshake: close with close_notify (`err` was already counted). */
-  onIdle(err: TlsAdapterError): void;
+  onIdle(owner: O, err: TlsAdapterError): void;
+  /** Told of the close the server decided, once per connection. */
+  onServerClose?(owner: O, close: ServerClose): void;
 }
 
 /**
@@ -39,31 +44,27 @@ export function checkTimeout(name: string, ms: unknown): number {
   return ms;
 }
 
-export class ConnectionLifecycle {
+export class ConnectionLifecycle<O = unknown> {
   private phase: ClosePhase | 'ended' = 'handshake';
   private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly idle: IdleTimer;
+  /** Made when the handshake completes, only with an `idleTimeout`. */
+  private idle: IdleTimer | undefined;
   /** A server close was reported (at most one per connection: the first cause wins). */
   private reported = false;
 
   constructor(
+    private readonly owner: O,
     private readonly options: LifecycleOptions,
-    hooks: LifecycleHooks,
+    private readonly hooks: LifecycleHooks<O>,
   ) {
     options.stats?.started();
-    const hs = options.handshakeTimeout;
-    if (hs > 0) {
-      this.handshakeTimer = setTimeout(() => {
-        this.handshakeTimer = undefined;
-        if (this.phase === 'handshake') hooks.onHandshakeTimeout(new TlsAdapterError('HandshakeTimeout', `TLS handshake timeout (${hs} ms)`));
-      }, hs);
-    }
-    this.idle = new IdleTimer(() => {
-      if (this.phase !== 'open') return;
-      const err = new TlsAdapterError('IdleTimeout', `no activity for ${options.idleTimeout} ms (idleTimeout)`);
-      this.failed(err);
-      hooks.onIdle(err);
-    });
+    if (options.handshakeTimeout > 0) this.handshakeTimer = setTimeout(handshakeExpired, options.handshakeTimeout, this);
+  }
+
+  /** The handshake deadline passed (called by {@link handshakeExpired}). */
+  handshakeTimedOut(): void {
+    this.handshakeTimer = undefined;
+    if (this.phase === 'handshake') this.hooks.onHandshakeTimeout(this.owner, new TlsAdapterError('HandshakeTimeout', `TLS handshake timeout (${this.options.handshakeTimeout} ms)`));
   }
 
   /** True while the handshake is in progress. */
@@ -73,7 +74,7 @@ export class ConnectionLifecycle {
 
   /** Bytes came in or went out. */
   touch(): void {
-    this.idle.touch();
+    this.idle?.touch();
   }
 
   /** The handshake completed: its deadline ends, the idle deadline starts. */
@@ -82,7 +83,16 @@ export class ConnectionLifecycle {
     this.phase = 'open';
     this.clearHandshakeTimer();
     this.options.stats?.secured();
-    if (this.options.idleTimeout > 0) this.idle.set(this.options.idleTimeout);
+    const ms = this.options.idleTimeout ?? 0;
+    if (ms > 0) {
+      this.idle = new IdleTimer(() => {
+        if (this.phase !== 'open') return;
+        const err = new TlsAdapterError('IdleTimeout', `no activity for ${ms} ms (idleTimeout)`);
+        this.failed(err);
+        this.hooks.onIdle(this.owner, err);
+      });
+      this.idle.set(ms);
+    }
   }
 
   /**
@@ -111,7 +121,7 @@ export class ConnectionLifecycle {
     if (this.phase === 'handshake') this.options.stats?.handshakeFailed();
     this.phase = 'ended';
     this.clearHandshakeTimer();
-    this.idle.stop();
+    this.idle?.stop();
     this.options.stats?.closed();
   }
 
@@ -122,7 +132,7 @@ export class ConnectionLifecycle {
     this.reported = true;
     this.options.stats?.closedByServer(reason);
     const alert = (err as { alert?: unknown }).alert;
-    this.options.onServerClose?.({ reason, phase, alert: typeof alert === 'string' ? alert : null, error: err });
+    this.hooks.onServerClose?.(this.owner, { reason, phase, alert: typeof alert === 'string' ? alert : null, error: err });
   }
 
   private clearHandshakeTimer(): void {
@@ -131,4 +141,8 @@ export class ConnectionLifecycle {
       this.handshakeTimer = undefined;
     }
   }
+}
+
+function handshakeExpired(l: ConnectionLifecycle<unknown>): void {
+  l.handshakeTimedOut();
 }

@@ -18,7 +18,7 @@ import { TlsAdapterError } from '../lifecycle/adapter-error';
 import { ConnectionStats, type ConnectionStatsSnapshot, type ServerClose } from '../lifecycle/close-stats';
 import { checkTimeout } from '../lifecycle/lifecycle';
 import { mapNodeOptions, SniContexts, type NodeStyleContextOptions, type SniCallback } from './node-compat';
-import { PureTlsSocket } from './tls-socket';
+import { PureTlsSocket, type PureTlsSocketOptions } from './tls-socket';
 
 /** Node's default `handshakeTimeout` for `tls.Server`, in milliseconds. */
 export const DEFAULT_HANDSHAKE_TIMEOUT = 120_000;
@@ -146,6 +146,7 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
   /** The drain deadline of `close({ drain })`, while it runs. */
   private drainTimer: NodeJS.Timeout | undefined;
   private isDraining = false;
+  private sharedSocketOptions: PureTlsSocketOptions | undefined;
   /**
    * Node's `server.timeout` (as on `http.Server`): ms of inactivity before a socket emits
    * `'timeout'` (and the server `'timeout'`); applied to each socket as its handshake completes.
@@ -210,7 +211,7 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
           s.on('timeout', () => this.emit('timeout', s));
           if (this.timeout > 0) s.setTimeout(this.timeout);
           this.emit('secureConnection', s);
-          if (this.isDraining) s.drain();
+          if (this.isDraining) s.closeWhenIdle();
         },
         clientError: (err, s) => {
           this.handshaking.delete(s);
@@ -219,15 +220,7 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
         keylog: (line, s) => this.emit('keylog', line, s),
         serverClose: (close, s) => this.emit('closedByServer', close, s),
       },
-      {
-        handshakeTimeout: this.handshakeTimeout,
-        idleTimeout: this.idleTimeout,
-        allowHalfOpen: this.allowHalfOpen,
-        maxBufferedBytes: this.maxBufferedBytes,
-        stats: this.counters,
-        server: this,
-        ...(this.sniCallback && !refuse ? { sni: (name: string, answer: (r: Conn | Error | undefined) => void) => this.chooseBySni(name, keyLog, answer) } : {}),
-      },
+      this.sniCallback && !refuse ? { ...this.socketOptions(), sni: (name: string, answer: (r: Conn | Error | undefined) => void) => this.chooseBySni(name, keyLog, answer) } : this.socketOptions(),
     );
     if (refuse) {
       socket.refuse(new TlsAdapterError('TooManyHandshakes', `more than ${this.maxConcurrentHandshakes} concurrent TLS handshakes (maxConcurrentHandshakes)`));
@@ -238,6 +231,18 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
     socket.once('close', () => {
       this.handshaking.delete(socket);
       this.tlsSockets.delete(socket);
+    });
+  }
+
+  /** The options every socket shares (one object: sockets keep a reference). */
+  private socketOptions(): PureTlsSocketOptions {
+    return (this.sharedSocketOptions ??= {
+      handshakeTimeout: this.handshakeTimeout,
+      idleTimeout: this.idleTimeout,
+      allowHalfOpen: this.allowHalfOpen,
+      maxBufferedBytes: this.maxBufferedBytes,
+      stats: this.counters,
+      server: this,
     });
   }
 
@@ -354,14 +359,14 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
     if (this.isDraining) return;
     this.isDraining = true;
     if (deadlineMs === 0) {
-      for (const s of [...this.tlsSockets]) s.shutdownNow();
+      for (const s of [...this.tlsSockets]) s.closeForShutdown();
       return;
     }
     // Handshaking sockets drain once secured (the `secure` hook).
-    for (const s of [...this.tlsSockets]) if (!this.handshaking.has(s)) s.drain();
+    for (const s of [...this.tlsSockets]) if (!this.handshaking.has(s)) s.closeWhenIdle();
     this.drainTimer = setTimeout(() => {
       this.drainTimer = undefined;
-      for (const s of [...this.tlsSockets]) s.shutdownNow();
+      for (const s of [...this.tlsSockets]) s.closeForShutdown();
     }, deadlineMs);
   }
 

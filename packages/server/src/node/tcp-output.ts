@@ -17,7 +17,15 @@ export const COALESCE_BYTES = 64 * 1024;
 /** Output of several record-layer writes up to this size is joined (copied) into one buffer; above, written vectored. */
 const JOIN_MAX_BYTES = 16 * 1024;
 
-export class TcpOutput {
+/** What a {@link TcpOutput} asks of its owner (one object for every socket: no closures per connection). */
+export interface TcpOutputHooks<O> {
+  /** The connection's queued output, one buffer per record-layer write (ours to keep). */
+  take(owner: O): Uint8Array[];
+  /** Called after a coalesced flush, and when TCP drained (output made progress). */
+  progress(owner: O): void;
+}
+
+export class TcpOutput<O> {
   /** Plaintext bytes written whose records wait in the connection for the coalesced flush. */
   private deferredBytes = 0;
   /** A coalesced flush is scheduled (`setImmediate`). */
@@ -27,10 +35,8 @@ export class TcpOutput {
 
   constructor(
     private readonly tcp: Socket,
-    /** The connection's queued output, one buffer per record-layer write (ours to keep). */
-    private readonly take: () => Uint8Array[],
-    /** Called after a coalesced flush, and when TCP drained (output made progress). */
-    private readonly onProgress: () => void,
+    private readonly owner: O,
+    private readonly hooks: TcpOutputHooks<O>,
   ) {}
 
   /** True while records of accepted writes wait for the coalesced flush, or a write waits for `drain`. */
@@ -46,7 +52,7 @@ export class TcpOutput {
    */
   flush(): boolean {
     this.deferredBytes = 0;
-    const chunks = this.take();
+    const chunks = this.hooks.take(this.owner);
     const tcp = this.tcp;
     if (chunks.length === 0 || tcp.destroyed || !tcp.writable) return true;
     let ok: boolean;
@@ -82,7 +88,7 @@ export class TcpOutput {
       // Accepted: sent with whatever else is written in this turn (see COALESCE_BYTES).
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(this.deferredFlush);
+        setImmediate(deferredFlush, this);
       }
       callback();
       return;
@@ -96,7 +102,7 @@ export class TcpOutput {
     const cb = this.pendingCallback;
     this.pendingCallback = undefined;
     cb?.();
-    this.onProgress();
+    this.hooks.progress(this.owner);
   }
 
   /** TCP closed: a waiting write fails. */
@@ -106,11 +112,16 @@ export class TcpOutput {
     cb?.(new Error('the TCP socket closed before the data was written'));
   }
 
-  private readonly deferredFlush = (): void => {
+  /** The end of the turn after a write (called by {@link deferredFlush}). */
+  turnEnded(): void {
     this.flushScheduled = false;
     if (this.deferredBytes > 0) this.flush();
-    this.onProgress();
-  };
+    this.hooks.progress(this.owner);
+  }
+}
+
+function deferredFlush(out: TcpOutput<unknown>): void {
+  out.turnEnded();
 }
 
 /** A record-layer output buffer (ours: `takeOutputChunks` hands it over) as a `Buffer`, without copying. */

@@ -26,11 +26,11 @@ import { ServerConnection } from '../core/connection';
 import { TlsAdapterError, peerDisconnected } from '../lifecycle/adapter-error';
 import type { ConnectionStats, ServerClose } from '../lifecycle/close-stats';
 import { IdleTimer } from '../lifecycle/idle-timer';
-import { CLOSE_GRACE_MS, ConnectionLifecycle } from '../lifecycle/lifecycle';
+import { CLOSE_GRACE_MS, ConnectionLifecycle, type LifecycleHooks } from '../lifecycle/lifecycle';
 import { SNI_CALLBACK_FAILED, SniGate, type SniChooser } from './sni-gate';
 import { TlsSocketInfo, type Conn } from './socket-info';
 import { closeTcp } from './tcp-close';
-import { TcpOutput } from './tcp-output';
+import { TcpOutput, type TcpOutputHooks } from './tcp-output';
 
 export type { EphemeralKeyInfo } from './socket-info';
 
@@ -94,10 +94,10 @@ export class PureTlsSocket extends TlsSocketInfo {
   private conn: Conn;
   private readonly hooks: PureTlsSocketHooks;
   private readonly maxBufferedBytes: number;
-  private readonly out: TcpOutput;
-  private readonly lifecycle: ConnectionLifecycle;
-  /** `setTimeout()`: Node's 'timeout' event, nothing closed. */
-  private readonly userTimer = new IdleTimer(() => this.emit('timeout'));
+  private readonly out: TcpOutput<PureTlsSocket>;
+  private readonly lifecycle: ConnectionLifecycle<PureTlsSocket>;
+  /** `setTimeout()`: Node's 'timeout' event, nothing closed (made on the first call). */
+  private userTimer: IdleTimer | undefined;
   /** Bytes held back while the ClientHello is peeked for SNI (`undefined` once the connection is fixed). */
   private gate: SniGate | undefined;
   private secured = false;
@@ -131,19 +131,8 @@ export class PureTlsSocket extends TlsSocketInfo {
     this.remoteFamily = tcp.remoteFamily;
     this.localAddress = tcp.localAddress;
     this.localPort = tcp.localPort;
-    this.out = new TcpOutput(tcp, () => this.conn.takeOutputChunks(), () => this.onOutputProgress());
-    this.lifecycle = new ConnectionLifecycle(
-      {
-        handshakeTimeout: options.handshakeTimeout,
-        idleTimeout: options.idleTimeout ?? 0,
-        stats: options.stats,
-        onServerClose: (close) => hooks.serverClose?.(close, this),
-      },
-      {
-        onHandshakeTimeout: (err) => this.failHandshake(err),
-        onIdle: () => this.closeGracefully(),
-      },
-    );
+    this.out = new TcpOutput(tcp, this, PureTlsSocket.outputHooks);
+    this.lifecycle = new ConnectionLifecycle(this, options, PureTlsSocket.lifecycleHooks);
     if (options.sni) {
       const sni = options.sni;
       this.gate = new SniGate(clientHelloLimits(connection.context.handshake), tcp, sni, (result, held) => this.endPeek(result, held), (err) => this.failHandshake(err));
@@ -162,6 +151,17 @@ export class PureTlsSocket extends TlsSocketInfo {
   get connection(): Conn {
     return this.conn;
   }
+
+  // One hooks object for every socket (static, so it may touch private members): no closures per connection.
+  private static readonly lifecycleHooks: LifecycleHooks<PureTlsSocket> = {
+    onHandshakeTimeout: (s, err) => s.failHandshake(err),
+    onIdle: (s) => s.closeGracefully(),
+    onServerClose: (s, close) => s.hooks.serverClose?.(close, s),
+  };
+  private static readonly outputHooks: TcpOutputHooks<PureTlsSocket> = {
+    take: (s) => s.conn.takeOutputChunks(),
+    progress: (s) => s.onOutputProgress(),
+  };
 
   private attach(connection: Conn): void {
     this.conn = connection;
@@ -204,13 +204,13 @@ export class PureTlsSocket extends TlsSocketInfo {
    * @throws RangeError for a negative or non-finite `ms`.
    */
   setTimeout(ms: number, callback?: () => void): this {
-    this.userTimer.set(ms);
+    (this.userTimer ??= new IdleTimer(() => this.emit('timeout'))).set(ms);
     if (callback) this.once('timeout', callback);
     return this;
   }
   /** The `setTimeout()` value in ms (0 = none), like Node's `socket.timeout`. */
   get timeout(): number {
-    return this.userTimer.timeout;
+    return this.userTimer?.timeout ?? 0;
   }
   setNoDelay(noDelay?: boolean): this {
     this.tcp.setNoDelay(noDelay);
@@ -233,14 +233,14 @@ export class PureTlsSocket extends TlsSocketInfo {
    * (it answered what it read), or no data moved yet on a connection secured before the drain.
    * Checked now and after each write reaches TCP.
    */
-  drain(): void {
+  closeWhenIdle(): void {
     if (this.draining || this.destroyed) return;
     this.draining = { securedBefore: this.secured };
     this.closeIfDrainedIdle();
   }
 
   /** The drain deadline passed: close now (close_notify after the handshake; user_canceled during it). */
-  shutdownNow(): void {
+  closeForShutdown(): void {
     if (this.destroyed) return;
     const err = new TlsAdapterError('ShutdownTimeout', 'the server shut down before the connection was done');
     if (!this.secured) {
@@ -253,7 +253,7 @@ export class PureTlsSocket extends TlsSocketInfo {
     this.closeGracefully();
   }
 
-  /** True when a draining server may close the connection now (see {@link drain}). */
+  /** True when a draining server may close the connection now (see {@link closeWhenIdle}). */
   private isDrainedIdle(): boolean {
     const d = this.draining;
     if (!d || !this.secured || this.destroyed || this.writableEnded) return false;
@@ -270,7 +270,7 @@ export class PureTlsSocket extends TlsSocketInfo {
   /** Output made progress (a coalesced flush, a TCP drain): TCP reads may resume, a drain may close. */
   private onOutputProgress(): void {
     this.lifecycle.touch();
-    this.userTimer.touch();
+    this.userTimer?.touch();
     this.maybeResume();
     if (this.draining) setImmediate(() => this.closeIfDrainedIdle());
   }
@@ -353,7 +353,7 @@ export class PureTlsSocket extends TlsSocketInfo {
     if (this.tlsReadableEnded || this.destroyed) return;
     this.lastData = 'read';
     this.lifecycle.touch();
-    this.userTimer.touch();
+    this.userTimer?.touch();
     if (!this.push(toBuffer(d))) {
       this.readWanted = false;
       if (!this.tcpPausedByUs) {
@@ -481,7 +481,7 @@ export class PureTlsSocket extends TlsSocketInfo {
     }
     this.lastData = 'write';
     this.lifecycle.touch();
-    this.userTimer.touch();
+    this.userTimer?.touch();
     this.out.written(chunk.length, callback);
   }
 
@@ -502,7 +502,7 @@ export class PureTlsSocket extends TlsSocketInfo {
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
     this.lifecycle.ended();
-    this.userTimer.stop();
+    this.userTimer?.stop();
     if (this.closingTimer !== undefined) clearTimeout(this.closingTimer);
     // Records of accepted writes still waiting for the coalesced flush go out before TCP closes.
     this.out.flushDeferred();
