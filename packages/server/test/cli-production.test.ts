@@ -16,7 +16,7 @@ import { AlertDescription, ContentType } from '@puretls/record-layer';
 import { DEFAULT_CLI_IDLE_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT, parseCli } from '../src/cli/cli-options';
 import { CertDir } from './helpers/certs';
 import { runTool, useCli, type CliProcess } from './helpers/cli-process';
-import { connectRawTls13 } from './helpers/raw-tls13';
+import { connectRawTls13 } from './helpers/raw-tls';
 import { connectTcp, connectTls, once, until, within } from './helpers/net';
 
 const cli = useCli();

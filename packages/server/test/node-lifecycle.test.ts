@@ -15,7 +15,7 @@ import type { ServerClose } from '../src/lifecycle/close-stats';
 import type { PureTlsServer } from '../src/node/node-adapter';
 import type { PureTlsSocket } from '../src/node/tls-socket';
 import { CertDir, type TestCert } from './helpers/certs';
-import { connectRawTls13 } from './helpers/raw-tls13';
+import { connectRawTls12, connectRawTls13 } from './helpers/raw-tls';
 import { connectTcp, connectTls, once, until, useServers, within } from './helpers/net';
 
 const certs = new CertDir();
@@ -174,14 +174,16 @@ describe('closedByServer: every close the server decides, by reason; none for th
   const floods: [string, (raw: Awaited<ReturnType<typeof connectRawTls13>>) => void, string, string][] = [
     ['33 empty records', (t) => { for (let i = 0; i < 33; i++) t.send(ContentType.application_data, new Uint8Array(0)); }, 'TooManyEmptyRecords', 'unexpected_message'],
     ['5 user_canceled warnings', (t) => { for (let i = 0; i < 5; i++) t.send(ContentType.alert, Uint8Array.of(1, AlertDescription.user_canceled)); }, 'TooManyWarningAlerts', 'unexpected_message'],
+    ['33 KeyUpdates without data', (t) => { for (let i = 0; i < 33; i++) t.keyUpdate(); }, 'TooManyKeyUpdates', 'unexpected_message'],
     ['an unsolicited Certificate', (t) => t.send(ContentType.handshake, Uint8Array.of(HandshakeType.certificate, 0, 0, 4, 0, 0, 0, 0)), '', 'unexpected_message'],
     ['an oversized record header', (t) => t.sendRaw(Uint8Array.of(ContentType.application_data, 3, 3, 0x48, 0x01)), '', 'record_overflow'],
   ];
   it.each(floods)('after the handshake, %s: the alert, then the close, counted by reason', async (_what, misbehave, reason, alert) => {
     const r = await serve();
+    const secured = r.nextSecure();
     const t = await connectRawTls13(r.port);
     clients.push(t.tcp);
-    await r.nextSecure();
+    await secured;
     misbehave(t);
     await within(5000, 'TCP closed by the server', t.closed);
     expect(t.alerts).toContain(AlertDescription[alert as keyof typeof AlertDescription]);
@@ -191,6 +193,18 @@ describe('closedByServer: every close the server decides, by reason; none for th
     if (reason) expect(c.reason).toBe(reason);
     expect(isTlsError(c.error) && c.error.reason).toBe(c.reason);
     expect(r.server.stats.closedByServer).toEqual({ [c.reason]: 1 });
+  });
+
+  it('TLS 1.2: renegotiation ClientHellos are refused with no_renegotiation warnings, then the connection is closed (RenegotiationAttempted)', async () => {
+    const r = await serve();
+    // The server's Finished comes after its secureConnection: the handshake is done on both sides.
+    const t = await connectRawTls12(r.port);
+    clients.push(t.tcp);
+    for (let i = 0; i < 20 && !t.tcp.destroyed; i++) t.sendHandshake(t.client.buildClientHello({}));
+    await within(5000, 'TCP closed by the server', t.closed);
+    // The test client follows the first warnings (its state is rebuilt by each ClientHello it makes).
+    expect(t.alerts.filter((a) => a === AlertDescription.no_renegotiation).length).toBeGreaterThan(0);
+    expect(r.closes.map((c) => [c.reason, c.phase, c.alert])).toEqual([['RenegotiationAttempted', 'open', 'unexpected_message']]);
   });
 
   it('refusals beyond maxConcurrentHandshakes count as TooManyHandshakes', async () => {
