@@ -238,9 +238,10 @@ describe('graceful shutdown (SIGTERM / SIGINT)', () => {
     const p = await cli.start(['--log-level', 'info']);
     const c = await client(p.port);
     const ended = once(c, 'end', 10_000);
-    // Half a request: the connection is busy when the signal comes.
+    // Half a request: the connection is busy when the signal comes (a loopback write reaches the
+    // server well within the wait; were it late, the drain would close the connection as idle).
     c.write('GET /stats.json HTTP/1.1\r\nHost: localhost\r\n');
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 500));
     const exited = p.stop('SIGINT', 15_000);
     await waitLines(p, 'stopping', 1);
     c.write('\r\n');
@@ -255,7 +256,7 @@ describe('graceful shutdown (SIGTERM / SIGINT)', () => {
     const c = await client(p.port);
     const ended = once(c, 'end', 10_000);
     c.write('GET / HTTP/1.1\r\nHost: localhost\r\n');
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 500));
     const started = Date.now();
     expect(await p.stop('SIGTERM', 15_000)).toBe(0);
     await ended;
@@ -267,7 +268,7 @@ describe('graceful shutdown (SIGTERM / SIGINT)', () => {
     const p = await cli.start(['--shutdown-timeout', '60000', '--log-level', 'info']);
     const c = await client(p.port);
     c.write('GET / HTTP/1.1\r\nHost: localhost\r\n');
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 500));
     p.proc.kill('SIGTERM');
     await waitLines(p, 'stopping', 1);
     const started = Date.now();

@@ -131,12 +131,12 @@ describe('socket.setTimeout / server.timeout: Node semantics (the event, nothing
 
 describe('idleTimeout: the server closes idle connections with close_notify', () => {
   it('an idle connection gets close_notify (the client sees end), counted as IdleTimeout; an active one stays', async () => {
-    const r = await serve({ idleTimeout: 300 });
+    const r = await serve({ idleTimeout: 1000 });
     const active = await client(r.port);
     const idle = await client(r.port);
-    const idleEnded = once(idle, 'end', 5000);
-    // The active client talks every 100 ms for ~1 s: never idle for 300 ms.
-    for (let i = 0; i < 10; i++) {
+    const idleEnded = once(idle, 'end', 10_000);
+    // The active client talks every 100 ms for over a second: never idle for 1000 ms.
+    for (let i = 0; i < 12; i++) {
       await echo(active, `tick ${i}`);
       await sleep(100);
     }
@@ -268,9 +268,13 @@ describe('close(): Node\u2019s semantics; close({ drain }): a graceful shutdown'
   });
 
   it('close({ drain }): idle connections get close_notify at once, a request in flight gets its answer first, then close_notify', async () => {
+    let requests = 0;
     const r = await serve({}, (s) => {
       // Answers each chunk after 300 ms: a request in flight when the drain starts.
-      s.on('data', (d: Buffer) => setTimeout(() => s.write(d), 300));
+      s.on('data', (d: Buffer) => {
+        requests++;
+        setTimeout(() => s.write(d), 300);
+      });
     });
     const busy = await client(r.port);
     const idle = await client(r.port);
@@ -278,7 +282,7 @@ describe('close(): Node\u2019s semantics; close({ drain }): a graceful shutdown'
     const idleEnd = once(idle, 'end', 5000);
     const busyEnd = once(busy, 'end', 5000);
     const answer = echo(busy, 'request');
-    await sleep(50);
+    await until('the request read by the server', () => requests === 2);
     const done = new Promise<void>((resolve) => r.server.close({ drain: 5000 }, () => resolve()));
     expect(r.server.draining).toBe(true);
     await idleEnd;
@@ -291,13 +295,15 @@ describe('close(): Node\u2019s semantics; close({ drain }): a graceful shutdown'
   });
 
   it('close({ drain }): at the deadline a connection still busy is closed (ShutdownTimeout); the callback comes by deadline + 1 s', async () => {
-    const r = await serve({}, () => {
-      // Reads, never answers.
+    let server: PureTlsSocket | undefined;
+    const r = await serve({}, (s) => {
+      // Never reads, never answers.
+      server = s;
     });
     const stuck = await client(r.port);
     const stuckEnd = once(stuck, 'end', 5000);
     stuck.write('never answered');
-    await sleep(50);
+    await until('the request arrived', () => (server?.readableLength ?? 0) > 0);
     const started = Date.now();
     const done = new Promise<void>((resolve) => r.server.close({ drain: 300 }, () => resolve()));
     await stuckEnd;

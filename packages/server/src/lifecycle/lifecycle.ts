@@ -45,7 +45,8 @@ export function checkTimeout(name: string, ms: unknown): number {
 }
 
 export class ConnectionLifecycle<O = unknown> {
-  private phase: ClosePhase | 'ended' = 'handshake';
+  /** handshake → open, or handshake → failed; then ended once the transport is gone. */
+  private state: 'handshake' | 'open' | 'failed' | 'ended' = 'handshake';
   private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   /** Made when the handshake completes, only with an `idleTimeout`. */
   private idle: IdleTimer | undefined;
@@ -64,12 +65,12 @@ export class ConnectionLifecycle<O = unknown> {
   /** The handshake deadline passed (called by {@link handshakeExpired}). */
   handshakeTimedOut(): void {
     this.handshakeTimer = undefined;
-    if (this.phase === 'handshake') this.hooks.onHandshakeTimeout(this.owner, new TlsAdapterError('HandshakeTimeout', `TLS handshake timeout (${this.options.handshakeTimeout} ms)`));
+    if (this.state === 'handshake') this.hooks.onHandshakeTimeout(this.owner, new TlsAdapterError('HandshakeTimeout', `TLS handshake timeout (${this.options.handshakeTimeout} ms)`));
   }
 
   /** True while the handshake is in progress. */
   get handshaking(): boolean {
-    return this.phase === 'handshake';
+    return this.state === 'handshake';
   }
 
   /** Bytes came in or went out. */
@@ -79,14 +80,14 @@ export class ConnectionLifecycle<O = unknown> {
 
   /** The handshake completed: its deadline ends, the idle deadline starts. */
   secured(): void {
-    if (this.phase !== 'handshake') return;
-    this.phase = 'open';
+    if (this.state !== 'handshake') return;
+    this.state = 'open';
     this.clearHandshakeTimer();
     this.options.stats?.secured();
     const ms = this.options.idleTimeout ?? 0;
     if (ms > 0) {
       this.idle = new IdleTimer(() => {
-        if (this.phase !== 'open') return;
+        if (this.state !== 'open') return;
         const err = new TlsAdapterError('IdleTimeout', `no activity for ${ms} ms (idleTimeout)`);
         this.failed(err);
         this.hooks.onIdle(this.owner, err);
@@ -100,26 +101,25 @@ export class ConnectionLifecycle<O = unknown> {
    * names the server's close when `err` is not puretls's own (an application callback's error).
    */
   handshakeFailed(err: Error, reason?: string): void {
-    if (this.phase !== 'handshake') return;
+    if (this.state !== 'handshake') return;
     this.report(err, 'handshake', reason);
-    this.phase = 'open';
+    this.state = 'failed';
     this.clearHandshakeTimer();
     this.options.stats?.handshakeFailed();
   }
 
   /** The connection failed or is being closed after the handshake: `err` is reported if it was the server's decision. */
   failed(err: Error): void {
-    if (this.phase === 'ended') return;
-    this.report(err, this.phase);
+    if (this.state === 'handshake' || this.state === 'open') this.report(err, this.state);
   }
 
   /** The transport is gone: timers stop, the connection stops counting as open. */
   ended(): void {
-    if (this.phase === 'ended') return;
+    if (this.state === 'ended') return;
     // Ended before the handshake completed without a reported failure (destroyed by the
     // application): still a handshake that did not complete.
-    if (this.phase === 'handshake') this.options.stats?.handshakeFailed();
-    this.phase = 'ended';
+    if (this.state === 'handshake') this.options.stats?.handshakeFailed();
+    this.state = 'ended';
     this.clearHandshakeTimer();
     this.idle?.stop();
     this.options.stats?.closed();
