@@ -5,11 +5,11 @@
  *
  *   before:  https.createServer({ key, cert }, handler).listen(8443);
  *   after:   const httpServer = http.createServer(handler);
- *            const tlsServer = createServer({ certificates: [{ key, cert }] });
- *            tlsServer.on('secureConnection', (s) => httpServer.emit('connection', s));
- *            tlsServer.listen(8443);
+ *            createServer({ certificates: [{ key, cert }] }, handTo(httpServer)).listen(8443);
  *
- * HTTP/1.1 only (keep-alive included): advertise `alpnProtocols: ['http/1.1']`, never `h2`.
+ * HTTP/1.1 only (keep-alive included): advertise `alpnProtocols: ['http/1.1']`. For HTTP/2 hand
+ * the sockets to `http2.createSecureServer({ allowHTTP1: true }, handler)` instead and advertise
+ * `['h2', 'http/1.1']` (see the server README).
  *
  * Run (Node 20 has no TypeScript loader; bundle first, from the repository root):
  *   npx esbuild packages/server/examples/https-compat.ts --bundle --platform=node --format=esm \
@@ -18,9 +18,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { createServer, type PureTlsServer, type PureTlsServerOptions, type PureTlsSocket } from '../src/index';
+import { createServer, handTo, type PureTlsServer, type PureTlsServerOptions, type PureTlsSocket } from '../src/index';
 
 /** Largest request body the echo route accepts. */
 const MAX_ECHO_BODY = 1 << 20;
@@ -81,7 +80,7 @@ export async function startHttpsCompat(options: PureTlsServerOptions & { readonl
   const tlsServer = createServer(tlsOptions as PureTlsServerOptions);
   // http.Server only reads and writes the socket through the stream API (plus setTimeout,
   // remoteAddress, destroySoon when present): a PureTlsSocket does, though it is no net.Socket.
-  tlsServer.on('secureConnection', (s) => httpServer.emit('connection', s as unknown as Socket));
+  tlsServer.on('secureConnection', handTo(httpServer));
   // Handshake failures are the TLS server's business (https.Server forwards them as tlsClientError too).
   tlsServer.on('tlsClientError', () => {});
   await new Promise<void>((resolve, reject) => {

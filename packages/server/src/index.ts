@@ -11,15 +11,28 @@ export {
   type ConnectionPhase,
 } from './core/connection';
 export {
+  ADAPTER_REASONS,
+  DISCONNECTED_MESSAGE,
+  TlsAdapterError,
+  isPuretlsError,
+  type AdapterErrorCode,
+  type AdapterReason,
+} from './lifecycle/adapter-error';
+export { ConnectionStats, serverCloseReason, type ClosePhase, type ConnectionStatsSnapshot, type ServerClose } from './lifecycle/close-stats';
+export { CLOSE_GRACE_MS } from './lifecycle/lifecycle';
+export {
   createServer,
   PureTlsServer,
   DEFAULT_HANDSHAKE_TIMEOUT,
   DEFAULT_MAX_BUFFERED_BYTES,
+  type PureTlsCloseOptions,
   type PureTlsServerOptions,
   type PureTlsAdapterOptions,
   type PureTlsServerEvents,
+  type PureTlsServerStats,
 } from './node/node-adapter';
-export { PureTlsSocket, TlsSocketError, type EphemeralKeyInfo } from './node/tls-socket';
+export { PureTlsSocket, type EphemeralKeyInfo } from './node/tls-socket';
+export { handTo } from './node/hand-to';
 export {
   DEFAULT_SNI_TIMEOUT,
   NODE_TICKET_KEYS_LENGTH,
@@ -30,5 +43,5 @@ export {
   type SniAnswer,
   type SniCallback,
 } from './node/node-compat';
-export { serveWww, describeConnection, signatureSchemeName, type ConnectionSummary } from './cli/www';
-export { accept, TlsStreamError, PLAINTEXT_HIGH_WATER_MARK, type AcceptOptions, type TlsStreams } from './web-streams';
+export { serveWww, WwwServer, WWW_ALPN, describeConnection, signatureSchemeName, type ConnectionSummary, type WwwOptions, type WwwRequestLog } from './cli/www';
+export { accept, PLAINTEXT_HIGH_WATER_MARK, type AcceptOptions, type TlsStreams } from './web-streams';

@@ -15,10 +15,18 @@
  *       half-open; close the writable, e.g. through `pipeTo`, to answer with close_notify).
  *   failure → the alert is sent, the ciphertext writer closed, both plaintext streams error with
  *       the `TlsError`, `info`/`closed` reject.
+ *   idle (`idleTimeoutMs`) → close_notify, the ciphertext writer closed, the plaintext writable
+ *       errors (`IdleTimeout`), the readable closes once the peer answers (or after a grace).
+ *
+ * The handshake and idle deadlines, the counters and the close reasons are the lifecycle every
+ * adapter shares (`lifecycle/`); this file is only the streams binding.
  */
 import type { NegotiatedInfo } from '@puretls/handshake-state-machine';
 import { ServerConnection } from './core/connection';
 import type { ServerContext } from './core/context';
+import { TlsAdapterError, peerDisconnected } from './lifecycle/adapter-error';
+import type { ConnectionStats, ServerClose } from './lifecycle/close-stats';
+import { CLOSE_GRACE_MS, ConnectionLifecycle, checkTimeout, type LifecycleHooks, type LifecycleOptions } from './lifecycle/lifecycle';
 
 /** Plaintext bytes the readable side queues before it stops reading ciphertext. */
 export const PLAINTEXT_HIGH_WATER_MARK = 64 * 1024;
@@ -27,10 +35,20 @@ export const PLAINTEXT_HIGH_WATER_MARK = 64 * 1024;
 export interface AcceptOptions {
   /**
    * Milliseconds the whole handshake may take; then everything fails with a
-   * {@link TlsStreamError} `ERR_TLS_HANDSHAKE_TIMEOUT`. Default 0: no limit (unlike the Node
+   * `TlsAdapterError` `ERR_TLS_HANDSHAKE_TIMEOUT`. Default 0: no limit (unlike the Node
    * adapter: a stream has no server to protect by default — set one for network peers).
    */
   readonly handshakeTimeoutMs?: number;
+  /**
+   * Milliseconds without plaintext read or written after the handshake before the connection is
+   * closed with close_notify (`IdleTimeout`; the writable errors with a `TlsAdapterError`
+   * `ERR_TLS_IDLE_TIMEOUT`, the readable closes, `closed` resolves). Default 0: never.
+   */
+  readonly idleTimeoutMs?: number;
+  /** Counters to add this connection to (share one object between `accept()` calls, like a server's `stats`). */
+  readonly stats?: ConnectionStats;
+  /** Told once if the connection is closed for a reason of the adapter's or an alert it sent (as the Node server's `closedByServer`). */
+  readonly onServerClose?: (close: ServerClose) => void;
   /** Emit NSS key log lines through this callback (default: none, secrets never leave the engine). */
   readonly keyLog?: (line: string) => void;
   /** Plaintext bytes queued on the readable side before ciphertext reading pauses (default 64 KiB). */
@@ -55,17 +73,6 @@ export interface TlsStreams {
   readonly connection: ServerConnection;
 }
 
-/** An error of the adapter itself (no TLS alert involved), with a Node-style `code`. */
-export class TlsStreamError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'ERR_TLS_HANDSHAKE_TIMEOUT' | 'ECONNRESET',
-  ) {
-    super(message);
-    this.name = 'TlsStreamError';
-  }
-}
-
 /**
  * Runs the server side of a TLS connection over ciphertext streams. Locks both: chunks read from
  * `readable` are handed over to the engine, which decrypts records in place in them.
@@ -82,12 +89,15 @@ export function accept(readable: ReadableStream<Uint8Array>, writable: WritableS
   if (!ctx || typeof ctx !== 'object' || !('handshake' in ctx)) throw new TypeError('ctx: a ServerContext is required');
   if (readable.locked) throw new TypeError('readable: the stream is locked');
   if (writable.locked) throw new TypeError('writable: the stream is locked');
-  const timeoutMs = options.handshakeTimeoutMs ?? 0;
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 0) throw new RangeError(`options.handshakeTimeoutMs: a non-negative integer, got ${String(timeoutMs)}`);
+  const timeoutMs = checkTimeout('options.handshakeTimeoutMs', options.handshakeTimeoutMs ?? 0);
+  const idleMs = checkTimeout('options.idleTimeoutMs', options.idleTimeoutMs ?? 0);
+  if (options.onServerClose !== undefined && typeof options.onServerClose !== 'function') throw new TypeError('options.onServerClose: a function');
+  if (options.stats !== undefined && (typeof options.stats !== 'object' || options.stats === null || typeof options.stats.started !== 'function')) throw new TypeError('options.stats: a ConnectionStats');
   const hwm = options.readableHighWaterMark ?? PLAINTEXT_HIGH_WATER_MARK;
   if (!Number.isInteger(hwm) || hwm < 1) throw new RangeError(`options.readableHighWaterMark: a positive integer, got ${String(hwm)}`);
   if (options.keyLog !== undefined && typeof options.keyLog !== 'function') throw new TypeError('options.keyLog: a function');
-  return new StreamConnection(readable, writable, new ServerConnection(ctx, { keyLog: options.keyLog !== undefined }), timeoutMs, hwm, options.keyLog).streams;
+  const conn = new ServerConnection(ctx, { keyLog: options.keyLog !== undefined });
+  return new StreamConnection(readable, writable, conn, { handshakeTimeout: timeoutMs, idleTimeout: idleMs, stats: options.stats }, options.onServerClose, hwm, options.keyLog).streams;
 }
 
 /** A promise and its settle functions; a no-op handler is attached so that nobody listening is fine. */
@@ -103,6 +113,11 @@ function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: 
 }
 
 class StreamConnection {
+  private static readonly lifecycleHooks: LifecycleHooks<StreamConnection> = {
+    onHandshakeTimeout: (c, err) => c.fail(err),
+    onIdle: (c, err) => void c.closeOnOurOwn(err),
+    onServerClose: (c, close) => c.onServerClose?.(close),
+  };
   readonly streams: TlsStreams;
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
@@ -110,7 +125,9 @@ class StreamConnection {
   private readonly closed = deferred<void>();
   private plainController!: ReadableStreamDefaultController<Uint8Array>;
   private writableController: WritableStreamDefaultController | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly lifecycle: ConnectionLifecycle<StreamConnection>;
+  /** We close on our own (idle): the grace timer that stops waiting for the peer's answer. */
+  private closingTimer: ReturnType<typeof setTimeout> | undefined;
   /** The connection failed (or was aborted): everything is settled, nothing more is done. */
   private failed = false;
   /** The plaintext readable is closed or cancelled: nothing more is enqueued. */
@@ -126,15 +143,17 @@ class StreamConnection {
     readable: ReadableStream<Uint8Array>,
     writable: WritableStream<Uint8Array>,
     private readonly conn: ServerConnection,
-    timeoutMs: number,
+    lifecycle: LifecycleOptions,
+    private readonly onServerClose: ((close: ServerClose) => void) | undefined,
     hwm: number,
     keyLog: ((line: string) => void) | undefined,
   ) {
     this.reader = readable.getReader();
     this.writer = writable.getWriter();
+    this.lifecycle = new ConnectionLifecycle(this, lifecycle, StreamConnection.lifecycleHooks);
 
     conn.on('handshakeComplete', (info) => {
-      this.clearTimer();
+      this.lifecycle.secured();
       this.info.resolve(info);
     });
     // `d` is a view into the ciphertext chunk or the record layer's buffer: copy before it outlives the call.
@@ -169,13 +188,6 @@ class StreamConnection {
       abort: (reason) => this.abort(reason),
     });
     this.streams = { readable: plaintextReadable, writable: plaintextWritable, info: this.info.promise, closed: this.closed.promise, connection: conn };
-
-    if (timeoutMs > 0) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        if (conn.phase === 'handshaking') this.fail(new TlsStreamError(`TLS handshake timeout (${timeoutMs} ms)`, 'ERR_TLS_HANDSHAKE_TIMEOUT'));
-      }, timeoutMs);
-    }
     void this.readLoop();
   }
 
@@ -218,6 +230,7 @@ class StreamConnection {
 
   private enqueue(d: Uint8Array): void {
     if (this.plainDone || this.failed) return;
+    this.lifecycle.touch();
     this.plainController.enqueue(d.slice());
   }
 
@@ -233,7 +246,7 @@ class StreamConnection {
   private onCipherEof(): void {
     this.cipherEof = true;
     if (this.conn.phase === 'handshaking') {
-      this.fail(new TlsStreamError('Client network socket disconnected before secure TLS connection was established', 'ECONNRESET'));
+      this.fail(peerDisconnected());
       return;
     }
     // EOF without close_notify (a truncation) ends the readable all the same, like Node's TLSSocket.
@@ -253,7 +266,9 @@ class StreamConnection {
       throw this.conn.error ?? e;
     }
     this.throwIfFailed();
+    this.lifecycle.touch();
     await this.flush();
+    this.lifecycle.touch();
   }
 
   private async close(): Promise<void> {
@@ -299,7 +314,40 @@ class StreamConnection {
     // Both close_notify sent and received: the connection is already closed (clean); after a
     // truncation this records the unclean shutdown for the session cache.
     this.conn.destroy();
+    this.end();
     this.closed.resolve();
+  }
+
+  /**
+   * Closes on our own initiative (idle): close_notify, the ciphertext writable closed, the
+   * plaintext writable errored with `err` (later writes fail with it). The readable closes when
+   * the peer answers, or after {@link CLOSE_GRACE_MS}: then the ciphertext readable is let go of.
+   */
+  private async closeOnOurOwn(err: TlsAdapterError): Promise<void> {
+    if (this.failed || this.writeDone || this.closingTimer !== undefined) return;
+    this.writableController?.error(err);
+    this.closingTimer = setTimeout(() => {
+      if (this.failed || this.plainDone) return;
+      this.cipherEof = true;
+      void this.reader.cancel(err).catch(() => {});
+      this.closeReadable();
+    }, CLOSE_GRACE_MS);
+    try {
+      this.conn.close();
+      await this.flush();
+      await this.writer.close();
+    } catch (e) {
+      this.fail(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    this.writeDone = true;
+    this.maybeClosed();
+  }
+
+  /** Timers stop; the connection no longer counts as open. */
+  private end(): void {
+    if (this.closingTimer !== undefined) clearTimeout(this.closingTimer);
+    this.lifecycle.ended();
   }
 
   /**
@@ -309,7 +357,9 @@ class StreamConnection {
   private fail(err: Error, sendAlert = true): void {
     if (this.failed) return;
     this.failed = true;
-    this.clearTimer();
+    if (this.lifecycle.handshaking) this.lifecycle.handshakeFailed(err);
+    else this.lifecycle.failed(err);
+    this.end();
     this.info.reject(err);
     this.closed.reject(err);
     this.plainDone = true;
@@ -329,12 +379,5 @@ class StreamConnection {
       }
       await reader.cancel(err).catch(() => {});
     })();
-  }
-
-  private clearTimer(): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
   }
 }

@@ -8,7 +8,9 @@ import { decodeSessionState } from '@puretls/handshake-state-machine';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TLSSocket } from 'node:tls';
 import { decodeSession } from '@puretls/session-cache';
-import { mapNodeOptions, peekServerName, ticketKeyRingFromNodeKeys } from '../src/node/node-compat';
+import { clientHelloLimits } from '@puretls/handshake-state-machine';
+import { ClientHelloPeek, peekLimit } from '../src/node/client-hello-peek';
+import { mapNodeOptions, ticketKeyRingFromNodeKeys } from '../src/node/node-compat';
 import type { SniAnswer } from '../src/node/node-compat';
 import { CertDir, type TestCert } from './helpers/certs';
 import { connectTls, connectTlsFailure, payload, readBytes, startServer, within, type RunningServer } from './helpers/net';
@@ -166,16 +168,53 @@ describe('SNICallback', () => {
     c.destroy();
   });
 
-  it('peekServerName: split records, incomplete input, garbage', () => {
-    // A minimal ClientHello with server_name "x.test", split over two records.
-    const sni = Buffer.from([0, 0, 0, 11, 0, 9, 0, 0, 6, ...Buffer.from('x.test')]);
-    const body = Buffer.concat([Buffer.from([3, 3]), Buffer.alloc(32), Buffer.from([0, 0, 2, 0x13, 0x01, 1, 0]), Buffer.from([0, sni.length]), sni]);
-    const msg = Buffer.concat([Buffer.from([1, 0, 0, body.length]), body]);
-    const rec = (b: Buffer) => Buffer.concat([Buffer.from([22, 3, 1, b.length >> 8, b.length & 0xff]), b]);
+  /** A minimal ClientHello with one extension (server_name by default) holding `data`, as one handshake message. */
+  function clientHello(data: Buffer, type = 0): Buffer {
+    const sni = Buffer.concat([Buffer.from([type >> 8, type & 0xff, data.length >> 8, data.length & 0xff]), data]);
+    const body = Buffer.concat([Buffer.from([3, 3]), Buffer.alloc(32), Buffer.from([0, 0, 2, 0x13, 0x01, 1, 0]), Buffer.from([sni.length >> 8, sni.length & 0xff]), sni]);
+    return Buffer.concat([Buffer.from([1, 0, body.length >> 8, body.length & 0xff]), body]);
+  }
+  const hostName = (name: string) => Buffer.concat([Buffer.from([0, name.length + 3, 0, 0, name.length]), Buffer.from(name, 'latin1')]);
+  const rec = (b: Buffer, type = 22) => Buffer.concat([Buffer.from([type, 3, 1, b.length >> 8, b.length & 0xff]), b]);
+  /** Feeds `bytes` to a fresh peek in `chunk`-byte pieces; the last answer. */
+  function peek(bytes: Buffer, chunk = bytes.length, limits = clientHelloLimits({})) {
+    const p = new ClientHelloPeek(limits);
+    let r = p.push(new Uint8Array(0));
+    for (let i = 0; i < bytes.length; i += chunk) r = p.push(bytes.subarray(i, i + chunk));
+    return r;
+  }
+
+  it('ClientHelloPeek (record-layer framing, the handshake package\'s ClientHello reader): split records and chunks, incomplete input', () => {
+    const msg = clientHello(hostName('X.Test'));
     const two = Buffer.concat([rec(msg.subarray(0, 20)), rec(msg.subarray(20))]);
-    expect(peekServerName(two)).toEqual({ complete: true, serverName: 'x.test' });
-    expect(peekServerName(two.subarray(0, two.length - 1))).toEqual({ complete: false });
-    expect(peekServerName(Buffer.from('GET / HTTP/1.1\r\n'))).toEqual({ complete: true, serverName: undefined });
+    expect(peek(two)).toEqual({ complete: true, serverName: 'x.test' });
+    for (const chunk of [1, 3, 7, 64]) expect(peek(two, chunk)).toEqual({ complete: true, serverName: 'x.test' });
+    expect(peek(two.subarray(0, two.length - 1))).toEqual({ complete: false });
+    // No server_name (a GREASE extension instead): complete, no name.
+    expect(peek(rec(clientHello(Buffer.alloc(0), 0x0a0a)))).toEqual({ complete: true, serverName: undefined });
+  });
+
+  it('ClientHelloPeek: anything but a well-formed ClientHello is "no name" (the connection\'s own parse sends the alert)', () => {
+    const none = { complete: true, serverName: undefined };
+    expect(peek(Buffer.from('GET / HTTP/1.1\r\n'))).toEqual(none);
+    // An application-data record first, a ServerHello type, two host names, a control character.
+    expect(peek(rec(clientHello(hostName('a.test')), 23))).toEqual(none);
+    const serverHello = clientHello(hostName('a.test'));
+    serverHello[0] = 2;
+    expect(peek(rec(serverHello))).toEqual(none);
+    const twice = Buffer.concat([hostName('a.test'), hostName('b.test').subarray(2)]);
+    twice.writeUInt16BE(twice.length - 2, 0);
+    expect(peek(rec(clientHello(twice)))).toEqual(none);
+    expect(peek(rec(clientHello(hostName('a\x01b'))))).toEqual(none);
+    // Larger than the context's ClientHello limit: refused without being buffered further.
+    const limits = clientHelloLimits({ clientHelloLimits: { maxLength: 1024 } });
+    const big = clientHello(hostName('a.test'));
+    big.writeUIntBE(2000, 1, 3);
+    expect(peek(rec(big), big.length + 5, limits)).toEqual(none);
+    // Bytes beyond the peek's bound without a whole ClientHello: no name.
+    const header = Buffer.from([1, 0, 0x03, 0xfc]);
+    const tiny = Buffer.concat([rec(header), ...Array.from({ length: peekLimit(limits) }, () => rec(Buffer.from([0])))]);
+    expect(peek(tiny, 64, limits)).toEqual(none);
   });
 });
 

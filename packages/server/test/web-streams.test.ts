@@ -11,9 +11,11 @@ import type { TLSSocket } from 'node:tls';
 import { isTlsError } from '@puretls/record-layer';
 import { ServerContext, type ServerContextOptions } from '../src/core/context';
 import { cipherName } from '../src/core/connection';
-import { accept, TlsStreamError, type AcceptOptions, type TlsStreams } from '../src/web-streams';
+import { TlsAdapterError, isPuretlsError } from '../src/lifecycle/adapter-error';
+import { ConnectionStats, type ServerClose } from '../src/lifecycle/close-stats';
+import { accept, type AcceptOptions, type TlsStreams } from '../src/web-streams';
 import { CertDir, type TestCert } from './helpers/certs';
-import { connectTcp, connectTls, connectTlsFailure, once, payload, pumpWrites, readAll, readBytes, sha256, within } from './helpers/net';
+import { connectTcp, connectTls, connectTlsFailure, once, payload, pumpWrites, readAll, readBytes, sha256, until, within } from './helpers/net';
 import { createNodeProvider, bytesToHex } from '@puretls/crypto';
 
 const certs = new CertDir();
@@ -417,8 +419,10 @@ describe('failures', () => {
       () => null,
       (x: unknown) => x,
     );
-    expect(err).toBeInstanceOf(TlsStreamError);
-    expect((err as TlsStreamError).code).toBe('ECONNRESET');
+    expect(err).toBeInstanceOf(TlsAdapterError);
+    expect(isPuretlsError(err)).toBe(true);
+    expect(isTlsError(err)).toBe(true);
+    expect(err).toMatchObject({ code: 'ECONNRESET', reason: 'PeerDisconnected', alert: null, message: 'Client network socket disconnected before secure TLS connection was established' });
   });
 
   it('handshake timeout: a silent client fails with ERR_TLS_HANDSHAKE_TIMEOUT and is disconnected', async () => {
@@ -432,7 +436,7 @@ describe('failures', () => {
       () => null,
       (x: unknown) => x,
     );
-    expect((err as TlsStreamError).code).toBe('ERR_TLS_HANDSHAKE_TIMEOUT');
+    expect(err).toMatchObject({ code: 'ERR_TLS_HANDSHAKE_TIMEOUT', reason: 'HandshakeTimeout' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     await tcpClosed;
   });
@@ -455,8 +459,46 @@ describe('failures', () => {
     expect(() => accept(rs(), {} as never, ctx)).toThrow(TypeError);
     expect(() => accept(rs(), ws(), {} as never)).toThrow(TypeError);
     expect(() => accept(rs(), ws(), ctx, { handshakeTimeoutMs: -1 })).toThrow(RangeError);
+    expect(() => accept(rs(), ws(), ctx, { idleTimeoutMs: 1.5 })).toThrow(RangeError);
+    expect(() => accept(rs(), ws(), ctx, { stats: {} as never })).toThrow(TypeError);
+    expect(() => accept(rs(), ws(), ctx, { onServerClose: 'x' as never })).toThrow(TypeError);
     const locked = rs();
     locked.getReader();
     expect(() => accept(locked, ws(), ctx)).toThrow(TypeError);
   });
 });
+
+describe('the lifecycle shared with the Node adapter: idle timeout, counters, close reasons', () => {
+  it('idleTimeoutMs: an idle connection gets close_notify (the client sees end); counted as IdleTimeout; writes after it fail', async () => {
+    const stats = new ConnectionStats();
+    const closes: ServerClose[] = [];
+    const r = await serve({}, null, { idleTimeoutMs: 300, stats, onServerClose: (c) => closes.push(c) });
+    const accepted = r.next();
+    const client = await connectTls(r.port, { servername: 'localhost' });
+    client.on('data', () => {});
+    const t = await accepted;
+    await t.info;
+    const ended = once(client, 'end', 5000);
+    const writer = t.writable.getWriter();
+    await writer.write(new TextEncoder().encode('hello'));
+    await ended;
+    await within(5000, 'closed', t.closed);
+    expect(closes.map((c) => [c.reason, c.phase, c.alert])).toEqual([['IdleTimeout', 'open', null]]);
+    await expect(writer.write(new Uint8Array(1))).rejects.toMatchObject({ code: 'ERR_TLS_IDLE_TIMEOUT', reason: 'IdleTimeout' });
+    expect(stats.snapshot()).toEqual({ connections: 1, handshakes: 1, handshakeFailures: 0, open: 0, handshaking: 0, closedByServer: { IdleTimeout: 1 } });
+    client.destroy();
+  });
+
+  it('a handshake timeout and a failed handshake are counted; an alert we send names its reason, the peer\'s does not count', async () => {
+    const stats = new ConnectionStats();
+    const closes: ServerClose[] = [];
+    const r = await serve({ alpnProtocols: ['h2'] }, null, { handshakeTimeoutMs: 200, stats, onServerClose: (c) => closes.push(c) });
+    const silent = await connectTcp(r.port);
+    await connectTlsFailure(r.port, { ALPNProtocols: ['spdy/1'] });
+    await until('both failed', () => stats.handshakeFailures === 2, 5000);
+    expect(closes.map((c) => c.reason).sort()).toEqual(['HandshakeTimeout', 'NoApplicationProtocol']);
+    expect(stats.snapshot()).toMatchObject({ connections: 2, handshakes: 0, handshakeFailures: 2, handshaking: 0, closedByServer: { HandshakeTimeout: 1, NoApplicationProtocol: 1 } });
+    silent.destroy();
+  });
+});
+

@@ -59,3 +59,4 @@ export {
   type SetTimer,
   type TakeSessionCallback,
 } from './session-cache';
+export { LOG_INTERVAL_MS, createRateLimiter, type RateLimiter } from './rate-limiter';

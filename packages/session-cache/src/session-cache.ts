@@ -721,13 +721,12 @@ export class SessionCache<Conn = unknown> {
   }
 
   /**
-   * Glue, for a stateless ticket: `session` is what `openTicket` opened, or `null` when the ticket
-   * did not open (not ours, a dropped key, tampered: a miss `notFound`, like an unknown id). The
-   * cache's own checks (closed, invalidated, expired — counted in `timeouts`); nothing is stored or
-   * removed. The verdict comes later, like a lookup's ({@link accept} / {@link refuse}).
+   * Glue, for a stateless ticket `openTicket` opened: the cache's own checks (closed, invalidated,
+   * expired — counted in `timeouts`); nothing is stored or removed. The verdict comes later, like a
+   * lookup's ({@link accept} / {@link refuse}). A ticket that does not open (not ours, a dropped key,
+   * tampered) never reaches the cache and is counted nowhere, as in OpenSSL (no `sess_miss`).
    */
-  ticketOpened(session: Session | null): LookupResult {
-    if (session === null) return this.missed('notFound');
+  ticketOpened(session: Session): LookupResult {
     checkSession(session);
     if (this.closed) return this.missed('closed');
     if (this.dead.has(session)) return this.missed('notResumable');

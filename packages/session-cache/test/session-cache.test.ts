@@ -1031,12 +1031,6 @@ describe('verdicts: a found session counts only when the handshake decides (acce
     found(cache.ticketOpened(session(clock)));
     expect(cache.stats).toEqual(before);
   });
-  it('a stateless ticket that did not open (ticketOpened(null)) is a miss notFound, like an unknown id', () => {
-    const clock = new FakeClock();
-    const { cache } = recordingCache(clock);
-    expect(cache.ticketOpened(null)).toEqual({ kind: 'miss', why: 'notFound' });
-    expect(cache.stats).toMatchObject({ hits: 0, misses: 1, timeouts: 0 });
-  });
   it('accept: internal and ticket → hits, external → cbHits; returns the session as the cache keeps it', () => {
     const clock = new FakeClock();
     const ext = session(clock);

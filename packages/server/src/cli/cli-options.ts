@@ -7,6 +7,7 @@ import type { SessionCacheMode } from '@puretls/session-cache';
 import type { TlsVersionName } from '../core/context';
 import type { TicketMode } from '../core/sessions';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from './log';
+import { WWW_ALPN } from './www';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -31,6 +32,10 @@ export interface ServeOptions {
   readonly logFormat: LogFormat;
   readonly keylogFile: string | undefined;
   readonly handshakeTimeout: number;
+  /** Idle time after the handshake before a connection is closed with close_notify, ms (0 = never). */
+  readonly idleTimeout: number;
+  /** How long SIGTERM/SIGINT let connections finish before they are closed, ms. */
+  readonly shutdownTimeout: number;
   /** TLS 1.3 ticket mode; `undefined` = the context's default (stateless). */
   readonly tickets: TicketMode | undefined;
   /** TLS 1.3 tickets after a full handshake; `undefined` = the context's default (2). */
@@ -54,12 +59,18 @@ export interface ServeOptions {
 /** `--session-store`: `memory` or a `redis://` / `rediss://` URL (its `?prefix=` namespaces the keys). */
 export type SessionStoreOption = { readonly kind: 'memory' } | { readonly kind: 'redis'; readonly url: string };
 
-export type CliCommand = { readonly kind: 'help' } | { readonly kind: 'serve'; readonly options: ServeOptions };
+export type CliCommand = { readonly kind: 'help' } | { readonly kind: 'version' } | { readonly kind: 'serve'; readonly options: ServeOptions };
 
 export const DEFAULT_PORT = 8443;
 export const DEFAULT_HOST = '127.0.0.1';
 /** The CLI's default: shorter than Node's 120 s, a demo server need not wait that long. */
 export const DEFAULT_CLI_HANDSHAKE_TIMEOUT = 30_000;
+/** Idle connections are closed after a minute (nginx: 75 s; the library's default is never). */
+export const DEFAULT_CLI_IDLE_TIMEOUT = 60_000;
+/** SIGTERM/SIGINT give connections this long to finish (within a typical 30 s container grace period). */
+export const DEFAULT_SHUTDOWN_TIMEOUT = 10_000;
+/** The longest timeout accepted, ms (what `setTimeout` can wait: 2^31 - 1). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 export const TICKET_MODES: readonly TicketMode[] = ['stateless', 'stateful', 'off'];
 /** The context's limit (`options.numTickets` in [0, 16]). */
 export const MAX_NUM_TICKETS = 16;
@@ -73,6 +84,7 @@ export const MAX_EARLY_DATA = 0xffffffff;
 export const MAX_LOOKUP_TIMEOUT = 60_000;
 
 export const USAGE = `usage: puretls serve [options]
+       puretls help | --help | --version
 
 A TLS server built on puretls (pure TypeScript). Without --cert it generates an ECDSA P-256
 key and a self-signed certificate for localhost (127.0.0.1, ::1) and prints its fingerprint.
@@ -84,17 +96,22 @@ options:
                            certificates (paired in order; the first is the default for SNI)
   --ciphers LIST           cipher suites, IANA or OpenSSL names, ':' or ',' separated
   --groups LIST            key exchange groups (x25519, P-256, P-384, X25519MLKEM768)
-  --alpn LIST              ALPN protocols, ',' separated (--www default: http/1.1)
+  --alpn LIST              ALPN protocols, ',' separated (--www default: http/1.1; --www speaks
+                           ${WWW_ALPN.join(' and ')}, and refuses any other name; --echo offers any)
   --min-version V          lowest TLS version: 1.2, 1.3, TLSv1.2, TLSv1.3
   --max-version V          highest TLS version
   --crypto noble|node      crypto provider (default noble: pure TypeScript)
-  --www                    answer HTTP/1.1 requests with a page describing the connection;
-                           GET /stats.json returns it as JSON (default)
+  --www                    answer HTTP requests (HTTP/2 with --alpn h2, HTTP/1.x) with a page
+                           describing the connection; /stats.json returns it as JSON (default)
   --echo                   echo the received bytes back
   --log-level LEVEL        error, warn, info (default: one line per handshake), debug
   --log-format FORMAT      text (default) or json
   --keylog FILE            append NSS key log lines (SSLKEYLOGFILE format) to FILE
   --handshake-timeout MS   handshake time limit in milliseconds (default ${DEFAULT_CLI_HANDSHAKE_TIMEOUT}; 0 = none)
+  --idle-timeout MS        close a connection idle this long after its handshake, with close_notify
+                           (default ${DEFAULT_CLI_IDLE_TIMEOUT}; 0 = never)
+  --shutdown-timeout MS    on SIGTERM/SIGINT: stop accepting, let connections finish for up to MS,
+                           then close them (default ${DEFAULT_SHUTDOWN_TIMEOUT}); a second signal exits at once
 
 session resumption:
   --tickets MODE           TLS 1.3 session tickets: stateless (default: the session sealed under
@@ -118,7 +135,9 @@ fleet (several servers resuming each other's sessions):
                            tickets resume on every server; stored sessions are sealed). The ring
                            holds the secret keys: the Redis must be trusted (ACL, private network)
   --lookup-timeout MS      deadline of a session lookup in the store (default 50); late = full handshake
-  --help                   show this help
+
+  --help, help             show this help
+  --version                print the version
 `;
 
 /**
@@ -158,15 +177,19 @@ export function parseCli(argv: readonly string[]): CliCommand {
         'session-store': { type: 'string' },
         'ticket-keys': { type: 'string' },
         'lookup-timeout': { type: 'string' },
+        'idle-timeout': { type: 'string' },
+        'shutdown-timeout': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
       },
     });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
   const v = parsed.values;
-  if (v.help) return { kind: 'help' };
   const [command, ...rest] = parsed.positionals;
+  if (v.help || command === 'help') return { kind: 'help' };
+  if (v.version) return { kind: 'version' };
   if (command === undefined) throw new UsageError('missing command: puretls serve [options]');
   if (command !== 'serve') throw new UsageError(`unknown command ${JSON.stringify(command)}: puretls serve [options]`);
   if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
@@ -189,6 +212,11 @@ export function parseCli(argv: readonly string[]): CliCommand {
   const ticketKeys = v['ticket-keys'] ?? 'local';
   if (ticketKeys !== 'local' && ticketKeys !== 'redis') throw new UsageError(`--ticket-keys: local or redis, got ${JSON.stringify(ticketKeys)}`);
   if (ticketKeys === 'redis' && sessionStore.kind !== 'redis') throw new UsageError('--ticket-keys redis needs --session-store redis://… (the ring is kept in that Redis)');
+  const alpn = v.alpn === undefined ? undefined : list('--alpn', v.alpn);
+  const mode = v.echo ? 'echo' : 'www';
+  // ALPN offers only what is spoken: a client that picks a name must get that protocol (RFC 7301 §3.2).
+  const unspoken = mode === 'www' ? alpn?.find((p) => !WWW_ALPN.includes(p)) : undefined;
+  if (unspoken !== undefined) throw new UsageError(`--alpn: --www does not speak ${JSON.stringify(unspoken)} (it speaks ${WWW_ALPN.join(', ')}); use --echo to offer any protocol`);
 
   return {
     kind: 'serve',
@@ -198,15 +226,17 @@ export function parseCli(argv: readonly string[]): CliCommand {
       certificates: certs.map((certFile, i) => ({ certFile, keyFile: keys[i]! })),
       ciphers: nonEmpty('--ciphers', v.ciphers),
       groups: nonEmpty('--groups', v.groups),
-      alpn: v.alpn === undefined ? undefined : list('--alpn', v.alpn),
+      alpn,
       minVersion: v['min-version'] === undefined ? undefined : version('--min-version', v['min-version']),
       maxVersion: v['max-version'] === undefined ? undefined : version('--max-version', v['max-version']),
       crypto,
-      mode: v.echo ? 'echo' : 'www',
+      mode,
       logLevel: logLevel as LogLevel,
       logFormat,
       keylogFile: nonEmpty('--keylog', v.keylog),
-      handshakeTimeout: v['handshake-timeout'] === undefined ? DEFAULT_CLI_HANDSHAKE_TIMEOUT : integer('--handshake-timeout', v['handshake-timeout'], 0, 2 ** 31 - 1),
+      handshakeTimeout: v['handshake-timeout'] === undefined ? DEFAULT_CLI_HANDSHAKE_TIMEOUT : integer('--handshake-timeout', v['handshake-timeout'], 0, MAX_TIMEOUT_MS),
+      idleTimeout: v['idle-timeout'] === undefined ? DEFAULT_CLI_IDLE_TIMEOUT : integer('--idle-timeout', v['idle-timeout'], 0, MAX_TIMEOUT_MS),
+      shutdownTimeout: v['shutdown-timeout'] === undefined ? DEFAULT_SHUTDOWN_TIMEOUT : integer('--shutdown-timeout', v['shutdown-timeout'], 0, MAX_TIMEOUT_MS),
       tickets: tickets as TicketMode | undefined,
       numTickets: v['num-tickets'] === undefined ? undefined : integer('--num-tickets', v['num-tickets'], 0, MAX_NUM_TICKETS),
       sessionTimeout: v['session-timeout'] === undefined ? undefined : integer('--session-timeout', v['session-timeout'], 1, MAX_SESSION_TIMEOUT),

@@ -51,7 +51,9 @@ function formatText(time: Date, level: LogLevel, msg: string, fields: LogFields)
   for (const [k, v] of Object.entries(fields)) {
     if (v === undefined) continue;
     const s = String(v);
-    line += ` ${k}=${s === '' || /[\s"=]/.test(s) ? JSON.stringify(s) : s}`;
+    // Peer-chosen text (a path, a host name) cannot break the line or smuggle escape sequences:
+    // anything but printable ASCII without quotes is written as a JSON string.
+    line += ` ${k}=${s === '' || /[^\x21-\x7e]|["=\\]/.test(s) ? JSON.stringify(s) : s}`;
   }
   return line;
 }

@@ -1,325 +1,242 @@
 /**
- * `puretls serve --www`: a minimal HTTP/1.1 responder over a `PureTlsSocket` (like `openssl s_server
- * -www`). Any request gets an HTML page describing the TLS connection, how it resumed, the session
- * cache statistics and the ticket key ring; `GET /stats.json` the same as JSON. Keep-alive (HTTP/1.1 default, HTTP/1.0 with `Connection: keep-alive`), pipelining,
- * request bodies with `Content-Length` skipped; chunked request bodies are refused (501).
+ * `puretls serve --www`: the demo's HTTP side is Node's own — a `node:http2` secure server with
+ * `allowHTTP1: true`, handed each puretls socket (`handTo`): HTTP/2 when ALPN chose `h2`,
+ * `node:http`'s HTTP/1.x otherwise (keep-alive, pipelining, HEAD, chunked bodies, its limits and
+ * errors). It never listens; the puretls server does. Routes: `/` the page, `/stats.json` the
+ * same as JSON, anything else 404. Every method is answered (like `openssl s_server -www`);
+ * request bodies are read and discarded.
+ *
+ * Bare-LF request heads: RFC 9112 §2.2 "a recipient MAY recognize a single LF as a line terminator
+ * and ignore any preceding CR", and many test tools send `GET / HTTP/1.0\n\n`; Node's parser
+ * requires CRLF (even with `insecureHTTPParser` it misses that request's end). The first request
+ * head of each HTTP/1 connection is therefore read here and its line ends normalized before
+ * `node:http` sees it: one-shot clients (HTTP/1.0, `Connection: close`) are served whatever
+ * line ends they use; later requests on a kept-alive connection go to `node:http` as they are.
  */
-import { bytesToHex, SignatureScheme } from '@puretls/crypto';
-import type { SessionCacheMode, SessionCacheStats } from '@puretls/session-cache';
+import { createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from 'node:http2';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ServerContext } from '../core/context';
+import type { PureTlsServerStats } from '../node/node-adapter';
+import { handTo } from '../node/hand-to';
 import type { PureTlsSocket } from '../node/tls-socket';
+import { describeConnection, renderPage, type ConnectionSummary, type RequestFacts } from './www-page';
 
-/** Request line + headers larger than this get 431 and the connection is closed. */
-export const MAX_REQUEST_HEAD = 16 * 1024;
-/** Request bodies larger than this get 413 (they are read and discarded otherwise). */
-export const MAX_REQUEST_BODY = 1 << 20;
+export { describeConnection, renderPage, signatureSchemeName, type ConnectionSummary } from './www-page';
 
-/** What the page and `/stats.json` report about one connection. */
-export interface ConnectionSummary {
-  readonly protocol: string | null;
-  readonly cipher: string | null;
-  readonly cipherStandardName: string | null;
-  readonly group: string | null;
-  readonly signatureScheme: string | null;
-  readonly sni: string | null;
-  readonly alpn: string | null;
-  readonly resumed: boolean;
-  /** How the session was resumed, `null` after a full handshake (see {@link ResumptionKind}). */
-  readonly resumption: ResumptionKind | null;
-  /** The session id in hex (TLS 1.2: ServerHello's; TLS 1.3: the resumed session's), or `null`. */
-  readonly sessionId: string | null;
-  /** TLS 1.3 PSK key exchange mode when resumed (`psk_dhe_ke`, `psk_ke`), else `null`. */
-  readonly pskMode: 'psk_dhe_ke' | 'psk_ke' | null;
-  /** 0-RTT: not attempted, accepted, or rejected (skipped; the handshake went on as 1-RTT). */
-  readonly earlyData: 'none' | 'accepted' | 'rejected';
-  /** Bytes of 0-RTT data received on this connection. */
-  readonly earlyDataBytes: number;
-  /** This request arrived entirely as 0-RTT data (replayable!). */
-  readonly requestInEarlyData: boolean;
-  readonly helloRetry: boolean;
-  readonly remoteAddress: string | null;
-  readonly remotePort: number | null;
-  /** Requests served on this connection so far, this one included. */
-  readonly requests: number;
-  /** The server's session cache, shared by every connection of the context. */
-  readonly sessionCache: SessionCacheSummary | null;
-  /** The server's ticket key ring. */
-  readonly ticketKeys: TicketKeysSummary | null;
+/** The ALPN protocols `--www` speaks; `--alpn` may offer only these with `--www`. */
+export const WWW_ALPN: readonly string[] = ['h2', 'http/1.1'];
+
+/** The longest first request head read here (Node's default `maxHeaderSize`); longer → `node:http` answers 431. */
+export const MAX_FIRST_HEAD = 16 * 1024;
+
+/** One answered request, for the access log. */
+export interface WwwRequestLog {
+  readonly method: string;
+  /** The request target as sent (`/stats.json?x=1`). */
+  readonly path: string;
+  /** `1.0`, `1.1` or `2.0`. */
+  readonly httpVersion: string;
+  readonly status: number;
+  /** The puretls socket (or the stream given to {@link WwwServer.attach}). */
+  readonly socket: Duplex;
 }
 
-/**
- * How a connection resumed: a TLS 1.3 stateless ticket (the sealed session), a stateful ticket
- * (an id in the session cache, single use), or a TLS 1.2 abbreviated handshake — by session id or
- * RFC 5077 ticket, which `NegotiatedInfo` does not tell apart yet.
- */
-export type ResumptionKind = 'stateless ticket' | 'stateful ticket' | 'TLS 1.2 session id' | 'TLS 1.2 ticket';
-
-/** The session cache's configuration and statistics (OpenSSL `SSL_CTX_sess_*`). */
-export interface SessionCacheSummary {
-  /** TLS 1.3 ticket mode: stateless, stateful or off. */
-  readonly tickets: string;
-  readonly mode: readonly SessionCacheMode[];
-  /** Session lifetime, s. */
-  readonly timeout: number;
-  /** Entry limit (0 = unbounded). */
-  readonly maxEntries: number;
-  readonly stats: SessionCacheStats;
-}
-
-/** The ticket key ring's public state (never a key). */
-export interface TicketKeysSummary {
-  /** Keys that open tickets (current + next + previous). */
-  readonly keys: number;
-  /** The name (16 bytes, hex) of the key that seals new tickets: every ticket starts with it. */
-  readonly currentKeyName: string;
-  readonly rotationIntervalMs: number;
-}
-
-const SCHEME_NAMES = new Map<number, string>(Object.entries(SignatureScheme).map(([name, code]) => [code, name]));
-
-/** The IANA name of a SignatureScheme code (`0x0403` → `ecdsa_secp256r1_sha256`), or hex for unknown ones. */
-export function signatureSchemeName(code: number): string {
-  return SCHEME_NAMES.get(code) ?? `0x${code.toString(16).padStart(4, '0')}`;
-}
-
-/** The connection's negotiated parameters and the server's session state, for display. */
-export function describeConnection(socket: PureTlsSocket, requests = 0, requestInEarlyData = false): ConnectionSummary {
-  const info = socket.info;
-  const cipher = socket.getCipher();
-  const resumption: ResumptionKind | null = !info?.resumed
-    ? null
-    : info.version === 0x0303
-      ? info.resumedVia === 'ticket'
-        ? 'TLS 1.2 ticket'
-        : 'TLS 1.2 session id'
-      : info.resumedSession?.singleUse
-        ? 'stateful ticket'
-        : 'stateless ticket';
-  return {
-    protocol: socket.getProtocol(),
-    cipher: cipher?.name ?? null,
-    cipherStandardName: cipher?.standardName ?? null,
-    group: info?.group ?? null,
-    signatureScheme: info?.signatureScheme !== undefined ? signatureSchemeName(info.signatureScheme) : null,
-    sni: info?.serverName ?? null,
-    alpn: info?.alpnProtocol ?? null,
-    resumed: info?.resumed ?? false,
-    resumption,
-    sessionId: info && info.sessionId.length > 0 ? bytesToHex(info.sessionId) : null,
-    pskMode: info?.pskMode ?? null,
-    earlyData: info?.earlyData ?? 'none',
-    earlyDataBytes: socket.earlyDataLength,
-    requestInEarlyData,
-    helloRetry: info?.helloRetry ?? false,
-    remoteAddress: socket.remoteAddress ?? null,
-    remotePort: socket.remotePort ?? null,
-    requests,
-    sessionCache: describeSessionCache(socket.connection.context),
-    ticketKeys: describeTicketKeys(socket.connection.context),
-  };
-}
-
-/** The context's session cache configuration and statistics. */
-export function describeSessionCache(ctx: ServerContext): SessionCacheSummary {
-  const cache = ctx.sessionCache;
-  return { tickets: ctx.tickets, mode: cache.getMode(), timeout: cache.timeout, maxEntries: cache.maxEntries, stats: cache.stats };
-}
-
-/** The ticket key ring's state, or `null` once the context was closed (its keys wiped). */
-export function describeTicketKeys(ctx: ServerContext): TicketKeysSummary | null {
-  const ring = ctx.ticketKeys;
-  try {
-    return { keys: ring.size, currentKeyName: bytesToHex(ring.currentKeyName()), rotationIntervalMs: ring.rotationIntervalMs };
-  } catch {
-    return null;
-  }
-}
-
-/** Events of one served request, for logging. */
 export interface WwwOptions {
-  readonly onRequest?: (request: { method: string; path: string; version: string; status: number }) => void;
+  /** Called once per answered request (the CLI's access line). */
+  readonly onRequest?: (request: WwwRequestLog) => void;
+  /** The server's counters, shown on the page and in `/stats.json`. */
+  readonly serverStats?: () => PureTlsServerStats;
 }
 
-/**
- * Serves HTTP/1.x on `socket` until the client closes or asks to (`Connection: close`).
- * Never throws: a malformed request gets 400 and the connection is ended.
- */
-export function serveWww(socket: PureTlsSocket, options: WwwOptions = {}): void {
-  // A request whose head ends within the 0-RTT bytes (delivered first on the stream) came as early data.
-  const summary = (n: number, headEnd: number) => describeConnection(socket, n, headEnd <= socket.earlyDataLength);
-  serveHttp(socket, summary, options);
+/** A plaintext stream the demo can serve: a puretls socket, or any Duplex with Node's `alpnProtocol`. */
+export type WwwStream = Duplex & { alpnProtocol?: string | false; server?: object };
+
+/** Per connection (keyed by the socket under HTTP/1, by the session under HTTP/2). */
+interface ConnectionState {
+  readonly stream: WwwStream;
+  requests: number;
+  /** Plaintext bytes handed to the HTTP parser so far, counted as received (before normalizing). */
+  delivered: number;
+  /** Where the first request head ended in the received bytes (-1: not read here). */
+  firstHeadEnd: number;
+  /** 0-RTT bytes received on the connection. */
+  earlyBytes(): number;
+  describe(facts: RequestFacts): ConnectionSummary;
 }
 
-/**
- * The protocol part, over any Duplex. `summary(n, headEnd)` describes the connection for the n-th
- * request, whose head ends `headEnd` bytes into the stream.
- */
-export function serveHttp(stream: Duplex, summary: (requests: number, headEnd: number) => ConnectionSummary, options: WwwOptions = {}): void {
-  let buf: Buffer = Buffer.alloc(0);
-  /** Stream offset of `buf[0]`: 0 <= offset <= bytes received. */
-  let offset = 0;
-  let bodyToSkip = 0;
-  let requests = 0;
-  let closing = false;
-  stream.on('error', () => {});
+type Request = IncomingMessage | Http2ServerRequest;
+type Response = ServerResponse | Http2ServerResponse;
 
-  const respond = (status: number, reason: string, type: string, body: string, keepAlive: boolean, head: boolean): void => {
-    const bytes = Buffer.from(body, 'utf8');
-    const headers = [
-      `HTTP/1.1 ${status} ${reason}`,
-      `Content-Type: ${type}`,
-      `Content-Length: ${bytes.length}`,
-      'Cache-Control: no-store',
-      'Server: puretls',
-      `Connection: ${keepAlive ? 'keep-alive' : 'close'}`,
-      '',
-      '',
-    ].join('\r\n');
-    stream.write(head ? headers : Buffer.concat([Buffer.from(headers, 'latin1'), bytes]));
-    if (!keepAlive) {
-      closing = true;
-      stream.end();
-    }
-  };
-  const fail = (status: number, reason: string): void => {
-    options.onRequest?.({ method: '-', path: '-', version: '-', status });
-    respond(status, reason, 'text/plain; charset=utf-8', `${status} ${reason}\n`, false, false);
-  };
+/** The demo's HTTP server (see the file comment). */
+export class WwwServer {
+  private readonly http: Http2SecureServer;
+  private readonly handTo: (socket: PureTlsSocket) => void;
+  private readonly sessions = new Set<ServerHttp2Session>();
+  private readonly states = new WeakMap<object, ConnectionState>();
+  private stopping = false;
 
-  const serveBuffered = (): void => {
-    while (!closing) {
-      if (bodyToSkip > 0) {
-        const n = Math.min(bodyToSkip, buf.length);
-        buf = buf.subarray(n);
-        offset += n;
-        bodyToSkip -= n;
-        if (bodyToSkip > 0) return;
-      }
-      const end = buf.indexOf('\r\n\r\n');
-      if (end < 0) {
-        if (buf.length > MAX_REQUEST_HEAD) fail(431, 'Request Header Fields Too Large');
-        return;
-      }
-      if (end > MAX_REQUEST_HEAD) return fail(431, 'Request Header Fields Too Large');
-      const lines = buf.subarray(0, end).toString('latin1').split('\r\n');
-      buf = buf.subarray(end + 4);
-      offset += end + 4;
-      const headEnd = offset;
-      const m = /^([A-Z]+) (\S+) HTTP\/(1\.[01])$/.exec(lines[0] ?? '');
-      if (!m) return fail(400, 'Bad Request');
-      const [, method = '', path = '', version = ''] = m;
-      const headers = new Map<string, string>();
-      for (const line of lines.slice(1)) {
-        const i = line.indexOf(':');
-        if (i <= 0) return fail(400, 'Bad Request');
-        headers.set(line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim());
-      }
-      if (headers.has('transfer-encoding')) return fail(501, 'Not Implemented');
-      const length = headers.get('content-length');
-      if (length !== undefined) {
-        if (!/^\d+$/.test(length)) return fail(400, 'Bad Request');
-        bodyToSkip = Number(length);
-        if (bodyToSkip > MAX_REQUEST_BODY) return fail(413, 'Content Too Large');
-      }
-      const connection = (headers.get('connection') ?? '').toLowerCase();
-      const keepAlive = version === '1.1' ? !connection.includes('close') : connection.includes('keep-alive');
-      requests++;
-      const s = summary(requests, headEnd);
-      const pathOnly = path.split('?')[0];
-      const head = method === 'HEAD';
-      options.onRequest?.({ method, path, version, status: 200 });
-      if (pathOnly === '/stats.json') respond(200, 'OK', 'application/json', JSON.stringify(s, null, 2) + '\n', keepAlive, head);
-      else respond(200, 'OK', 'text/html; charset=utf-8', renderPage(s), keepAlive, head);
-    }
-  };
-
-  stream.on('data', (chunk: Buffer) => {
-    if (closing) return;
-    buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
-    serveBuffered();
-  });
-}
-
-/** The HTML page (every peer-supplied value escaped), sections like `openssl s_server -www`'s. */
-export function renderPage(s: ConnectionSummary): string {
-  const connection: [string, string][] = [
-    ['Protocol', s.protocol ?? '-'],
-    ['Cipher', s.cipher ?? '-'],
-    ['Cipher (IANA)', s.cipherStandardName ?? '-'],
-    ['Group', s.group ?? '-'],
-    ['Signature scheme', s.signatureScheme ?? '-'],
-    ['SNI', s.sni ?? '-'],
-    ['ALPN', s.alpn ?? '-'],
-    ['HelloRetryRequest', s.helloRetry ? 'yes' : 'no'],
-    ['Client', s.remoteAddress ? `${s.remoteAddress}:${s.remotePort ?? ''}` : '-'],
-    ['Requests on this connection', String(s.requests)],
-  ];
-  const resumption: [string, string][] = [
-    ['Session reused', s.resumed ? `yes (${s.resumption ?? 'unknown'})` : 'no'],
-    ['Session id', s.sessionId ?? '-'],
-    ['PSK mode', s.pskMode ?? '-'],
-    ['0-RTT', s.earlyData === 'none' ? 'not attempted' : s.earlyData === 'accepted' ? `accepted (${s.earlyDataBytes} bytes)` : 'rejected'],
-    ['This request in 0-RTT data', s.requestInEarlyData ? 'yes' : 'no'],
-  ];
-  const sections: [string, [string, string][]][] = [
-    ['Connection', connection],
-    ['Resumption', resumption],
-  ];
-  const c = s.sessionCache;
-  if (c) {
-    const st = c.stats;
-    sections.push([
-      'Session cache',
-      [
-        ['Tickets (TLS 1.3)', c.tickets],
-        ['Mode', c.mode.join(', ')],
-        ['Session timeout', `${c.timeout} s`],
-        ['Sessions in the cache', `${st.number} (limit ${c.maxEntries === 0 ? 'none' : c.maxEntries})`],
-        ['Handshakes started (accept)', String(st.accept)],
-        ['Handshakes completed (accept good)', String(st.acceptGood)],
-        ['Cache hits', String(st.hits)],
-        ['Callback hits', String(st.cbHits)],
-        ['Misses', String(st.misses)],
-        ['Timeouts (expired)', String(st.timeouts)],
-        ['Cache full (evicted)', String(st.cacheFull)],
-        ['Lookup timeouts', String(st.lookupTimeouts)],
-        ['Callback errors', String(st.callbackErrors)],
-        ['Binder failures', String(st.binderFailures)],
-        ['Replays rejected', String(st.replaysRejected)],
-        ['Context mismatches', String(st.contextMismatches)],
-      ],
-    ]);
+  constructor(private readonly options: WwwOptions = {}) {
+    this.http = createSecureServer({ allowHTTP1: true }, (req, res) => this.handle(req, res));
+    this.handTo = handTo(this.http);
+    this.http.on('session', (s) => {
+      this.sessions.add(s);
+      s.once('close', () => this.sessions.delete(s));
+      // One session's protocol error is its own (nghttp2 already sent GOAWAY).
+      s.on('error', () => {});
+      if (this.stopping) s.close();
+    });
+    // node:http's parse errors (HTTP/1): 400, then close_notify (Node's default would destroy the socket).
+    this.http.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+      const state = this.states.get(socket);
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      else socket.destroy();
+      if (state) this.options.onRequest?.({ method: '-', path: '-', httpVersion: '1.1', status: 400, socket: state.stream });
+    });
   }
-  const k = s.ticketKeys;
-  sections.push([
-    'Ticket keys',
-    k
-      ? [
-          ['Keys', String(k.keys)],
-          ['Current key name', k.currentKeyName],
-          ['Rotation interval', `${Math.round(k.rotationIntervalMs / 1000)} s`],
-        ]
-      : [['Keys', 'none (wiped)']],
-  ]);
-  const headline = s.protocol ? `${s.resumed ? 'Reused' : 'New'}, ${s.protocol}, Cipher is ${s.cipher ?? '-'}` : 'No handshake';
-  return [
-    '<!doctype html>',
-    '<html><head><meta charset="utf-8"><title>puretls</title></head><body>',
-    '<h1>puretls</h1>',
-    `<p>${escapeHtml(headline)}</p>`,
-    ...sections.flatMap(([title, rows]) => [
-      `<h2>${escapeHtml(title)}</h2>`,
-      '<table>',
-      ...rows.map(([key, v]) => `<tr><th align="left">${escapeHtml(key)}</th><td>${escapeHtml(v)}</td></tr>`),
-      '</table>',
-    ]),
-    '<p><a href="/stats.json">/stats.json</a></p>',
-    '</body></html>',
-    '',
-  ].join('\n');
+
+  /** Serves HTTP on a secured puretls socket until it closes. */
+  serve(socket: PureTlsSocket): void {
+    this.attach(socket, (facts) => describeConnection(socket, facts), () => socket.earlyDataLength);
+  }
+
+  /**
+   * Serves HTTP on `stream`: HTTP/2 when `stream.alpnProtocol` is `h2`, HTTP/1.x otherwise.
+   * `describe` says what the page shows; `earlyBytes` how many bytes came as 0-RTT data.
+   */
+  attach(stream: WwwStream, describe: (facts: RequestFacts) => ConnectionSummary, earlyBytes: () => number = () => 0): void {
+    const state: ConnectionState = { stream, requests: 0, delivered: 0, firstHeadEnd: -1, earlyBytes, describe };
+    stream.on('error', () => {});
+    if (stream.alpnProtocol === 'h2') {
+      const onSession = (s: ServerHttp2Session): void => void this.states.set(s, state);
+      // node:http2 emits 'session' synchronously from the hand-over.
+      this.http.once('session', onSession);
+      countDelivered(stream, state);
+      this.handTo(stream as PureTlsSocket);
+      this.http.off('session', onSession);
+      return;
+    }
+    if (stream.alpnProtocol === undefined) stream.alpnProtocol = false;
+    readFirstHead(stream, (held, headEnd, added) => {
+      state.firstHeadEnd = headEnd;
+      // `held` is longer than what was received by the CRs added: count as received.
+      state.delivered = -added;
+      this.states.set(stream, state);
+      countDelivered(stream, state);
+      if (held.length > 0) stream.unshift(held);
+      this.handTo(stream as PureTlsSocket);
+      stream.resume();
+    });
+  }
+
+  /**
+   * Graceful shutdown of the HTTP side: HTTP/2 sessions get GOAWAY and end once their streams
+   * are done; HTTP/1 answers from now on say `Connection: close`. (The TLS server's drain closes
+   * the connections that are idle.)
+   */
+  shutdown(): void {
+    this.stopping = true;
+    for (const s of this.sessions) s.close();
+  }
+
+  private handle(req: Request, res: Response): void {
+    const h2 = req.httpVersionMajor === 2;
+    const state = this.states.get(h2 ? (req as Http2ServerRequest).stream.session! : req.socket);
+    if (!state) {
+      res.writeHead(500).end();
+      return;
+    }
+    state.requests++;
+    const early = state.earlyBytes();
+    const received = state.requests === 1 && state.firstHeadEnd >= 0 ? state.firstHeadEnd : state.delivered;
+    const summary = state.describe({
+      requests: state.requests,
+      inEarlyData: early > 0 && received <= early,
+      httpVersion: req.httpVersion,
+      server: this.options.serverStats?.() ?? null,
+    });
+    const target = req.url ?? '/';
+    const path = target.split('?')[0];
+    const [status, type, body] =
+      path === '/stats.json'
+        ? [200, 'application/json', JSON.stringify(summary, null, 2) + '\n']
+        : path === '/'
+          ? [200, 'text/html; charset=utf-8', renderPage(summary)]
+          : [404, 'text/plain; charset=utf-8', '404 Not Found\n'];
+    const bytes = Buffer.from(body, 'utf8');
+    const headers: Record<string, string | number> = { 'content-type': type, 'content-length': bytes.length, 'cache-control': 'no-store', server: 'puretls' };
+    // RFC 9113 §8.2.2: no connection-specific header fields in HTTP/2.
+    if (this.stopping && !h2) headers['connection'] = 'close';
+    // Bodies are not needed: read and dropped.
+    req.resume();
+    (res as ServerResponse).writeHead(status, headers);
+    if (req.method === 'HEAD') res.end();
+    else res.end(bytes);
+    this.options.onRequest?.({ method: req.method ?? '-', path: target, httpVersion: req.httpVersion, status, socket: state.stream });
+  }
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+let shared: WwwServer | undefined;
+
+/**
+ * Serves the demo on `socket` (one shared {@link WwwServer} when `options` is not given).
+ * Never throws: a malformed request gets 400 and the connection is closed.
+ */
+export function serveWww(socket: PureTlsSocket, options?: WwwOptions): void {
+  (options ? new WwwServer(options) : (shared ??= new WwwServer())).serve(socket);
+}
+
+/** Counts the plaintext bytes the HTTP parser is handed (a listener ahead of node:http's). */
+function countDelivered(stream: Duplex, state: ConnectionState): void {
+  stream.on('data', (d: Buffer) => (state.delivered += d.length));
+}
+
+/**
+ * Reads until the first request head is complete (an empty line ends it), `MAX_FIRST_HEAD` bytes
+ * came without one, or the stream ended; then `done(held, headEnd, added)` with every byte held —
+ * the head's bare LFs turned into CRLF, `added` CRs — and where the head ended in the received
+ * bytes (-1: no head). The stream is left paused; the caller resumes it after handing it over.
+ */
+function readFirstHead(stream: Duplex, done: (held: Buffer, headEnd: number, added: number) => void): void {
+  let held: Buffer = Buffer.alloc(0);
+  let finished = false;
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    stream.pause();
+    stream.off('data', onData);
+    stream.off('end', finish);
+    const end = headEnd(held);
+    if (end < 0) return done(held, end, 0);
+    const head = crlfLines(held.subarray(0, end));
+    done(head.length === end ? held : Buffer.concat([head, held.subarray(end)]), end, head.length - end);
+  };
+  const onData = (d: Buffer): void => {
+    held = held.length === 0 ? d : Buffer.concat([held, d]);
+    if (headEnd(held) >= 0 || held.length > MAX_FIRST_HEAD) finish();
+  };
+  stream.on('data', onData);
+  stream.once('end', finish);
+}
+
+/** The offset just past the empty line that ends the first head (`\n\n` or `\n\r\n`), or -1. */
+function headEnd(b: Buffer): number {
+  for (let i = b.indexOf(10); i >= 0 && i < b.length; i = b.indexOf(10, i + 1)) {
+    if (b[i + 1] === 10) return i + 2;
+    if (b[i + 1] === 13 && b[i + 2] === 10) return i + 3;
+  }
+  return -1;
+}
+
+/** `head` with every LF that has no CR before it preceded by one (RFC 9112 §2.2). */
+function crlfLines(head: Buffer): Buffer {
+  let bare = 0;
+  for (let i = 0; i < head.length; i++) if (head[i] === 10 && head[i - 1] !== 13) bare++;
+  if (bare === 0) return head;
+  const out = Buffer.allocUnsafe(head.length + bare);
+  let o = 0;
+  for (let i = 0; i < head.length; i++) {
+    if (head[i] === 10 && head[i - 1] !== 13) out[o++] = 13;
+    out[o++] = head[i]!;
+  }
+  return out;
 }

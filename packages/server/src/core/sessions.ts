@@ -110,8 +110,11 @@ export class CacheSessionGlue implements SessionGlue {
     switch (this.o.tickets) {
       case 'off':
         return undefined;
-      case 'stateless':
-        return this.stored(this.o.cache.ticketOpened(openTicket(this.o.keyRing, identity)?.session ?? null));
+      case 'stateless': {
+        // A ticket that does not open is no lookup at all (OpenSSL counts no sess_miss either).
+        const opened = openTicket(this.o.keyRing, identity);
+        return opened ? this.stored(this.o.cache.ticketOpened(opened.session)) : undefined;
+      }
       case 'stateful':
         return this.storedAsync(this.o.cache.lookup(conn, this.cacheKey(identity)));
     }
@@ -142,8 +145,9 @@ export class CacheSessionGlue implements SessionGlue {
   openTicket12(_conn: object, ticket: Uint8Array): { session: StoredSession; reissue: boolean } | undefined {
     if (!this.o.tickets12) return undefined;
     const opened = openTicket(this.o.keyRing, ticket);
-    const session = this.stored(this.o.cache.ticketOpened(opened?.session ?? null));
-    return session ? { session, reissue: opened!.needsReissue } : undefined;
+    if (!opened) return undefined;
+    const session = this.stored(this.o.cache.ticketOpened(opened.session));
+    return session ? { session, reissue: opened.needsReissue } : undefined;
   }
 
   sessionIdForNewSession12(_conn: object, clientOffersTicket: boolean): Uint8Array {

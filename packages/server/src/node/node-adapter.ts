@@ -10,12 +10,13 @@ import { EventEmitter } from 'node:events';
 import { createServer as createNetServer, type AddressInfo, type ListenOptions, type Server, type Socket } from 'node:net';
 import { decodeSession, encodeSession, type Session } from '@puretls/session-cache';
 import { ServerConnection } from '../core/connection';
-
-/** A connection of a `ServerContext` (what the Node adapter makes). */
-type Conn = ServerConnection<ServerContext>;
 import { ServerContext } from '../core/context';
+import { TlsAdapterError } from '../lifecycle/adapter-error';
+import { ConnectionStats, type ConnectionStatsSnapshot, type ServerClose } from '../lifecycle/close-stats';
+import { checkTimeout } from '../lifecycle/lifecycle';
 import { mapNodeOptions, SniContexts, type NodeStyleContextOptions, type SniCallback } from './node-compat';
-import { PureTlsSocket, TlsSocketError } from './tls-socket';
+import { PureTlsSocket, type PureTlsSocketOptions } from './tls-socket';
+import type { Conn } from './socket-info';
 
 /** Node's default `handshakeTimeout` for `tls.Server`, in milliseconds. */
 export const DEFAULT_HANDSHAKE_TIMEOUT = 120_000;
@@ -27,6 +28,13 @@ export interface PureTlsAdapterOptions {
    * `tlsClientError` emitted (`ERR_TLS_HANDSHAKE_TIMEOUT`). Default 120000 (Node's); 0 = no limit.
    */
   readonly handshakeTimeout?: number;
+  /**
+   * puretls: milliseconds without data read or written after the handshake before the server
+   * closes the connection with close_notify (counted as `IdleTimeout` in `stats.closedByServer`,
+   * a `closedByServer` event). Default 0: never (Node's `tls.Server` has no such limit; see also
+   * `server.timeout` / `socket.setTimeout()`, which only emit `'timeout'`).
+   */
+  readonly idleTimeout?: number;
   /**
    * Emit `keylog` events `(line: Buffer, socket)`, NSS `SSLKEYLOGFILE` lines. `true`: always;
    * `false`: never; unset: when the server has a `keylog` listener as a connection starts (Node's rule).
@@ -80,9 +88,37 @@ export interface PureTlsServerEvents {
    * `lookupTimeoutMs` (default 50 ms; later is a miss).
    */
   resumeSession: [sessionId: Buffer, callback: (err: Error | null, sessionData?: Buffer | Uint8Array | null) => void];
+  /**
+   * A socket was idle for `server.timeout` ms (or what `socket.setTimeout()` set): nothing is
+   * closed, as with Node's sockets — end or destroy it here if that is what you want.
+   */
+  timeout: [socket: PureTlsSocket];
+  /**
+   * puretls: the server closed a connection on its own initiative (an alert it sent, a timeout,
+   * a limit, a shutdown), once per connection; also counted in `stats.closedByServer`.
+   * Closes the peer or the application asked for are not reported.
+   */
+  closedByServer: [close: ServerClose, socket: PureTlsSocket];
   listening: [];
   close: [];
   error: [err: Error];
+}
+
+/** `server.stats`: the counters of {@link ConnectionStatsSnapshot} plus the refusals. */
+export interface PureTlsServerStats extends ConnectionStatsSnapshot {
+  /** Connections refused by `maxConcurrentHandshakes` (also `closedByServer.TooManyHandshakes`). */
+  readonly refusedHandshakes: number;
+}
+
+/** The options of `server.close(options, callback)`. */
+export interface PureTlsCloseOptions {
+  /**
+   * Drain for up to this many ms: stop accepting, let handshakes finish, close each connection
+   * with close_notify as soon as it is idle (it answered what it read and sent everything), and
+   * at the deadline close the rest (close_notify after the handshake, user_canceled during it).
+   * 0: close every connection that way now.
+   */
+  readonly drain: number;
 }
 
 /** A TLS server over `node:net`, shaped like `tls.Server`. */
@@ -92,6 +128,7 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
   /** The TCP server underneath. */
   readonly netServer: Server;
   private readonly handshakeTimeout: number;
+  private readonly idleTimeout: number;
   private readonly keyLog: boolean | undefined;
   private readonly allowHalfOpen: boolean;
   private readonly sockets = new Set<Socket>();
@@ -101,8 +138,19 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
   private readonly sniCallback: SniCallback | undefined;
   private readonly sniTimeout: number;
   private readonly sniContexts: SniContexts | undefined;
-  private refused = 0;
-  private failures = 0;
+  private readonly counters = new ConnectionStats();
+  /** Every TLS socket not yet closed (handshaking or open). */
+  private readonly tlsSockets = new Set<PureTlsSocket>();
+  /** The drain deadline of `close({ drain })`, while it runs. */
+  private drainTimer: NodeJS.Timeout | undefined;
+  private isDraining = false;
+  private sharedSocketOptions: PureTlsSocketOptions | undefined;
+  /**
+   * Node's `server.timeout` (as on `http.Server`): ms of inactivity before a socket emits
+   * `'timeout'` (and the server `'timeout'`); applied to each socket as its handshake completes.
+   * 0 (the default) = none. Nothing is closed.
+   */
+  timeout = 0;
 
   /**
    * @throws TypeError / RangeError for a malformed option (see {@link ServerContext});
@@ -127,13 +175,17 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
     const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
     if (!Number.isInteger(timeout) || timeout < 0) throw new RangeError(`options.handshakeTimeout: a non-negative integer of milliseconds, got ${String(timeout)}`);
     this.handshakeTimeout = timeout;
+    this.idleTimeout = checkTimeout('options.idleTimeout', options.idleTimeout ?? 0);
     if (options.keyLog !== undefined && typeof options.keyLog !== 'boolean') throw new TypeError('options.keyLog: a boolean');
     this.keyLog = options.keyLog;
     this.allowHalfOpen = options.allowHalfOpen ?? false;
     // TCP stays half-open so that our close_notify can still go out after the client's FIN.
     this.netServer = createNetServer({ allowHalfOpen: true, pauseOnConnect: options.pauseOnConnect ?? false }, (tcp) => this.onConnection(tcp));
     this.netServer.on('listening', () => this.emit('listening'));
-    this.netServer.on('close', () => this.emit('close'));
+    this.netServer.on('close', () => {
+      this.stopDrain();
+      this.emit('close');
+    });
     this.netServer.on('error', (err) => this.emit('error', err));
     if (secureConnectionListener) this.on('secureConnection', secureConnectionListener);
   }
@@ -154,29 +206,42 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
       {
         secure: (s) => {
           this.handshaking.delete(s);
+          s.on('timeout', () => this.emit('timeout', s));
+          if (this.timeout > 0) s.setTimeout(this.timeout);
           this.emit('secureConnection', s);
+          if (this.isDraining) s.closeWhenIdle();
         },
         clientError: (err, s) => {
           this.handshaking.delete(s);
-          this.failures++;
           this.emit('tlsClientError', err, s);
         },
         keylog: (line, s) => this.emit('keylog', line, s),
+        serverClose: (close, s) => this.emit('closedByServer', close, s),
       },
-      {
-        handshakeTimeout: this.handshakeTimeout,
-        allowHalfOpen: this.allowHalfOpen,
-        maxBufferedBytes: this.maxBufferedBytes,
-        ...(this.sniCallback && !refuse ? { sni: (name: string, answer: (r: Conn | Error | undefined) => void) => this.chooseBySni(name, keyLog, answer) } : {}),
-      },
+      this.sniCallback && !refuse ? { ...this.socketOptions(), sni: (name: string, answer: (r: Conn | Error | undefined) => void) => this.chooseBySni(name, keyLog, answer) } : this.socketOptions(),
     );
     if (refuse) {
-      this.refused++;
-      socket.refuse(new TlsSocketError(`more than ${this.maxConcurrentHandshakes} concurrent TLS handshakes (maxConcurrentHandshakes)`, 'ERR_TLS_TOO_MANY_HANDSHAKES'));
+      socket.refuse(new TlsAdapterError('TooManyHandshakes', `more than ${this.maxConcurrentHandshakes} concurrent TLS handshakes (maxConcurrentHandshakes)`));
       return;
     }
     this.handshaking.add(socket);
-    socket.once('close', () => this.handshaking.delete(socket));
+    this.tlsSockets.add(socket);
+    socket.once('close', () => {
+      this.handshaking.delete(socket);
+      this.tlsSockets.delete(socket);
+    });
+  }
+
+  /** The options every socket shares (one object: sockets keep a reference). */
+  private socketOptions(): PureTlsSocketOptions {
+    return (this.sharedSocketOptions ??= {
+      handshakeTimeout: this.handshakeTimeout,
+      idleTimeout: this.idleTimeout,
+      allowHalfOpen: this.allowHalfOpen,
+      maxBufferedBytes: this.maxBufferedBytes,
+      stats: this.counters,
+      server: this,
+    });
   }
 
   /**
@@ -216,12 +281,23 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
    * handshakeFailures + handshakingCount` when the context serves only this server.
    */
   get handshakeFailures(): number {
-    return this.failures;
+    return this.counters.handshakeFailures;
   }
 
   /** Connections refused by `maxConcurrentHandshakes` since the server started. */
   get refusedHandshakes(): number {
-    return this.refused;
+    return this.counters.closes('TooManyHandshakes');
+  }
+
+  /**
+   * puretls: the server's counters — connections, handshakes, failures, open and handshaking
+   * connections, and `closedByServer`: every close the server decided, by reason (a `TlsError`
+   * reason such as `TooManyEmptyRecords` or `UnexpectedMessage` when it sent that alert; an
+   * adapter reason: `HandshakeTimeout`, `IdleTimeout`, `TooManyHandshakes`,
+   * `ClientHelloTooLarge`, `SniCallbackFailed`, `Shutdown`, `ShutdownTimeout`). A fresh object per read.
+   */
+  get stats(): PureTlsServerStats {
+    return { ...this.counters.snapshot(), refusedHandshakes: this.refusedHandshakes };
   }
 
   /** Connections whose handshake is in progress. */
@@ -251,9 +327,60 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
     return this;
   }
 
-  /** Stops accepting connections; `callback` runs once every open connection has closed. */
-  close(callback?: (err?: Error) => void): this {
+  /**
+   * Node's `server.close()`: stops accepting connections; `callback` runs once every open
+   * connection has closed (with `ERR_SERVER_NOT_RUNNING` when the server was not listening).
+   * With `{ drain: ms }` (puretls) the server also closes its connections gracefully — see
+   * {@link PureTlsCloseOptions} — so that the callback comes by the deadline plus at most one
+   * second of flushing.
+   * @throws TypeError / RangeError for malformed options.
+   */
+  close(callback?: (err?: Error) => void): this;
+  close(options: PureTlsCloseOptions, callback?: (err?: Error) => void): this;
+  close(a?: PureTlsCloseOptions | ((err?: Error) => void), b?: (err?: Error) => void): this {
+    const options = typeof a === 'function' || a === undefined ? undefined : a;
+    const callback = typeof a === 'function' ? a : b;
+    if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError('close(options): an object { drain }');
+    const drain = options === undefined ? undefined : checkTimeout('close(options.drain)', options.drain);
+    if (callback !== undefined && typeof callback !== 'function') throw new TypeError('close(callback): a function');
     this.netServer.close(callback);
+    if (drain !== undefined) this.startDrain(drain);
+    return this;
+  }
+
+  /** True once `close({ drain })` was called, until the server closed. */
+  get draining(): boolean {
+    return this.isDraining;
+  }
+
+  private startDrain(deadlineMs: number): void {
+    if (this.isDraining) return;
+    this.isDraining = true;
+    if (deadlineMs === 0) {
+      for (const s of [...this.tlsSockets]) s.closeForShutdown();
+      return;
+    }
+    // Handshaking sockets drain once secured (the `secure` hook).
+    for (const s of [...this.tlsSockets]) if (!this.handshaking.has(s)) s.closeWhenIdle();
+    this.drainTimer = setTimeout(() => {
+      this.drainTimer = undefined;
+      for (const s of [...this.tlsSockets]) s.closeForShutdown();
+    }, deadlineMs);
+  }
+
+  private stopDrain(): void {
+    if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
+  }
+
+  /**
+   * Like `http.Server`: sets {@link timeout} (and adds `callback` as a `'timeout'` listener).
+   * Sockets already secured keep their timeout.
+   * @throws RangeError unless `ms` is a non-negative integer.
+   */
+  setTimeout(ms: number, callback?: (socket: PureTlsSocket) => void): this {
+    this.timeout = checkTimeout('setTimeout(ms)', ms);
+    if (callback) this.on('timeout', callback);
     return this;
   }
 

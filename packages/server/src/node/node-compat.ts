@@ -2,10 +2,8 @@
  * Node `tls.createServer()` option names mapped onto `ServerContextOptions` (issue #7): `key`/`cert`,
  * `SNICallback`, `ALPNProtocols`, `ticketKeys` (Node's 48-byte format), `minVersion`/`maxVersion`,
  * `ciphers`/`ecdhCurve` (best effort). `sessionTimeout`, `honorCipherOrder` and `handshakeTimeout`
- * have the same names and units in both APIs and pass through unchanged.
- *
- * Also the ClientHello peek the adapter uses to call `SNICallback` before the connection exists:
- * a lenient, bounded read of the server_name; the strict parse stays in the handshake.
+ * have the same names and units in both APIs and pass through unchanged. The ClientHello peek
+ * that lets `SNICallback` run before the connection exists is `client-hello-peek.ts`.
  */
 import { bytesToHex, createNodeProvider } from '@puretls/crypto';
 import { suiteByName } from '@puretls/handshake-state-machine';
@@ -65,8 +63,6 @@ export const DEFAULT_SNI_TIMEOUT = 1000;
 export const NODE_TICKET_KEYS_LENGTH = 48;
 /** Rotation interval of a ring made from Node keys: Node never rotates them (2^52 ms ≈ 142,000 years). */
 const NO_ROTATION_MS = 2 ** 52;
-/** The ClientHello peek reads at most this many bytes (RFC 8446 §5.1 records, a large ClientHello). */
-export const MAX_CLIENT_HELLO_PEEK = 64 * 1024;
 
 const NODE_KEYS_SALT = new TextEncoder().encode('puretls node ticketKeys v1');
 const NODE_KEYS_INFO = new TextEncoder().encode('ticket key name and aes-256-gcm key');
@@ -210,94 +206,4 @@ export class SniContexts {
     }
     return ctx;
   }
-}
-
-/** What {@link peekServerName} found. */
-export type PeekResult = { readonly complete: false } | { readonly complete: true; readonly serverName: string | undefined };
-
-/**
- * Reads the SNI host name from the first ClientHello in `data` (TLS records, possibly several).
- * Lenient: anything that is not a well-formed ClientHello answers `{ complete: true, serverName:
- * undefined }` and the handshake's strict parser reports the error. `{ complete: false }` while the
- * ClientHello is not all there (and `data` is below {@link MAX_CLIENT_HELLO_PEEK}).
- *
- *   RFC 8446 §4.1.2 struct { ProtocolVersion legacy_version; Random random[32];
- *     opaque legacy_session_id<0..32>; CipherSuite cipher_suites<2..2^16-2>;
- *     opaque legacy_compression_methods<1..2^8-1>; Extension extensions<8..2^16-1>; } ClientHello;
- *   RFC 6066 §3 struct { NameType name_type; opaque HostName<1..2^16-1>; } ServerName list<1..2^16-1>;
- */
-export function peekServerName(data: Uint8Array): PeekResult {
-  const none = { complete: true, serverName: undefined } as const;
-  // Reassemble handshake-record payloads (RFC 8446 §5.1: a message may span records).
-  const parts: Uint8Array[] = [];
-  let have = 0;
-  let need = -1;
-  for (let i = 0; ; ) {
-    if (i + 5 > data.length) return data.length >= MAX_CLIENT_HELLO_PEEK ? none : { complete: false };
-    if (data[i] !== 22) return none;
-    const len = (data[i + 3]! << 8) | data[i + 4]!;
-    if (i + 5 + len > data.length) return data.length >= MAX_CLIENT_HELLO_PEEK ? none : { complete: false };
-    parts.push(data.subarray(i + 5, i + 5 + len));
-    have += len;
-    i += 5 + len;
-    if (need < 0 && have >= 4) {
-      const h = concat(parts, 4);
-      if (h[0] !== 1) return none;
-      need = 4 + ((h[1]! << 16) | (h[2]! << 8) | h[3]!);
-      if (need > MAX_CLIENT_HELLO_PEEK) return none;
-    }
-    if (need >= 0 && have >= need) break;
-  }
-  const msg = concat(parts, need);
-  return { complete: true, serverName: readSni(msg.subarray(4)) };
-}
-
-function concat(parts: Uint8Array[], n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    if (o >= n) break;
-    const take = Math.min(p.length, n - o);
-    out.set(p.subarray(0, take), o);
-    o += take;
-  }
-  return out;
-}
-
-function readSni(b: Uint8Array): string | undefined {
-  let i = 2 + 32;
-  const u8 = () => (i < b.length ? b[i++]! : -1);
-  const u16 = () => (i + 2 <= b.length ? ((b[i++]! << 8) | b[i++]!) : -1);
-  const sid = u8();
-  if (sid < 0) return undefined;
-  i += sid;
-  const cs = u16();
-  if (cs < 0) return undefined;
-  i += cs;
-  const cm = u8();
-  if (cm < 0) return undefined;
-  i += cm;
-  const extLen = u16();
-  if (extLen < 0) return undefined;
-  const end = Math.min(b.length, i + extLen);
-  while (i + 4 <= end) {
-    const type = u16();
-    const len = u16();
-    if (type === 0 && i + len <= end) {
-      // server_name_list<1..2^16-1>: the first host_name (0) entry.
-      let j = i + 2;
-      while (j + 3 <= i + len) {
-        const nameType = b[j]!;
-        const n = (b[j + 1]! << 8) | b[j + 2]!;
-        if (nameType === 0 && n > 0 && j + 3 + n <= i + len) {
-          const name = new TextDecoder('latin1').decode(b.subarray(j + 3, j + 3 + n));
-          return /^[\x21-\x7e]+$/.test(name) ? name.toLowerCase() : undefined;
-        }
-        j += 3 + n;
-      }
-      return undefined;
-    }
-    i += len;
-  }
-  return undefined;
 }

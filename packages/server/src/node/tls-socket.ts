@@ -1,7 +1,10 @@
 /**
  * `PureTlsSocket`: a Node `Duplex` over one TCP socket and one sans-IO `ServerConnection`,
  * shaped like the server side of `tls.TLSSocket`. The only place where the engine meets `node:net`
- * sockets; `node-adapter.ts` creates one per accepted connection.
+ * sockets; `node-adapter.ts` creates one per accepted connection. The pieces around it live in
+ * their own files: the accessors (`socket-info.ts`), TCP output and write coalescing
+ * (`tcp-output.ts`), the SNI gate (`sni-gate.ts`), the graceful TCP close (`tcp-close.ts`), and the
+ * timers, counters and close reasons every adapter shares (`../lifecycle/`).
  *
  * Data flow (every arrow flushes `conn.takeOutputChunks()` to TCP, in one syscall):
  *   TCP 'data' → conn.receive → 'data' events → push()      (push false → tcp.pause(); _read → resume)
@@ -16,30 +19,20 @@
  * during the handshake become the server's `tlsClientError`, and after it an `error` event on this
  * socket only when the application listens for one (otherwise it is destroyed quietly).
  */
-import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import type { NegotiatedInfo } from '@puretls/handshake-state-machine';
 import type { TlsError } from '@puretls/record-layer';
-import { encodeSession } from '@puretls/session-cache';
-import { sessionOfHandle } from '../core/sessions';
-import { ServerConnection, cipherName } from '../core/connection';
-import type { ServerContext } from '../core/context';
+import { clientHelloLimits } from '@puretls/handshake-state-machine';
+import { ServerConnection } from '../core/connection';
+import { TlsAdapterError, peerDisconnected } from '../lifecycle/adapter-error';
+import type { ConnectionStats, ServerClose } from '../lifecycle/close-stats';
+import { IdleTimer } from '../lifecycle/idle-timer';
+import { CLOSE_GRACE_MS, ConnectionLifecycle, type LifecycleHooks } from '../lifecycle/lifecycle';
+import { SNI_CALLBACK_FAILED, SniGate, type SniChooser } from './sni-gate';
+import { TlsSocketInfo, type Conn } from './socket-info';
+import { closeTcp } from './tcp-close';
+import { TcpOutput, type TcpOutputHooks } from './tcp-output';
 
-/** A connection of a `ServerContext` (what the Node adapter makes). */
-type Conn = ServerConnection<ServerContext>;
-import { MAX_CLIENT_HELLO_PEEK, peekServerName } from './node-compat';
-
-/** How long a closing socket may take to flush its last bytes (alert, close_notify) before TCP is destroyed. */
-const FLUSH_BEFORE_DESTROY_MS = 1000;
-
-/**
- * Application writes are sealed at once but their records are handed to TCP together, at the end
- * of the current turn of the event loop (`setImmediate`), or as soon as this many plaintext bytes
- * wait: one `write` syscall per four full records instead of one per `write()` call, and the
- * last write of a response goes out with the close_notify that `end()` adds. Only while TCP has
- * nothing buffered: otherwise each write goes to TCP at once and waits for its `drain`.
- */
-const COALESCE_BYTES = 64 * 1024;
+export type { EphemeralKeyInfo } from './socket-info';
 
 /**
  * Decrypted data of at least this many bytes is pushed as a view of the received chunk (no copy):
@@ -47,25 +40,6 @@ const COALESCE_BYTES = 64 * 1024;
  * that a few bytes kept by the application do not retain a whole chunk.
  */
 const ZERO_COPY_MIN_BYTES = 4096;
-
-/** Output of several record-layer writes up to this size is joined (copied) into one buffer; above, written vectored. */
-const JOIN_MAX_BYTES = 16 * 1024;
-
-/** What `getEphemeralKeyInfo()` returns (Node's shape). */
-export interface EphemeralKeyInfo {
-  readonly type: 'ECDH';
-  readonly name: string;
-  readonly size: number;
-}
-
-/** Node's names and sizes (OpenSSL's `EVP_PKEY_bits`) for our groups. */
-const GROUP_KEY_INFO: Readonly<Record<string, EphemeralKeyInfo>> = {
-  x25519: { type: 'ECDH', name: 'X25519', size: 253 },
-  secp256r1: { type: 'ECDH', name: 'prime256v1', size: 256 },
-  secp384r1: { type: 'ECDH', name: 'secp384r1', size: 384 },
-  // Hybrid: reported by its IANA name, sized by its ECDH half.
-  X25519MLKEM768: { type: 'ECDH', name: 'X25519MLKEM768', size: 253 },
-};
 
 /** Hooks from the server that owns the socket. */
 export interface PureTlsSocketHooks {
@@ -75,58 +49,57 @@ export interface PureTlsSocketHooks {
   clientError(err: Error, socket: PureTlsSocket): void;
   /** A key log line (NSS format, with its trailing newline). */
   keylog(line: Buffer, socket: PureTlsSocket): void;
+  /** The server closed the connection for a reason of its own (once per connection). */
+  serverClose?(close: ServerClose, socket: PureTlsSocket): void;
 }
 
 export interface PureTlsSocketOptions {
   /** Milliseconds for the whole handshake; 0 disables the limit. */
   readonly handshakeTimeout: number;
+  /** Milliseconds without activity after the handshake before the socket is closed with close_notify; 0 = never. */
+  readonly idleTimeout?: number;
   /**
    * Plaintext the application has not read plus ciphertext TCP has not sent, in bytes: above it
    * the socket stops reading from TCP until both drain. 0 = only the streams' own backpressure.
    */
   readonly maxBufferedBytes?: number;
-  /**
-   * Certificate choice by SNI before the handshake starts: called with the ClientHello's host name
-   * (only when there is one); `answer` takes the connection to use instead (or `undefined` for the
-   * current one, an `Error` to fail the handshake). At most the first call of `answer` counts.
-   */
-  readonly sni?: (serverName: string, answer: (result: Conn | Error | undefined) => void) => void;
+  /** Certificate choice by SNI before the handshake starts (see {@link SniChooser}); called only when there is a host name. */
+  readonly sni?: SniChooser;
   /** Keep the write side open after the peer's close_notify (default false, like `tls.Server`). */
   readonly allowHalfOpen?: boolean;
+  /** Counters of the owning server. */
+  readonly stats?: ConnectionStats;
+  /** What `socket.server` is (Node: the `tls.Server` that accepted it). */
+  readonly server?: object;
 }
 
-/** An error of the adapter itself (timeout, TCP EOF during the handshake), with Node-style `code`. */
-export class TlsSocketError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'ERR_TLS_HANDSHAKE_TIMEOUT' | 'ECONNRESET' | 'ERR_TLS_TOO_MANY_HANDSHAKES' | 'ERR_TLS_CLIENT_HELLO_TOO_LARGE',
-  ) {
-    super(message);
-    this.name = 'TlsSocketError';
-  }
-}
+/** The application-level direction that moved last (the drain's notion of idle). */
+type LastData = 'none' | 'read' | 'write';
 
 /** The server side of one TLS connection, a `Duplex` of plaintext. */
-export class PureTlsSocket extends Duplex {
-  /** Always `true` (Node's `TLSSocket.encrypted`). */
-  readonly encrypted = true;
-  /** Always `false`: puretls does not request client certificates. */
-  readonly authorized = false;
+export class PureTlsSocket extends TlsSocketInfo {
   /** The TCP socket underneath. */
   readonly tcp: Socket;
-  private conn: Conn;
+  /**
+   * The server that accepted the connection (Node's `socket.server`); `node:http` and `node:http2`
+   * read and replace it when the socket is handed to them.
+   */
+  server: object | undefined;
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
   readonly remoteFamily: string | undefined;
   readonly localAddress: string | undefined;
   readonly localPort: number | undefined;
 
+  private conn: Conn;
   private readonly hooks: PureTlsSocketHooks;
   private readonly maxBufferedBytes: number;
-  private readonly sni: PureTlsSocketOptions['sni'];
+  private readonly out: TcpOutput<PureTlsSocket>;
+  private readonly lifecycle: ConnectionLifecycle<PureTlsSocket>;
+  /** `setTimeout()`: Node's 'timeout' event, nothing closed (made on the first call). */
+  private userTimer: IdleTimer | undefined;
   /** Bytes held back while the ClientHello is peeked for SNI (`undefined` once the connection is fixed). */
-  private peeked: { chunks: Buffer[]; bytes: number; waiting: boolean } | undefined;
-  private handshakeTimer: NodeJS.Timeout | undefined;
+  private gate: SniGate | undefined;
   private secured = false;
   private failed = false;
   /** The connection failed in the same read that completed its handshake (see `onTlsError`). */
@@ -137,33 +110,33 @@ export class PureTlsSocket extends Duplex {
   private readWanted = true;
   private tlsReadableEnded = false;
   private earlyBytes = 0;
-  /** A `_write` waiting for TCP `drain` (at most one: `Writable` calls `_write` one at a time). */
-  private pendingWriteCallback: ((err?: Error | null) => void) | undefined;
   /** Writes that arrived before the handshake completed: replayed from `secure`. */
   private earlyWrites: { chunk: Buffer; callback: (err?: Error | null) => void }[] = [];
-  /** Plaintext bytes written whose records wait in the connection for the coalesced flush. */
-  private deferredBytes = 0;
-  /** A coalesced flush is scheduled (`setImmediate`). */
-  private flushScheduled = false;
-  private readonly deferredFlush = (): void => {
-    this.flushScheduled = false;
-    if (this.deferredBytes > 0) this.flush();
-  };
+  private lastData: LastData = 'none';
+  /** A draining server asked us to close once idle; `true` also when we were secured before it asked. */
+  private draining: { securedBefore: boolean } | undefined;
+  /** We started a graceful close of our own (idle, shutdown): the bound that destroys TCP. */
+  private closingTimer: NodeJS.Timeout | undefined;
 
   constructor(tcp: Socket, connection: Conn, hooks: PureTlsSocketHooks, options: PureTlsSocketOptions) {
     super({ allowHalfOpen: options.allowHalfOpen ?? false });
     this.tcp = tcp;
     this.conn = connection;
     this.hooks = hooks;
+    this.server = options.server;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 0;
-    this.sni = options.sni;
-    if (this.sni) this.peeked = { chunks: [], bytes: 0, waiting: false };
     // Captured now: Node clears them once the socket is destroyed.
     this.remoteAddress = tcp.remoteAddress;
     this.remotePort = tcp.remotePort;
     this.remoteFamily = tcp.remoteFamily;
     this.localAddress = tcp.localAddress;
     this.localPort = tcp.localPort;
+    this.out = new TcpOutput(tcp, this, PureTlsSocket.outputHooks);
+    this.lifecycle = new ConnectionLifecycle(this, options, PureTlsSocket.lifecycleHooks);
+    if (options.sni) {
+      const sni = options.sni;
+      this.gate = new SniGate(clientHelloLimits(connection.context.handshake), tcp, sni, (result, held) => this.endPeek(result, held), (err) => this.failHandshake(err));
+    }
 
     this.attach(connection);
 
@@ -171,21 +144,24 @@ export class PureTlsSocket extends Duplex {
     tcp.on('end', () => this.onTcpEnd());
     tcp.on('error', (e) => this.onTcpError(e));
     tcp.on('close', () => this.onTcpClose());
-    tcp.on('drain', () => this.onTcpDrain());
-    tcp.on('timeout', () => this.emit('timeout'));
-
-    if (options.handshakeTimeout > 0) {
-      this.handshakeTimer = setTimeout(() => {
-        this.handshakeTimer = undefined;
-        this.failHandshake(new TlsSocketError(`TLS handshake timeout (${options.handshakeTimeout} ms)`, 'ERR_TLS_HANDSHAKE_TIMEOUT'));
-      }, options.handshakeTimeout);
-    }
+    tcp.on('drain', () => this.out.drained());
   }
 
   /** The sans-IO connection (for `keyUpdate()`, `info`, …). Fixed once the ClientHello was read. */
   get connection(): Conn {
     return this.conn;
   }
+
+  // One hooks object for every socket (static, so it may touch private members): no closures per connection.
+  private static readonly lifecycleHooks: LifecycleHooks<PureTlsSocket> = {
+    onHandshakeTimeout: (s, err) => s.failHandshake(err),
+    onIdle: (s) => s.closeGracefully(),
+    onServerClose: (s, close) => s.hooks.serverClose?.(close, s),
+  };
+  private static readonly outputHooks: TcpOutputHooks<PureTlsSocket> = {
+    take: (s) => s.conn.takeOutputChunks(),
+    progress: (s) => s.onOutputProgress(),
+  };
 
   private attach(connection: Conn): void {
     this.conn = connection;
@@ -195,7 +171,7 @@ export class PureTlsSocket extends Duplex {
     connection.on('error', (e) => this.onTlsError(e));
     connection.on('keylog', (line) => this.hooks.keylog(Buffer.from(line + '\n', 'latin1'), this));
     // Output produced outside receive/write/close (after an asynchronous session lookup).
-    connection.on('output', () => this.flush());
+    connection.on('output', () => this.out.flush());
   }
 
   /**
@@ -207,54 +183,8 @@ export class PureTlsSocket extends Duplex {
     this.tcp.destroy();
   }
 
-  // ---- Node TLSSocket-like accessors ---------------------------------------------------------
+  // ---- the rest of Node's TLSSocket surface ---------------------------------------------------
 
-  /** What the handshake negotiated (`undefined` before it completed). */
-  get info(): NegotiatedInfo | undefined {
-    return this.connection.info;
-  }
-  /** The negotiated ALPN protocol, or `false`. */
-  get alpnProtocol(): string | false {
-    return this.connection.info?.alpnProtocol ?? false;
-  }
-  /** The client's SNI host name, or `false`. */
-  get servername(): string | false {
-    return this.connection.info?.serverName ?? false;
-  }
-  /** `'TLSv1.3'` / `'TLSv1.2'`, or `null` before the handshake completed. */
-  getProtocol(): string | null {
-    const v = this.connection.info?.version;
-    return v === 0x0304 ? 'TLSv1.3' : v === 0x0303 ? 'TLSv1.2' : null;
-  }
-  /** `{ name, standardName, version }` of the negotiated suite, or `undefined` before the handshake. */
-  getCipher(): { name: string; standardName: string; version: string } | undefined {
-    const info = this.connection.info;
-    return info ? cipherName(info.cipherSuite) : undefined;
-  }
-  /** The key exchange (`{ type: 'ECDH', name, size }`), or `{}` before the handshake or without one (psk_ke). */
-  getEphemeralKeyInfo(): EphemeralKeyInfo | Record<string, never> {
-    const g = this.connection.info?.group;
-    return (g !== undefined && GROUP_KEY_INFO[g]) || {};
-  }
-  /** True when the handshake resumed a session (TLS 1.3 PSK; TLS 1.2 abbreviated handshake). */
-  isSessionReused(): boolean {
-    return this.connection.info?.resumed ?? false;
-  }
-  /**
-   * The resumed session in the session cache's serialized form (`encodeSession`, which
-   * `decodeSession` reads back), like Node's `getSession()` (OpenSSL `i2d_SSL_SESSION`). It holds
-   * the session's secret: protect it like a private key. `undefined` when the connection did not
-   * resume a session (a full handshake: its tickets are separate sessions, see the context's
-   * `newSession` callback), before the handshake, and with a custom `sessions` glue whose sessions
-   * are not cache `Session`s.
-   */
-  getSession(): Buffer | undefined {
-    const info = this.connection.info;
-    const session = sessionOfHandle(info?.resumedSession?.handle);
-    if (session === undefined) return undefined;
-    const der = encodeSession(session);
-    return Buffer.from(der.buffer, der.byteOffset, der.byteLength);
-  }
   /**
    * Bytes of 0-RTT data received (RFC 8446 §4.2.10). They were delivered through the readable side
    * first, ahead of ordinary data. Early data can be replayed by an attacker: only act on it if
@@ -263,19 +193,24 @@ export class PureTlsSocket extends Duplex {
   get earlyDataLength(): number {
     return this.earlyBytes;
   }
-  /** No client certificates: always `{}` (Node's value without a peer certificate). */
-  getPeerCertificate(): Record<string, never> {
-    return {};
-  }
   /** Sends a KeyUpdate (RFC 8446 §4.6.3). @throws Error when the connection is not open. */
   keyUpdate(requestPeerUpdate = false): void {
     this.connection.keyUpdate(requestPeerUpdate);
-    this.flush();
+    this.out.flush();
   }
+  /**
+   * Node's `socket.setTimeout()`: after `ms` without data read or written, `'timeout'` is emitted
+   * (again after each further idle period); nothing is closed — the listener decides. 0 turns it off.
+   * @throws RangeError for a negative or non-finite `ms`.
+   */
   setTimeout(ms: number, callback?: () => void): this {
-    this.tcp.setTimeout(ms);
+    (this.userTimer ??= new IdleTimer(() => this.emit('timeout'))).set(ms);
     if (callback) this.once('timeout', callback);
     return this;
+  }
+  /** The `setTimeout()` value in ms (0 = none), like Node's `socket.timeout`. */
+  get timeout(): number {
+    return this.userTimer?.timeout ?? 0;
   }
   setNoDelay(noDelay?: boolean): this {
     this.tcp.setNoDelay(noDelay);
@@ -285,54 +220,89 @@ export class PureTlsSocket extends Duplex {
     this.tcp.setKeepAlive(enable, initialDelay);
     return this;
   }
+  /** Bytes received from TCP (ciphertext). */
+  get bytesRead(): number {
+    return this.tcp.bytesRead;
+  }
+
+  // ---- closes the server decides ----------------------------------------------------------------
+
+  /**
+   * A draining server's request: close with close_notify as soon as the connection is idle — the
+   * handshake completed, nothing buffered in either direction, and the application wrote last
+   * (it answered what it read), or no data moved yet on a connection secured before the drain.
+   * Checked now and after each write reaches TCP.
+   */
+  closeWhenIdle(): void {
+    if (this.draining || this.destroyed) return;
+    this.draining = { securedBefore: this.secured };
+    this.closeIfDrainedIdle();
+  }
+
+  /** The drain deadline passed: close now (close_notify after the handshake; user_canceled during it). */
+  closeForShutdown(): void {
+    if (this.destroyed) return;
+    const err = new TlsAdapterError('ShutdownTimeout', 'the server shut down before the connection was done');
+    if (!this.secured) {
+      // RFC 8446 §6.1: a handshake abandoned by us gets user_canceled, then close_notify.
+      this.connection.close();
+      this.failHandshake(err);
+      return;
+    }
+    this.lifecycle.failed(err);
+    this.closeGracefully();
+  }
+
+  /** True when a draining server may close the connection now (see {@link closeWhenIdle}). */
+  private isDrainedIdle(): boolean {
+    const d = this.draining;
+    if (!d || !this.secured || this.destroyed || this.writableEnded) return false;
+    if (this.readableLength > 0 || this.writableLength > 0 || this.earlyWrites.length > 0 || this.out.busy) return false;
+    return this.lastData === 'write' || (this.lastData === 'none' && d.securedBefore);
+  }
+
+  private closeIfDrainedIdle(): void {
+    if (!this.isDrainedIdle()) return;
+    this.lifecycle.failed(new TlsAdapterError('Shutdown', 'the server is shutting down'));
+    this.closeGracefully();
+  }
+
+  /** Output made progress (a coalesced flush, a TCP drain): TCP reads may resume, a drain may close. */
+  private onOutputProgress(): void {
+    this.lifecycle.touch();
+    this.userTimer?.touch();
+    this.maybeResume();
+    if (this.draining) setImmediate(() => this.closeIfDrainedIdle());
+  }
+
+  /**
+   * Closes on our own initiative: close_notify and FIN (the stream's `end()`), then TCP is
+   * destroyed once the peer answered, or after {@link CLOSE_GRACE_MS} whatever happens.
+   */
+  private closeGracefully(): void {
+    if (this.destroyed || this.closingTimer !== undefined) return;
+    this.closingTimer = setTimeout(() => this.destroy(), CLOSE_GRACE_MS);
+    this.closingTimer.unref();
+    if (!this.writableEnded) this.end();
+  }
 
   // ---- TCP → TLS -------------------------------------------------------------------------------
 
   private onTcpData(chunk: Buffer): void {
     if (this.failed || this.destroyed) return;
-    if (this.peeked) {
-      this.peekClientHello(chunk);
-      return;
-    }
-    this.feed(chunk);
+    if (this.gate) this.gate.push(chunk);
+    else this.feed(chunk);
   }
 
-  /** Holds bytes until the ClientHello's server_name is known, then asks the `sni` hook. */
-  private peekClientHello(chunk: Buffer): void {
-    const p = this.peeked!;
-    p.chunks.push(chunk);
-    p.bytes += chunk.length;
-    if (p.waiting) {
-      // TCP is paused while the answer is pending; a few chunks may already be on their way.
-      if (p.bytes > 2 * MAX_CLIENT_HELLO_PEEK) this.failHandshake(new TlsSocketError('too much data while SNICallback was pending', 'ERR_TLS_CLIENT_HELLO_TOO_LARGE'));
-      return;
-    }
-    if (p.chunks.length > 1) p.chunks = [Buffer.concat(p.chunks)];
-    const r = peekServerName(plainView(p.chunks[0]!));
-    if (!r.complete) return;
-    if (r.serverName === undefined) {
-      this.endPeek(undefined);
-      return;
-    }
-    p.waiting = true;
-    this.tcp.pause();
-    let answered = false;
-    this.sni!(r.serverName, (result) => {
-      if (answered) return;
-      answered = true;
-      this.endPeek(result);
-    });
-  }
-
-  private endPeek(result: Conn | Error | undefined): void {
-    const p = this.peeked;
-    if (!p || this.failed || this.destroyed) {
+  private endPeek(result: Conn | Error | undefined, held: Buffer): void {
+    if (this.failed || this.destroyed) {
       if (result instanceof ServerConnection && result !== this.conn) result.destroy();
       return;
     }
-    this.peeked = undefined;
+    this.gate = undefined;
     if (result instanceof Error) {
-      this.failHandshake(result);
+      // Node hands the callback's error itself to tlsClientError; counted as the server's close.
+      this.failHandshake(result, SNI_CALLBACK_FAILED);
       return;
     }
     if (result && result !== this.conn) {
@@ -340,8 +310,6 @@ export class PureTlsSocket extends Duplex {
       this.attach(result);
       unused.destroy();
     }
-    if (p.waiting) this.tcp.resume();
-    const held = p.chunks.length === 1 ? p.chunks[0]! : Buffer.concat(p.chunks);
     if (held.length > 0) this.feed(held);
   }
 
@@ -349,14 +317,15 @@ export class PureTlsSocket extends Duplex {
     const wasOpen = this.connection.phase === 'open';
     // The chunk is ours (a fresh Buffer per read): the record layer may decrypt in place in it.
     this.connection.receive(plainView(chunk));
-    this.flush();
+    this.out.flush();
     if (!wasOpen && !this.secured && this.connection.phase !== 'handshaking' && this.connection.info && !this.failed) {
       this.secured = true;
-      this.clearHandshakeTimer();
+      this.lifecycle.secured();
       this.hooks.secure(this);
       this.replayEarlyWrites();
       const late = this.errorAfterHandshake;
       if (late) {
+        this.lifecycle.failed(late);
         this.tcp.end();
         this.destroyQuietly(late);
       }
@@ -382,6 +351,9 @@ export class PureTlsSocket extends Duplex {
 
   private onTlsData(d: Uint8Array): void {
     if (this.tlsReadableEnded || this.destroyed) return;
+    this.lastData = 'read';
+    this.lifecycle.touch();
+    this.userTimer?.touch();
     if (!this.push(toBuffer(d))) {
       this.readWanted = false;
       if (!this.tcpPausedByUs) {
@@ -400,6 +372,7 @@ export class PureTlsSocket extends Duplex {
   private onEarlyData(d: Uint8Array): void {
     if (this.tlsReadableEnded || this.destroyed) return;
     this.earlyBytes += d.length;
+    this.lastData = 'read';
     this.push(toBuffer(d));
   }
 
@@ -417,7 +390,7 @@ export class PureTlsSocket extends Duplex {
 
   private onTcpEnd(): void {
     if (!this.secured) {
-      this.failHandshake(new TlsSocketError('Client network socket disconnected before secure TLS connection was established', 'ECONNRESET'));
+      this.failHandshake(peerDisconnected());
       return;
     }
     // EOF without close_notify (a truncation): the readable side ends all the same, like Node.
@@ -435,20 +408,17 @@ export class PureTlsSocket extends Duplex {
   }
 
   private onTcpClose(): void {
-    this.clearHandshakeTimer();
     if (!this.secured && !this.failed) {
-      this.failHandshake(new TlsSocketError('Client network socket disconnected before secure TLS connection was established', 'ECONNRESET'));
+      this.failHandshake(peerDisconnected());
       return;
     }
-    const cb = this.pendingWriteCallback;
-    this.pendingWriteCallback = undefined;
-    if (cb) cb(new Error('the TCP socket closed before the data was written'));
+    this.out.closed();
     if (!this.destroyed) this.destroy();
   }
 
   private onTlsError(err: TlsError): void {
     // The alert (if any) is queued in the connection: send it, then close TCP.
-    this.flush();
+    this.out.flush();
     if (!this.secured && this.connection.info !== undefined && !this.failed) {
       // The client's Finished and bad bytes in one read: the handshake completed (the session
       // cache counted it in acceptGood), then the connection failed. `feed` reports it as such —
@@ -461,16 +431,20 @@ export class PureTlsSocket extends Duplex {
       this.failHandshake(err);
       return;
     }
+    this.lifecycle.failed(err);
     this.tcp.end();
     this.destroyQuietly(err);
   }
 
-  /** Reports a handshake failure once, sends what is queued (the alert), closes TCP. */
-  private failHandshake(err: Error): void {
+  /**
+   * Reports a handshake failure once, sends what is queued (the alert), closes TCP. `reason`
+   * counts an error that is not puretls's own as a close of the server's.
+   */
+  private failHandshake(err: Error, reason?: string): void {
     if (this.failed || this.secured) return;
     this.failed = true;
-    this.clearHandshakeTimer();
-    this.flush();
+    this.lifecycle.handshakeFailed(err, reason);
+    this.out.flush();
     try {
       this.hooks.clientError(err, this);
     } finally {
@@ -484,42 +458,7 @@ export class PureTlsSocket extends Duplex {
     this.destroy(this.listenerCount('error') > 0 ? err : undefined);
   }
 
-  private clearHandshakeTimer(): void {
-    if (this.handshakeTimer !== undefined) {
-      clearTimeout(this.handshakeTimer);
-      this.handshakeTimer = undefined;
-    }
-  }
-
   // ---- TLS → TCP -------------------------------------------------------------------------------
-
-  /**
-   * Sends what the connection queued in one syscall: small outputs (a flight, a response and its
-   * close_notify) joined into one buffer, large ones as one vectored write (cork: no copy). Returns
-   * true when nothing was queued or TCP already handed everything to the kernel (a write above
-   * TCP's highWaterMark answers false even then), else false: wait for TCP's `drain`.
-   */
-  private flush(): boolean {
-    this.deferredBytes = 0;
-    const chunks = this.connection.takeOutputChunks();
-    if (chunks.length === 0 || this.tcp.destroyed || !this.tcp.writable) return true;
-    let ok: boolean;
-    if (chunks.length === 1) {
-      ok = this.tcp.write(asBuffer(chunks[0]!));
-    } else {
-      let total = 0;
-      for (const c of chunks) total += c.length;
-      if (total <= JOIN_MAX_BYTES) {
-        ok = this.tcp.write(joinChunks(chunks, total));
-      } else {
-        this.tcp.cork();
-        ok = true;
-        for (const c of chunks) ok = this.tcp.write(asBuffer(c));
-        this.tcp.uncork();
-      }
-    }
-    return ok || this.tcp.writableLength === 0;
-  }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
     if (!this.secured) {
@@ -540,25 +479,10 @@ export class PureTlsSocket extends Duplex {
       callback(this.connection.error);
       return;
     }
-    this.deferredBytes += chunk.length;
-    if (this.deferredBytes < COALESCE_BYTES && this.tcp.writableLength === 0) {
-      // Accepted: sent with whatever else is written in this turn (see COALESCE_BYTES).
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(this.deferredFlush);
-      }
-      callback();
-      return;
-    }
-    if (this.flush()) callback();
-    else this.pendingWriteCallback = callback;
-  }
-
-  private onTcpDrain(): void {
-    const cb = this.pendingWriteCallback;
-    this.pendingWriteCallback = undefined;
-    if (cb) cb();
-    this.maybeResume();
+    this.lastData = 'write';
+    this.lifecycle.touch();
+    this.userTimer?.touch();
+    this.out.written(chunk.length, callback);
   }
 
   private replayEarlyWrites(): void {
@@ -571,15 +495,17 @@ export class PureTlsSocket extends Duplex {
   override _final(callback: (err?: Error | null) => void): void {
     // RFC 8446 §6.1: "Each party MUST send a "close_notify" alert before closing its write side".
     this.connection.close();
-    this.flush();
+    this.out.flush();
     this.tcp.end();
     callback();
   }
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
-    this.clearHandshakeTimer();
+    this.lifecycle.ended();
+    this.userTimer?.stop();
+    if (this.closingTimer !== undefined) clearTimeout(this.closingTimer);
     // Records of accepted writes still waiting for the coalesced flush go out before TCP closes.
-    if (this.deferredBytes > 0) this.flush();
+    this.out.flushDeferred();
     // Without a close_notify from us this is an unclean shutdown for the session cache (spec §5).
     this.connection.destroy();
     for (const w of this.earlyWrites) w.callback(err ?? new Error('socket destroyed'));
@@ -587,38 +513,6 @@ export class PureTlsSocket extends Duplex {
     closeTcp(this.tcp);
     callback(err);
   }
-}
-
-/**
- * Closes TCP gracefully: sends FIN after what is queued (close_notify, alert), keeps reading (and
- * discarding) until the peer's FIN so that unread bytes do not turn the close into a reset, then
- * lets TCP close. Bounded: destroyed after {@link FLUSH_BEFORE_DESTROY_MS} whatever happens.
- */
-function closeTcp(tcp: Socket): void {
-  if (tcp.destroyed) return;
-  if (tcp.readableEnded && tcp.writableFinished) {
-    tcp.destroy();
-    return;
-  }
-  if (!tcp.writableEnded) tcp.end();
-  tcp.resume();
-  setTimeout(() => tcp.destroy(), FLUSH_BEFORE_DESTROY_MS).unref();
-}
-
-/** A record-layer output buffer (ours: `takeOutputChunks` hands it over) as a `Buffer`, without copying. */
-function asBuffer(c: Uint8Array): Buffer {
-  return Buffer.from(c.buffer, c.byteOffset, c.byteLength);
-}
-
-/** `chunks` (of `total` bytes) copied into one `Buffer`. */
-function joinChunks(chunks: readonly Uint8Array[], total: number): Buffer {
-  const out = Buffer.allocUnsafe(total);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
 }
 
 /**

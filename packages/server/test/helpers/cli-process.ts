@@ -1,10 +1,11 @@
 /**
  * Runs the CLI as a real process without depending on `pnpm build`: `src/cli/main.ts` and the workspace
  * packages (their TypeScript sources, `development` condition) are bundled with esbuild into a
- * temp folder, and `node` runs the bundle. Every wait is bounded; `stop()` kills by pid.
+ * temp folder laid out like the package (`dist/cli/` under a copy of its package.json, where the
+ * CLI reads its version), and `node` runs the bundle. Every wait is bounded; `stop()` kills by pid.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +18,8 @@ const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
 /** Bundles the CLI; returns the script path and a cleanup function. */
 export async function bundleCli(): Promise<{ script: string; cleanup: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'puretls-cli-'));
-  const script = join(dir, 'cli.mjs');
+  const script = join(dir, 'dist', 'cli', 'main.mjs');
+  copyFileSync(join(SRC, '..', 'package.json'), join(dir, 'package.json'));
   await build({
     entryPoints: [join(SRC, 'cli', 'main.ts')],
     bundle: true,

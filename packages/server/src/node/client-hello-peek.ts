@@ -1,0 +1,79 @@
+/**
+ * The ClientHello's server_name, read before the connection starts (for `SNICallback`) with the
+ * project's one ClientHello parser: the record layer's `RecordReader` and `HandshakeJoiner` frame
+ * and join the records, the handshake package's `readHello` reads the message within the
+ * context's ClientHello limits. Incremental: each chunk is framed once (no re-parse of what came
+ * before). Lenient by design: anything that is not a well-formed ClientHello answers "no name"
+ * and the connection's own parse of the same bytes sends the alert the RFC names.
+ */
+import { ContentType, HandshakeJoiner, RecordReader } from '@puretls/record-layer';
+import { HandshakeType, readHello, type ClientHelloLimits } from '@puretls/handshake-state-machine';
+
+/** What the peek found so far. */
+export type PeekResult = { readonly complete: false } | { readonly complete: true; readonly serverName: string | undefined };
+
+const INCOMPLETE: PeekResult = { complete: false };
+const NO_NAME: PeekResult = { complete: true, serverName: undefined };
+
+/** RFC 8446 §5.1: a record header; each record spanning the ClientHello costs one. */
+const RECORD_HEADER = 5;
+/** RFC 8446 §4: a handshake message header. */
+const HANDSHAKE_HEADER = 4;
+
+/**
+ * Received bytes the peek holds at most: a ClientHello of the largest allowed size in records of
+ * at least 512 bytes each (RFC 8446 §5.1 lets a sender split freely; real clients send one to
+ * nine records). A peer splitting finer gets "no name" (the default certificate), not an error.
+ */
+export function peekLimit(limits: Pick<ClientHelloLimits, 'maxLength'>): number {
+  const message = HANDSHAKE_HEADER + limits.maxLength;
+  return message + RECORD_HEADER * Math.ceil(message / 512);
+}
+
+export class ClientHelloPeek {
+  private readonly records = new RecordReader();
+  private readonly joiner: HandshakeJoiner;
+  private received = 0;
+  private result: PeekResult = INCOMPLETE;
+  private readonly maxBytes: number;
+
+  constructor(private readonly limits: ClientHelloLimits) {
+    this.joiner = new HandshakeJoiner(limits.maxLength);
+    this.maxBytes = peekLimit(limits);
+  }
+
+  /** Bytes received so far (held by the caller until the peek is done). */
+  get bytes(): number {
+    return this.received;
+  }
+
+  /**
+   * Adds the next chunk (a view is kept until the answer is complete: do not overwrite it).
+   * Returns `{ complete: false }` until the ClientHello is all there, then its host name.
+   */
+  push(chunk: Uint8Array): PeekResult {
+    if (this.result.complete) return this.result;
+    this.received += chunk.length;
+    try {
+      this.records.push(chunk);
+      for (let record = this.records.next(); record !== null; record = this.records.next()) {
+        if (record.type !== ContentType.handshake) return this.finish(NO_NAME);
+        this.joiner.push(record.fragment);
+        const msg = this.joiner.next();
+        if (msg === null) continue;
+        if (msg.type !== HandshakeType.client_hello) return this.finish(NO_NAME);
+        const name = readHello(msg, this.limits).ch.ext.serverName;
+        return this.finish({ complete: true, serverName: name?.toLowerCase() });
+      }
+    } catch {
+      // Malformed: the connection's own parse reports it with the right alert.
+      return this.finish(NO_NAME);
+    }
+    return this.received >= this.maxBytes ? this.finish(NO_NAME) : INCOMPLETE;
+  }
+
+  private finish(r: PeekResult): PeekResult {
+    this.result = r;
+    return r;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The read-only `tls.TLSSocket` accessors of a `PureTlsSocket` (`getProtocol()`, `getCipher()`,
+ * `alpnProtocol`, …), answered from the connection's `NegotiatedInfo` in Node's shapes. A base
+ * class, so that the socket class itself is only the stream glue.
+ */
+import { Duplex, type DuplexOptions } from 'node:stream';
+import type { NegotiatedInfo } from '@puretls/handshake-state-machine';
+import { encodeSession } from '@puretls/session-cache';
+import { sessionOfHandle } from '../core/sessions';
+import { cipherName, type ServerConnection } from '../core/connection';
+import type { ServerContext } from '../core/context';
+
+/** A connection of a `ServerContext` (what the Node adapter makes). */
+export type Conn = ServerConnection<ServerContext>;
+
+/** What `getEphemeralKeyInfo()` returns (Node's shape). */
+export interface EphemeralKeyInfo {
+  readonly type: 'ECDH';
+  readonly name: string;
+  readonly size: number;
+}
+
+/** Node's names and sizes (OpenSSL's `EVP_PKEY_bits`) for our groups. */
+const GROUP_KEY_INFO: Readonly<Record<string, EphemeralKeyInfo>> = {
+  x25519: { type: 'ECDH', name: 'X25519', size: 253 },
+  secp256r1: { type: 'ECDH', name: 'prime256v1', size: 256 },
+  secp384r1: { type: 'ECDH', name: 'secp384r1', size: 384 },
+  // Hybrid: reported by its IANA name, sized by its ECDH half.
+  X25519MLKEM768: { type: 'ECDH', name: 'X25519MLKEM768', size: 253 },
+};
+
+export abstract class TlsSocketInfo extends Duplex {
+  /** Always `true` (Node's `TLSSocket.encrypted`). */
+  readonly encrypted = true;
+  /** Always `false`: puretls does not request client certificates. */
+  readonly authorized = false;
+  /** Always `null` (Node's value when no client certificate was asked for). */
+  readonly authorizationError = null;
+
+  constructor(options: DuplexOptions) {
+    super(options);
+  }
+
+  /** The sans-IO connection (for `keyUpdate()`, `info`, …). Fixed once the ClientHello was read. */
+  abstract get connection(): Conn;
+
+  /** What the handshake negotiated (`undefined` before it completed). */
+  get info(): NegotiatedInfo | undefined {
+    return this.connection.info;
+  }
+  /** The negotiated ALPN protocol, or `false`. */
+  get alpnProtocol(): string | false {
+    return this.connection.info?.alpnProtocol ?? false;
+  }
+  /** The client's SNI host name, or `false`. */
+  get servername(): string | false {
+    return this.connection.info?.serverName ?? false;
+  }
+  /** `'TLSv1.3'` / `'TLSv1.2'`, or `null` before the handshake completed. */
+  getProtocol(): string | null {
+    const v = this.connection.info?.version;
+    return v === 0x0304 ? 'TLSv1.3' : v === 0x0303 ? 'TLSv1.2' : null;
+  }
+  /** `{ name, standardName, version }` of the negotiated suite, or `undefined` before the handshake. */
+  getCipher(): { name: string; standardName: string; version: string } | undefined {
+    const info = this.connection.info;
+    return info ? cipherName(info.cipherSuite) : undefined;
+  }
+  /** The key exchange (`{ type: 'ECDH', name, size }`), or `{}` before the handshake or without one (psk_ke). */
+  getEphemeralKeyInfo(): EphemeralKeyInfo | Record<string, never> {
+    const g = this.connection.info?.group;
+    return (g !== undefined && GROUP_KEY_INFO[g]) || {};
+  }
+  /** True when the handshake resumed a session (TLS 1.3 PSK; TLS 1.2 abbreviated handshake). */
+  isSessionReused(): boolean {
+    return this.connection.info?.resumed ?? false;
+  }
+  /**
+   * The resumed session in the session cache's serialized form (`encodeSession`, which
+   * `decodeSession` reads back), like Node's `getSession()` (OpenSSL `i2d_SSL_SESSION`). It holds
+   * the session's secret: protect it like a private key. `undefined` when the connection did not
+   * resume a session (a full handshake: its tickets are separate sessions, see the context's
+   * `newSession` callback), before the handshake, and with a custom `sessions` glue whose sessions
+   * are not cache `Session`s.
+   */
+  getSession(): Buffer | undefined {
+    const info = this.connection.info;
+    const session = sessionOfHandle(info?.resumedSession?.handle);
+    if (session === undefined) return undefined;
+    const der = encodeSession(session);
+    return Buffer.from(der.buffer, der.byteOffset, der.byteLength);
+  }
+  /** No client certificates: always `{}` (Node's value without a peer certificate). */
+  getPeerCertificate(): Record<string, never> {
+    return {};
+  }
+}
