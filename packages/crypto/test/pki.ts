@@ -30,6 +30,8 @@ export interface IssueOptions {
   readonly sigopt?: readonly string[];
   /** Serial number, hex (default: the next one of the CA database). */
   readonly serial?: string;
+  /** A config for `openssl req` (e.g. `string_mask = default`, which makes BMPStrings of non-Latin-1 names). */
+  readonly reqConfig?: string;
 }
 
 const CA_CNF = `[ca]
@@ -100,7 +102,8 @@ export class Pki {
   issue(name: string, o: IssueOptions): string {
     const now = Date.now();
     if (o.serial !== undefined) writeFileSync(this.path('serial'), `${o.serial}\n`);
-    this.openssl(['req', '-new', '-key', `${o.key}.key`, '-subj', o.subject, '-utf8', '-multivalue-rdn', '-out', `${name}.csr`]);
+    if (o.reqConfig !== undefined) writeFileSync(this.path(`${name}.req.cnf`), o.reqConfig);
+    this.openssl(['req', '-new', ...(o.reqConfig !== undefined ? ['-config', `${name}.req.cnf`] : []), '-key', `${o.key}.key`, '-subj', o.subject, '-utf8', '-multivalue-rdn', '-out', `${name}.csr`]);
     writeFileSync(this.path(`${name}.ext`), o.ext ?? 'basicConstraints=CA:FALSE\n');
     const ed = this.keyTypes.get(o.issuer === undefined ? o.key : this.issuerKey(o.issuer)) === 'ed25519';
     const args = [
