@@ -29,6 +29,7 @@ export function isCryptoError(e: unknown): e is CryptoError {
   return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
 }
 
+/** Why a key, certificate or PKCS#12 input was refused (the `reason` of a {@link KeyError}). */
 export type KeyErrorReason =
   | 'NotPem' // no PEM block where PEM was expected
   | 'UnknownPemLabel' // a PEM label that is not a supported key or certificate

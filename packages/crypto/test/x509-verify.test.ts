@@ -147,6 +147,7 @@ interface Case {
 const cases: Case[] = [
   { name: 'valid chain', chain: ['leaf', 'int'], ca: ['root'], node: null, errors: [] },
   { name: 'extra and out-of-order intermediates', chain: ['leaf', 'other', 'root', 'intExpired', 'int'], ca: ['root'], node: null, errors: [] },
+  { name: 'leaf only, intermediate trusted along with the root', chain: ['leaf'], ca: ['root', 'int'], node: null, errors: [] },
   { name: 'missing intermediate', chain: ['leaf'], ca: ['root'], node: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', errors: ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'] },
   { name: 'unknown root', chain: ['leaf', 'int'], ca: ['other'], node: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', errors: ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY'] },
   { name: 'trusted intermediate without its root', chain: ['leaf'], ca: ['int'], node: 'UNABLE_TO_GET_ISSUER_CERT', errors: ['UNABLE_TO_GET_ISSUER_CERT'] },

@@ -23,6 +23,7 @@ export const MIN_RSA_BITS = 2048;
 /** Largest RSA modulus accepted: larger keys make each signature cost seconds (a DoS lever). */
 export const MAX_RSA_BITS = 8192;
 
+/** Options of {@link parsePrivateKey}. */
 export interface ParsePrivateKeyOptions {
   /** Accept RSA keys of 1024 to 2047 bits (tests only: RFC 8448 uses RSA-1024). */
   readonly allowWeakRsa?: boolean;

@@ -36,6 +36,7 @@ export const GENERAL_NAME_KINDS = [
   'iPAddress',
   'registeredID',
 ] as const;
+/** The name of a GeneralName choice (`'dNSName'`, `'iPAddress'`, …). */
 export type GeneralNameKind = (typeof GENERAL_NAME_KINDS)[number];
 
 /** One GeneralName from its element. @throws KeyError('MalformedDer') */

@@ -351,8 +351,3 @@ export function nameWithinSubtree(name: X509Name, base: X509Name): boolean {
   for (let i = 0; i < b.length; i++) if (n[i] !== b[i]) return false;
   return true;
 }
-
-/** Whether `name` has no RDN at all. */
-export function isEmptyName(name: X509Name): boolean {
-  return name.rdns.length === 0;
-}

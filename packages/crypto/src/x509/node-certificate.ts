@@ -161,6 +161,7 @@ export function toNodeCertificate(cert: Certificate): NodeCertificateObject {
   return o as NodeCertificateObject;
 }
 
+/** Input of {@link nodePeerCertificate}: what the peer sent and what the server trusts. */
 export interface NodePeerCertificateOptions {
   /** The certificates the peer sent, leaf first. */
   readonly chain: readonly Certificate[];

@@ -11,6 +11,7 @@ import type { X509SignatureAlgorithm, X509SignatureHash } from '../signatures/x5
 /** Key types a signature algorithm can name. */
 export type SignatureKeyKind = 'rsa' | 'ec' | 'ed25519' | 'ed448' | 'dsa';
 
+/** A certificate's signature algorithm, interpreted ({@link readSignatureAlgorithm}). */
 export interface CertificateSignatureInfo {
   /** OpenSSL's name of the algorithm (for messages), or the dotted OID. */
   readonly name: string;

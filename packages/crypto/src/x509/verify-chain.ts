@@ -49,6 +49,7 @@ export const DEFAULT_MAX_DEPTH = 10;
 /** Largest accepted `maxDepth` (OpenSSL's and Node's default depth). */
 export const MAX_VERIFY_DEPTH = 100;
 
+/** Input of {@link verifyCertificateChain}. */
 export interface VerifyChainOptions {
   /** The peer's certificates as received, leaf first; the others may come in any order. */
   readonly chain: readonly Certificate[];
