@@ -86,6 +86,14 @@ describe('files openssl pkcs12 -export writes', () => {
     expect(r.certificates[0]!.der).toEqual(parseCertificateChain(pki.pem('rsaLeaf'))[0]!.der);
   });
 
+  it('an RSA-1024 key only with allowWeakRsa, as parsePrivateKey', () => {
+    pki.key('rsa1024', 'rsa1024');
+    pki.issue('weakLeaf', { subject: '/CN=weak', key: 'rsa1024', issuer: 'int' });
+    const der = p12([], 'secret', { cert: 'weakLeaf', key: 'rsa1024' });
+    expect(reasonOf(() => parsePkcs12(der, 'secret')).reason).toBe('WeakKey');
+    expect(parsePkcs12(der, 'secret', { allowWeakRsa: true }).key.kind).toBe('rsa');
+  });
+
   it('a non-ASCII passphrase (UTF-16 in the MAC, UTF-8 in PBES2, as OpenSSL 3.0)', () => {
     const pass = 'pässwörd 𝄞';
     const der = p12([], pass);

@@ -10,7 +10,7 @@ import * as tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export type KeyType = 'p256' | 'p384' | 'rsa' | 'ed25519';
+export type KeyType = 'p256' | 'p384' | 'rsa' | 'rsa1024' | 'ed25519';
 
 export interface IssueOptions {
   /** `-subj`, e.g. `/CN=leaf/O=Example`. */
@@ -83,8 +83,8 @@ export class Pki {
   key(name: string, type: KeyType): string {
     if (!this.keyTypes.has(name)) {
       const args =
-        type === 'rsa'
-          ? ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048']
+        type === 'rsa' || type === 'rsa1024'
+          ? ['-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${type === 'rsa' ? 2048 : 1024}`]
           : type === 'ed25519'
             ? ['-algorithm', 'ED25519']
             : ['-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${type === 'p256' ? 'P-256' : 'P-384'}`];

@@ -33,6 +33,12 @@ import type { PrivateKey } from '../keys/types';
 import { parseCertificate, type Certificate } from '../x509/certificate';
 import { PKCS12_MAC_ID, pkcs12Kdf, pkcs12PasswordBytes } from './kdf';
 
+/** Options of {@link parsePkcs12}. */
+export interface Pkcs12Options {
+  /** Accept an RSA key of 1024 to 2047 bits, as {@link parsePrivateKey} does. */
+  readonly allowWeakRsa?: boolean;
+}
+
 /** What a PKCS #12 file holds, as Node uses it. */
 export interface Pkcs12Contents {
   readonly key: PrivateKey;
@@ -78,7 +84,7 @@ function unsupported(what: string): KeyError {
  *   private key, or no certificate for it), `MalformedDer`, and what {@link parsePrivateKey} /
  *   {@link parseCertificate} throw for the key and certificates.
  */
-export function parsePkcs12(der: Uint8Array, passphrase?: Passphrase): Pkcs12Contents {
+export function parsePkcs12(der: Uint8Array, passphrase?: Passphrase, options: Pkcs12Options = {}): Pkcs12Contents {
   if (!(der instanceof Uint8Array)) throw new TypeError('parsePkcs12(der): a Uint8Array is required');
   const outer = new DerReader(der, 'PFX');
   const pfx = outer.sequence('PFX');
@@ -116,11 +122,11 @@ export function parsePkcs12(der: Uint8Array, passphrase?: Passphrase): Pkcs12Con
     let contents: Uint8Array;
     if (ci.type === Oid.pkcs7Data) {
       contents = octetContent(ci.content, 'SafeContents data');
-      readSafeContents(contents, password, keys, certs, 0);
+      readSafeContents(contents, password, options, keys, certs, 0);
     } else if (ci.type === Oid.pkcs7EncryptedData) {
       contents = decryptEncryptedData(ci.content, password);
       try {
-        readSafeContents(contents, password, keys, certs, 0);
+        readSafeContents(contents, password, options, keys, certs, 0);
       } finally {
         wipe(contents);
       }
@@ -217,7 +223,7 @@ function decryptEncryptedData(r: DerReader | undefined, password: Uint8Array | u
   return plain;
 }
 
-function readSafeContents(contents: Uint8Array, password: Uint8Array | undefined, keys: PrivateKey[], certs: Certificate[], depth: number): void {
+function readSafeContents(contents: Uint8Array, password: Uint8Array | undefined, options: Pkcs12Options, keys: PrivateKey[], certs: Certificate[], depth: number): void {
   if (depth > MAX_NESTING) throw unsupported(`safe contents nested more than ${MAX_NESTING} deep`);
   const r = new DerReader(contents, 'SafeContents');
   const bags = r.sequence('SafeContents');
@@ -230,10 +236,10 @@ function readSafeContents(contents: Uint8Array, password: Uint8Array | undefined
     bag.end();
     switch (id) {
       case Oid.keyBag:
-        keys.push(parsePrivateKey(value.element(Tag.SEQUENCE, 'PrivateKeyInfo').raw));
+        keys.push(parsePrivateKey(value.element(Tag.SEQUENCE, 'PrivateKeyInfo').raw, options));
         break;
       case Oid.pkcs8ShroudedKeyBag:
-        keys.push(decryptEncryptedPkcs8(value.element(Tag.SEQUENCE, 'EncryptedPrivateKeyInfo').raw, password ?? new Uint8Array(0), (der) => parsePrivateKey(der)));
+        keys.push(decryptEncryptedPkcs8(value.element(Tag.SEQUENCE, 'EncryptedPrivateKeyInfo').raw, password ?? new Uint8Array(0), (der) => parsePrivateKey(der, options)));
         break;
       case Oid.certBag: {
         const cb = value.sequence('CertBag');
@@ -245,7 +251,7 @@ function readSafeContents(contents: Uint8Array, password: Uint8Array | undefined
         break;
       }
       case Oid.safeContentsBag:
-        readSafeContents(value.element(Tag.SEQUENCE, 'SafeContents').raw, password, keys, certs, depth + 1);
+        readSafeContents(value.element(Tag.SEQUENCE, 'SafeContents').raw, password, options, keys, certs, depth + 1);
         break;
       default:
         throw unsupported(`a ${BAG_NAMES.get(id) ?? `bag of type ${id}`}`);

@@ -163,6 +163,7 @@ export function readExtensions(content: Uint8Array): ParsedExtensions {
         break;
     }
   }
+  Object.freeze(list);
   return out;
 }
 
