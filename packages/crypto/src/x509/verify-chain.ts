@@ -156,56 +156,54 @@ function buildChain(peer: readonly Certificate[], ca: readonly Certificate[], ma
   let numUntrusted = 1;
   // The untrusted pool is the whole peer list (as OpenSSL gets it); the leaf itself is excluded by the no-duplicates rule.
   const pool = [...peer];
+  // The trusted store is searched at every step (trusted-first); the peer's certificates until
+  // a trusted issuer is found or they run out.
   let searchUntrusted = true;
-  let searchTrusted = true;
   let trusted = false;
   // check_trust: a trusted certificate in the chain that is self-signed (trust_compat).
   const checkTrust = (from: number): boolean => chain.slice(from).some(isSelfSigned);
 
-  // Every pass grows the chain (at most maxLength + 1 certificates) or ends a search mode.
-  for (let pass = 0; pass < 2 * (maxLength + 2) && (searchUntrusted || searchTrusted); pass++) {
+  // Every pass grows the chain (to at most maxLength + 1 certificates), ends the untrusted
+  // search, or ends the loop.
+  for (let pass = 0; pass < 2 * (maxLength + 2); pass++) {
     const num = chain.length;
-    if (searchTrusted) {
-      const curr = chain[num - 1]!;
-      const issuer = num > maxLength ? undefined : bestIssuer(ca, curr, t);
-      if (issuer) {
-        let ok = true;
-        let selfSigned = isSelfSigned(curr);
-        let from = num;
-        if (!selfSigned) {
-          chain.push(issuer);
-          selfSigned = isSelfSigned(issuer);
-        } else if (!sameCertificate(curr, issuer)) {
-          ok = false; // a self-signed certificate mimicking a trust anchor's name
-        } else {
-          from = num - 1;
-          chain[from] = issuer;
-          numUntrusted = from;
-        }
-        if (ok) {
-          searchUntrusted = false;
-          if (checkTrust(from)) {
-            trusted = true;
-            break;
-          }
-          if (!selfSigned) continue;
-        }
+    // The trusted certificates first (X509_V_FLAG_TRUSTED_FIRST).
+    const top = chain[num - 1]!;
+    const issuer = num > maxLength ? undefined : bestIssuer(ca, top, t);
+    if (issuer) {
+      let ok = true;
+      let selfSigned = isSelfSigned(top);
+      let from = num;
+      if (!selfSigned) {
+        chain.push(issuer);
+        selfSigned = isSelfSigned(issuer);
+      } else if (!sameCertificate(top, issuer)) {
+        ok = false; // a self-signed certificate mimicking a trust anchor's name
+      } else {
+        from = num - 1;
+        chain[from] = issuer;
+        numUntrusted = from;
       }
-      if (!searchUntrusted) break;
-    }
-    if (searchUntrusted) {
-      const curr = chain[chain.length - 1]!;
-      const inChain = (c: Certificate): boolean => !(isSelfIssued(curr) && chain.length === 1) && chain.some((x) => sameCertificate(x, c));
-      const issuer = isSelfSigned(curr) || chain.length > maxLength ? undefined : bestIssuer(pool, curr, t, inChain);
-      if (!issuer) {
+      if (ok) {
         searchUntrusted = false;
-        searchTrusted = true;
-        continue;
+        if (checkTrust(from)) {
+          trusted = true;
+          break;
+        }
+        if (!selfSigned) continue;
       }
-      pool.splice(pool.indexOf(issuer), 1);
-      chain.push(issuer);
-      numUntrusted++;
     }
+    if (!searchUntrusted) break;
+    // Then the peer's certificates (the chain is unchanged since `top` was read).
+    const inChain = (c: Certificate): boolean => !(isSelfIssued(top) && num === 1) && chain.some((x) => sameCertificate(x, c));
+    const peerIssuer = isSelfSigned(top) || num > maxLength ? undefined : bestIssuer(pool, top, t, inChain);
+    if (!peerIssuer) {
+      searchUntrusted = false;
+      continue;
+    }
+    pool.splice(pool.indexOf(peerIssuer), 1);
+    chain.push(peerIssuer);
+    numUntrusted++;
   }
 
   if (!trusted) {
