@@ -29,10 +29,16 @@ export function isCryptoError(e: unknown): e is CryptoError {
   return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
 }
 
+/** Why a key, certificate or PKCS#12 input was refused (the `reason` of a {@link KeyError}). */
 export type KeyErrorReason =
   | 'NotPem' // no PEM block where PEM was expected
   | 'UnknownPemLabel' // a PEM label that is not a supported key or certificate
-  | 'EncryptedKey' // "ENCRYPTED PRIVATE KEY" / Proc-Type: 4,ENCRYPTED: not supported
+  | 'PassphraseRequired' // an encrypted key (or PKCS#12 file) without a passphrase
+  | 'BadDecrypt' // a wrong passphrase ("bad decrypt", OpenSSL's and Node's words)
+  | 'UnsupportedEncryption' // a key encryption or PKCS#12 algorithm we do not implement (named)
+  | 'MacVerifyFailure' // a PKCS#12 MAC that does not verify: wrong passphrase or corrupted file
+  | 'UnsupportedPkcs12' // a PKCS#12 structure we do not read (public-key integrity, enveloped data, …)
+  | 'IncompletePkcs12' // a PKCS#12 file without a private key, or without a certificate for it
   | 'MalformedDer' // truncated, trailing, or otherwise invalid DER
   | 'UnsupportedAlgorithm' // a key algorithm we do not serve (DSA, X448, …)
   | 'UnsupportedCurve' // an EC key on a curve other than P-256/P-384

@@ -4,6 +4,7 @@ export * from './errors';
 export type * from './keys/types';
 export * from './keys';
 export * from './x509';
+export * from './pkcs12';
 export * from './signatures';
 export { isPromiseLike } from './maybe-async';
 export { equalConstantTime, bytesToHex, hexToBytes, concatBytes, latin1ToBytes, bytesToLatin1 } from './bytes';

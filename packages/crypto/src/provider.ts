@@ -8,6 +8,7 @@
  */
 import type { RandomSource } from './random';
 import type { PrivateKey, PublicKey } from './keys/types';
+import type { X509SignatureAlgorithm } from './signatures/x509-algorithm';
 
 /** Hash functions TLS 1.2/1.3 use for transcripts, HMAC, HKDF and the PRF. */
 export type HashAlgorithm = 'sha256' | 'sha384';
@@ -162,4 +163,11 @@ export interface CryptoProvider {
   sign(key: PrivateKey, scheme: SignatureScheme, message: Uint8Array): Uint8Array;
   /** `false` for any invalid signature (never throws for peer data). */
   verify(key: PublicKey, scheme: SignatureScheme, message: Uint8Array, signature: Uint8Array): boolean;
+  /**
+   * Verifies an X.509 signature (`signatureValue` over the DER of `tbsCertificate`): RSA
+   * PKCS#1 v1.5 and RSA-PSS with SHA-224/256/384/512, ECDSA on P-256/P-384 with any of those
+   * hashes, Ed25519. `false` for any invalid signature or a key that cannot have made it (never
+   * throws for peer data).
+   */
+  verifyX509Signature(key: PublicKey, algorithm: X509SignatureAlgorithm, message: Uint8Array, signature: Uint8Array): boolean;
 }

@@ -112,15 +112,15 @@ describe('parsePrivateKey: one test per KeyError reason', () => {
     expectKeyError(() => parsePrivateKey(pem(p256, 'pkcs8').replace(/PRIVATE KEY/g, 'PRIVATE KEYS')), 'UnknownPemLabel');
   });
 
-  it('EncryptedKey: ENCRYPTED PRIVATE KEY (PKCS#8) and Proc-Type: 4,ENCRYPTED (legacy)', () => {
+  it('PassphraseRequired: ENCRYPTED PRIVATE KEY (PKCS#8) and Proc-Type: 4,ENCRYPTED (legacy) without a passphrase (see keys-encrypted.test.ts)', () => {
     const enc8 = rsa2048.export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'x' }) as string;
     expect(enc8).toContain('ENCRYPTED PRIVATE KEY');
-    expectKeyError(() => parsePrivateKey(enc8), 'EncryptedKey');
+    expectKeyError(() => parsePrivateKey(enc8), 'PassphraseRequired');
     const legacy = p256.export({ format: 'pem', type: 'sec1', cipher: 'aes-128-cbc', passphrase: 'x' }) as string;
     expect(legacy).toContain('Proc-Type: 4,ENCRYPTED');
-    expectKeyError(() => parsePrivateKey(legacy), 'EncryptedKey');
+    expectKeyError(() => parsePrivateKey(legacy), 'PassphraseRequired');
     const legacyRsa = rsa2048.export({ format: 'pem', type: 'pkcs1', cipher: 'aes-128-cbc', passphrase: 'x' }) as string;
-    expectKeyError(() => parsePrivateKey(legacyRsa), 'EncryptedKey');
+    expectKeyError(() => parsePrivateKey(legacyRsa), 'PassphraseRequired');
   });
 
   it('MalformedDer: truncated DER, trailing garbage, non-minimal length, bad base64, random bytes', () => {

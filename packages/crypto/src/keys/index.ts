@@ -15,3 +15,5 @@ export {
 } from './parse';
 export { encodePkcs8, encodeSpki, privateKeyToPem, publicKeyToPem } from './encode';
 export { generateEcdsaP256Key } from './generate';
+export { MAX_KDF_ITERATIONS } from './pbes2';
+export type { Passphrase } from './encrypted';

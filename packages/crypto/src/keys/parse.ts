@@ -13,6 +13,7 @@ import { equalConstantTime } from '../bytes';
 import { KeyError } from '../errors';
 import { decodePem, looksLikePem, pemTextOf, type PemBlock } from '../pem';
 import { gcd, modPow } from '../rsa/rsa';
+import { decryptEncryptedPkcs8, decryptLegacyPem, type Passphrase } from './encrypted';
 import type { EcCurve, EcPrivateKey, Ed25519PrivateKey, PrivateKey, PublicKey, RsaPrivateKey, RsaPublicKey } from './types';
 
 /** Smallest RSA modulus accepted at all, even with `allowWeakRsa` (RFC 8448's test key is 1024). */
@@ -22,9 +23,15 @@ export const MIN_RSA_BITS = 2048;
 /** Largest RSA modulus accepted: larger keys make each signature cost seconds (a DoS lever). */
 export const MAX_RSA_BITS = 8192;
 
+/** Options of {@link parsePrivateKey}. */
 export interface ParsePrivateKeyOptions {
   /** Accept RSA keys of 1024 to 2047 bits (tests only: RFC 8448 uses RSA-1024). */
   readonly allowWeakRsa?: boolean;
+  /**
+   * The passphrase of an encrypted key (a string is taken as UTF-8, as Node does). Ignored for
+   * a key that is not encrypted, as in Node.
+   */
+  readonly passphrase?: Passphrase;
 }
 
 const CURVES = { secp256r1: p256, secp384r1: p384 } as const;
@@ -54,15 +61,20 @@ const OTHER_ALGORITHMS = new Map<string, string>([
 
 /**
  * Parses a private key from PEM text (string or bytes) or DER bytes. Formats: PKCS#8 (RSA, EC
- * P-256/P-384 with named-curve parameters, Ed25519), SEC1 `EC PRIVATE KEY`, PKCS#1
- * `RSA PRIVATE KEY`. In PEM, the first private-key block is used (`EC PARAMETERS` blocks, as
- * `openssl ecparam -genkey` writes, and certificates are skipped). EC public keys missing from
- * the encoding are computed from `d`. The result is frozen.
+ * P-256/P-384 with named-curve parameters, Ed25519), encrypted PKCS#8 (`ENCRYPTED PRIVATE KEY`
+ * or DER `EncryptedPrivateKeyInfo`: PBES2 with PBKDF2 HMAC-SHA-1/224/256/384/512 and
+ * AES-128/192/256-CBC), SEC1 `EC PRIVATE KEY`, PKCS#1 `RSA PRIVATE KEY`, the last two also with
+ * OpenSSL's `Proc-Type: 4,ENCRYPTED` / `DEK-Info: AES-*-CBC` encryption. In PEM, the first
+ * private-key block is used (`EC PARAMETERS` blocks, as `openssl ecparam -genkey` writes, and
+ * certificates are skipped). EC public keys missing from the encoding are computed from `d`.
+ * The result is frozen.
  *
  * @throws KeyError with reason
  *   - `NotPem`: text without a PEM block, or a block without its END line
  *   - `UnknownPemLabel`: PEM without any private-key block
- *   - `EncryptedKey`: `ENCRYPTED PRIVATE KEY`, or `Proc-Type: 4,ENCRYPTED`
+ *   - `PassphraseRequired`: an encrypted key without `options.passphrase`
+ *   - `BadDecrypt`: a wrong passphrase ("bad decrypt", as OpenSSL and Node say)
+ *   - `UnsupportedEncryption`: PBES1, PKCS#12 PBEs, DES, DES-EDE3, RC2, scrypt, …, named
  *   - `MalformedDer`: truncated, trailing or otherwise invalid DER or base64
  *   - `UnsupportedAlgorithm`: DSA, X25519, X448, Ed448, RSASSA-PSS-restricted, multi-prime RSA,
  *     RSA above {@link MAX_RSA_BITS}
@@ -79,15 +91,15 @@ export function parsePrivateKey(input: string | Uint8Array, options: ParsePrivat
   for (const block of blocks) {
     switch (block.label) {
       case 'ENCRYPTED PRIVATE KEY':
-        throw new KeyError('EncryptedKey', 'encrypted PKCS#8 keys are not supported: decrypt it first (openssl pkey -in key.pem -out plain.pem)');
+        return finish(decryptEncryptedPkcs8(block.der, options.passphrase, (der) => parsePkcs8(der, options)));
       case 'PRIVATE KEY':
         rejectLegacyEncryption(block);
         return finish(parsePkcs8(block.der, options));
       case 'RSA PRIVATE KEY':
-        rejectLegacyEncryption(block);
+        if (isLegacyEncrypted(block)) return finish(decryptLegacyPem(block, options.passphrase, (der) => parsePkcs1(der, options)));
         return finish(parsePkcs1(block.der, options));
       case 'EC PRIVATE KEY':
-        rejectLegacyEncryption(block);
+        if (isLegacyEncrypted(block)) return finish(decryptLegacyPem(block, options.passphrase, (der) => parseSec1(der, undefined)));
         return finish(parseSec1(block.der, undefined));
       case 'DSA PRIVATE KEY':
         throw new KeyError('UnsupportedAlgorithm', 'DSA keys are not supported (TLS 1.3 has no DSA)');
@@ -98,16 +110,26 @@ export function parsePrivateKey(input: string | Uint8Array, options: ParsePrivat
   throw new KeyError('UnknownPemLabel', `no private key in PEM (found: ${blocks.map((b) => b.label).join(', ')})`);
 }
 
-function rejectLegacyEncryption(block: PemBlock): void {
+/** RFC 1421 §4.6.1.1: `Proc-Type: 4,ENCRYPTED`. */
+function isLegacyEncrypted(block: PemBlock): boolean {
   const procType = block.headers.get('Proc-Type');
-  if (procType !== undefined && /ENCRYPTED/i.test(procType)) {
-    throw new KeyError('EncryptedKey', `"${block.label}" is encrypted (Proc-Type: ${procType}): decrypt it first`);
+  return procType !== undefined && /ENCRYPTED/i.test(procType);
+}
+
+/** OpenSSL writes traditional encryption only for PKCS#1 and SEC1 blocks; on PKCS#8 it is refused. */
+function rejectLegacyEncryption(block: PemBlock): void {
+  if (isLegacyEncrypted(block)) {
+    throw new KeyError('UnsupportedEncryption', `"${block.label}" with Proc-Type: 4,ENCRYPTED: use ENCRYPTED PRIVATE KEY (PKCS#8) instead`);
   }
 }
 
-/** A DER private key, recognised by shape: PKCS#8, SEC1 or PKCS#1 (all start with a version INTEGER). */
+/**
+ * A DER private key, recognised by shape: PKCS#8, SEC1 or PKCS#1 (all start with a version
+ * INTEGER), or an EncryptedPrivateKeyInfo (starts with an AlgorithmIdentifier SEQUENCE).
+ */
 function parsePrivateKeyDer(der: Uint8Array, options: ParsePrivateKeyOptions): PrivateKey {
   const seq = new DerReader(der, 'private key').sequence('private key');
+  if (seq.peekTag() === Tag.SEQUENCE) return finish(decryptEncryptedPkcs8(der, options.passphrase, (plain) => parsePkcs8(plain, options)));
   seq.element(Tag.INTEGER, 'version');
   const second = seq.peekTag();
   if (second === Tag.SEQUENCE) return finish(parsePkcs8(der, options));

@@ -15,7 +15,8 @@ import type {
 } from '../provider';
 import { systemRandom, type RandomSource } from '../random';
 import type { PrivateKey, PublicKey } from '../keys/types';
-import { nobleSign, nobleVerify } from '../signatures/noble';
+import { nobleSign, nobleVerify, nobleVerifyX509 } from '../signatures/noble';
+import type { X509SignatureAlgorithm } from '../signatures/x509-algorithm';
 import { createNobleAead } from './aead';
 import { nobleCreateHash, nobleHash, nobleHkdfExpand, nobleHkdfExtract, nobleHmac } from './hash';
 import {
@@ -95,5 +96,8 @@ class NobleProvider implements CryptoProvider {
   }
   verify(key: PublicKey, scheme: SignatureScheme, message: Uint8Array, signature: Uint8Array): boolean {
     return nobleVerify(key, scheme, message, signature);
+  }
+  verifyX509Signature(key: PublicKey, algorithm: X509SignatureAlgorithm, message: Uint8Array, signature: Uint8Array): boolean {
+    return nobleVerifyX509(key, algorithm, message, signature);
   }
 }

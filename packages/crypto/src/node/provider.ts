@@ -17,7 +17,8 @@ import type {
 } from '../provider';
 import type { RandomSource } from '../random';
 import type { PrivateKey, PublicKey } from '../keys/types';
-import { nodeSign, nodeVerify } from '../signatures/node';
+import { nodeSign, nodeVerify, nodeVerifyX509 } from '../signatures/node';
+import type { X509SignatureAlgorithm } from '../signatures/x509-algorithm';
 import type { ProviderOptions } from '../noble/provider';
 import {
   checkEcdhGroup,
@@ -101,5 +102,8 @@ class NodeProvider implements CryptoProvider {
   }
   verify(key: PublicKey, scheme: SignatureScheme, message: Uint8Array, signature: Uint8Array): boolean {
     return nodeVerify(key, scheme, message, signature, this.c);
+  }
+  verifyX509Signature(key: PublicKey, algorithm: X509SignatureAlgorithm, message: Uint8Array, signature: Uint8Array): boolean {
+    return nodeVerifyX509(key, algorithm, message, signature, this.c);
   }
 }

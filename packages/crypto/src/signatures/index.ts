@@ -7,3 +7,4 @@ export {
   type SignatureHash,
 } from './schemes';
 export { recoverPssSalt } from './pss-salt';
+export { X509_HASH_BYTES, x509AlgorithmFitsKey, type X509SignatureAlgorithm, type X509SignatureHash } from './x509-algorithm';

@@ -17,6 +17,7 @@ import { emsaPkcs1v15Encode, emsaPssEncode, emsaPssVerify, type Digest, type Rsa
 import { modulusLength, rsaPrivateOp, rsaPublicOp } from '../rsa/rsa';
 import { ecdsaDerToRaw, ecdsaRawToDer } from './ecdsa-der';
 import { keyCanUseScheme, signatureSchemeInfo } from './schemes';
+import { x509AlgorithmFitsKey, type X509SignatureAlgorithm } from './x509-algorithm';
 import { equalConstantTime } from '../bytes';
 
 /** `@noble/hashes` as {@link Digest}s. */
@@ -90,21 +91,50 @@ export function nobleVerify(key: PublicKey, scheme: number, message: Uint8Array,
   }
 }
 
+/**
+ * Verifies an X.509 signature (certificate `signatureValue` over `tbsCertificate`). ECDSA takes
+ * the hash the algorithm names whatever the curve (FIPS 186-5 §6.4.2 truncation), high-S
+ * accepted; Ed25519 is RFC 8032 strict. `false` for any invalid input; never throws.
+ */
+export function nobleVerifyX509(key: PublicKey, algorithm: X509SignatureAlgorithm, message: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    if (!x509AlgorithmFitsKey(key, algorithm)) return false;
+    switch (algorithm.kind) {
+      case 'ecdsa': {
+        const ec = key as Extract<PublicKey, { kind: 'ec' }>;
+        const raw = ecdsaDerToRaw(ec.curve, signature);
+        if (!raw) return false;
+        const digest = NOBLE_DIGESTS[algorithm.hash].hash(message);
+        return CURVES[ec.curve].verify(raw, digest, ec.publicKey, { prehash: false, lowS: false, format: 'compact' });
+      }
+      case 'ed25519':
+        if (signature.length !== 64) return false;
+        return ed25519.verify(signature, message, (key as Extract<PublicKey, { kind: 'ed25519' }>).publicKey, { zip215: false });
+      case 'rsa-pss':
+        return rsaPssVerify(key as RsaPublicKey, NOBLE_DIGESTS[algorithm.hash], message, signature, algorithm.saltLength);
+      case 'rsa-pkcs1':
+        return rsaPkcs1Verify(key as RsaPublicKey, NOBLE_DIGESTS[algorithm.hash], message, signature);
+    }
+  } catch {
+    return false;
+  }
+}
+
 /** RSASSA-PSS-SIGN (RFC 8017 §8.1.1) with MGF1 of the same hash and the given salt. */
 export function rsaPssSign(key: RsaPrivateKey, digest: Digest, message: Uint8Array, salt: Uint8Array): Uint8Array {
   const em = emsaPssEncode(digest, digest.hash(message), key.bits - 1, salt);
   return rsaPrivateOp(key, em);
 }
 
-/** RSASSA-PSS-VERIFY (RFC 8017 §8.1.2) with salt length = hash length. */
-export function rsaPssVerify(key: RsaPublicKey, digest: Digest, message: Uint8Array, signature: Uint8Array): boolean {
+/** RSASSA-PSS-VERIFY (RFC 8017 §8.1.2); the salt must be `saltLength` bytes (default: the hash length). */
+export function rsaPssVerify(key: RsaPublicKey, digest: Digest, message: Uint8Array, signature: Uint8Array, saltLength = digest.length): boolean {
   const m = rsaPublicOp(key, signature);
   if (!m) return false;
   const emBits = key.bits - 1;
   const emLen = Math.ceil(emBits / 8);
   // §8.1.2 step 2c: EM = I2OSP(m, emLen); when emLen < k the extra leading octet must be zero.
   if (m.length > emLen && m[0] !== 0) return false;
-  return emsaPssVerify(digest, digest.hash(message), m.subarray(m.length - emLen), emBits, digest.length);
+  return emsaPssVerify(digest, digest.hash(message), m.subarray(m.length - emLen), emBits, saltLength);
 }
 
 /** RSASSA-PKCS1-V1_5-SIGN (RFC 8017 §8.2.1). */

@@ -21,6 +21,7 @@ import { checkRsaResult, modulusLength } from '../rsa/rsa';
 import { ecdsaDerToRaw } from './ecdsa-der';
 import { schemeKeyMismatch } from './noble';
 import { HASH_BYTES, keyCanUseScheme, signatureSchemeInfo } from './schemes';
+import { x509AlgorithmFitsKey, type X509SignatureAlgorithm } from './x509-algorithm';
 
 type NodeCrypto = typeof import('node:crypto');
 
@@ -100,6 +101,38 @@ export function nodeVerify(key: PublicKey, scheme: number, message: Uint8Array, 
         return nodeRsaPssVerify(key as RsaPublicKey, info.hash, message, signature, nodeCrypto);
       case 'rsa-pkcs1':
         return nodeRsaPkcs1Verify(key as RsaPublicKey, info.hash, message, signature, nodeCrypto);
+    }
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Verifies an X.509 signature through OpenSSL (ECDSA with any hash, RSA-PSS with the encoded
+ * salt length). `false` for any invalid input; never throws.
+ */
+export function nodeVerifyX509(key: PublicKey, algorithm: X509SignatureAlgorithm, message: Uint8Array, signature: Uint8Array, nodeCrypto: NodeCrypto): boolean {
+  try {
+    if (!x509AlgorithmFitsKey(key, algorithm)) return false;
+    switch (algorithm.kind) {
+      case 'ecdsa': {
+        const raw = ecdsaDerToRaw((key as Extract<PublicKey, { kind: 'ec' }>).curve, signature);
+        if (!raw) return false;
+        return nodeCrypto.verify(algorithm.hash, message, { key: nodePublicKeyObject(key, nodeCrypto), dsaEncoding: 'ieee-p1363' }, raw);
+      }
+      case 'ed25519':
+        if (signature.length !== 64) return false;
+        return nodeCrypto.verify(null, message, nodePublicKeyObject(key, nodeCrypto), signature);
+      case 'rsa-pss':
+        if (signature.length !== modulusLength(key as RsaPublicKey)) return false;
+        return nodeCrypto.verify(
+          algorithm.hash,
+          message,
+          { key: nodePublicKeyObject(key, nodeCrypto), padding: nodeCrypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: algorithm.saltLength },
+          signature,
+        );
+      case 'rsa-pkcs1':
+        return nodeRsaPkcs1Verify(key as RsaPublicKey, algorithm.hash, message, signature, nodeCrypto);
     }
   } catch {
     return false;

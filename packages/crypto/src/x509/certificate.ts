@@ -1,18 +1,21 @@
 /**
- * X.509 certificate parsing (RFC 5280 §4.1), as much as a TLS server needs: the subject public
- * key (to match the private key and know the signature schemes), the names (to choose a
- * certificate by SNI), the validity period, and the raw pieces. No path validation: a server
- * sends its chain, it does not judge it. Strict DER.
+ * X.509 certificate parsing (RFC 5280 §4.1): the subject public key (to match the private key
+ * and know the signature schemes), the names (to choose a certificate by SNI, and for Node's
+ * certificate object), the validity period, the extensions path validation reads
+ * (`./extensions`), the signature algorithm, and the raw pieces. Strict DER.
  */
-import { DerReader, Tag, type DerElement } from '../asn1/der';
+import { DerReader, Tag } from '../asn1/der';
 import { Oid } from '../asn1/oids';
 import { KeyError } from '../errors';
 import { publicKeyOf, publicKeysEqual, readSpki } from '../keys/parse';
 import type { PrivateKey, PublicKey } from '../keys/types';
 import { decodePem, looksLikePem, pemTextOf } from '../pem';
+import { readExtensions, type ParsedExtensions } from './extensions';
+import { attributeText, nameAttributes, readName, type X509Name } from './name';
+import { readSignatureAlgorithm, type CertificateSignatureInfo } from './signature-algorithm';
 
 /** A parsed certificate. Byte fields are views into `der`; the object is frozen. */
-export interface Certificate {
+export interface Certificate extends ParsedExtensions {
   /** The whole certificate, DER (what goes into the TLS Certificate message). */
   readonly der: Uint8Array;
   /** `tbsCertificate`, DER (the signed part). */
@@ -25,21 +28,27 @@ export interface Certificate {
   readonly issuer: Uint8Array;
   /** `subject` Name, DER. */
   readonly subject: Uint8Array;
-  /** The last commonName of the subject, if any. */
+  /** `issuer` Name, parsed. */
+  readonly issuerName: X509Name;
+  /** `subject` Name, parsed. */
+  readonly subjectName: X509Name;
+  /** The last commonName of the subject, if any (and if it is a string). */
   readonly subjectCommonName?: string;
-  /** subjectAltName dNSName entries, as written (lower-case them to compare). */
+  /** subjectAltName dNSName entries, as written, one character per byte (lower-case them to compare). */
   readonly dnsNames: readonly string[];
-  /** subjectAltName iPAddress entries, as text (`192.0.2.1`, `2001:db8:0:0:0:0:0:1`). */
+  /** subjectAltName iPAddress entries of 4 or 16 bytes, as text (`192.0.2.1`, `2001:db8:0:0:0:0:0:1`). */
   readonly ipAddresses: readonly string[];
   /** Start of validity, milliseconds since the Unix epoch. */
   readonly notBefore: number;
-  /** End of validity (inclusive, RFC 5280 §4.1.2.5), milliseconds since the Unix epoch. */
+  /** End of validity, milliseconds since the Unix epoch (see {@link verifyCertificateChain} for the boundary). */
   readonly notAfter: number;
   /** `subjectPublicKeyInfo`, DER. */
   readonly spki: Uint8Array;
   readonly publicKey: PublicKey;
   /** `signatureAlgorithm` OID, dotted (e.g. `1.2.840.10045.4.3.2` for ecdsa-with-SHA256). */
   readonly signatureAlgorithmOid: string;
+  /** What `signatureAlgorithm` means: key type, weakness, verification parameters. */
+  readonly signatureInfo: CertificateSignatureInfo;
   /** `signatureValue` bytes. */
   readonly signature: Uint8Array;
   /** Whether basicConstraints says cA = TRUE. */
@@ -114,51 +123,42 @@ export function parseCertificate(der: Uint8Array): Certificate {
   if (!sameBytes(innerSigAlg.raw, sigAlgEl.raw)) throw new KeyError('MalformedDer', 'tbsCertificate.signature differs from signatureAlgorithm');
   const signatureAlgorithmOid = new DerReader(sigAlgEl.content, 'signatureAlgorithm').oid('algorithm');
   const issuer = tbs.element(Tag.SEQUENCE, 'issuer');
-  checkName(issuer);
+  const issuerName = readName(issuer);
   const validity = tbs.sequence('validity');
   const notBefore = readTime(validity, 'notBefore');
   const notAfter = readTime(validity, 'notAfter');
   validity.end();
   const subject = tbs.element(Tag.SEQUENCE, 'subject');
-  const subjectCommonName = checkName(subject);
+  const subjectName = readName(subject);
   const spkiEl = tbs.element(Tag.SEQUENCE, 'subjectPublicKeyInfo');
   const publicKey = readSpki(new DerReader(spkiEl.content, 'subjectPublicKeyInfo'));
   if (tbs.optional(0x81) && version < 2) throw new KeyError('MalformedDer', 'issuerUniqueID in a v1 certificate');
   if (tbs.optional(0x82) && version < 2) throw new KeyError('MalformedDer', 'subjectUniqueID in a v1 certificate');
-  const dnsNames: string[] = [];
-  const ipAddresses: string[] = [];
-  let isCa = false;
   const extsEl = tbs.optional(0xa3);
   tbs.end();
+  let extensions: ParsedExtensions = { extensions: [] };
   if (extsEl) {
     if (version !== 3) throw new KeyError('MalformedDer', 'extensions in a certificate that is not v3');
-    const er = new DerReader(extsEl.content, 'extensions');
-    const exts = er.sequence('Extensions');
-    er.end();
-    const seen = new Set<string>();
-    if (exts.done) throw new KeyError('MalformedDer', 'empty Extensions (SIZE (1..MAX))');
-    while (!exts.done) {
-      // Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
-      const ext = exts.sequence('Extension');
-      const oid = ext.oid('extnID');
-      // An explicit `critical FALSE` is not DER (DEFAULT value) but some CAs wrote it: tolerated.
-      if (ext.peekTag() === Tag.BOOLEAN) ext.boolean('critical');
-      const value = ext.octetString('extnValue');
-      ext.end();
-      // RFC 5280 §4.2: "A certificate MUST NOT include more than one instance of a particular extension."
-      if (seen.has(oid)) throw new KeyError('MalformedDer', `duplicate extension ${oid}`);
-      seen.add(oid);
-      if (oid === Oid.subjectAltName) readSubjectAltName(value, dnsNames, ipAddresses);
-      else if (oid === Oid.basicConstraints) isCa = readBasicConstraintsCa(value);
-    }
+    extensions = readExtensions(extsEl.content);
   }
+  const dnsNames: string[] = [];
+  const ipAddresses: string[] = [];
+  for (const gn of extensions.subjectAltNames ?? []) {
+    if (gn.kind === 'dNSName') dnsNames.push(gn.text);
+    else if (gn.kind === 'iPAddress' && (gn.bytes.length === 4 || gn.bytes.length === 16)) ipAddresses.push(formatIp(gn.bytes));
+  }
+  let subjectCommonName: string | undefined;
+  for (const a of nameAttributes(subjectName)) if (a.type === Oid.commonName) subjectCommonName = attributeText(a) ?? subjectCommonName;
   return Object.freeze({
+    ...extensions,
     der,
     tbs: tbsEl.raw,
     version,
     serialNumber: serialEl.content,
     issuer: issuer.raw,
     subject: subject.raw,
+    issuerName,
+    subjectName,
     ...(subjectCommonName !== undefined ? { subjectCommonName } : {}),
     dnsNames: Object.freeze(dnsNames),
     ipAddresses: Object.freeze(ipAddresses),
@@ -167,8 +167,9 @@ export function parseCertificate(der: Uint8Array): Certificate {
     spki: spkiEl.raw,
     publicKey,
     signatureAlgorithmOid,
+    signatureInfo: readSignatureAlgorithm(sigAlgEl.content),
     signature,
-    isCa,
+    isCa: extensions.basicConstraints?.ca ?? false,
   });
 }
 
@@ -184,58 +185,6 @@ export function checkKeyMatchesCertificate(key: PrivateKey, cert: Certificate): 
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-/**
- * Walks a Name (RFC 5280 §4.1.2.4: RDNSequence of SETs of AttributeTypeAndValue) and returns the
- * last commonName. @throws KeyError('MalformedDer')
- */
-function checkName(name: DerElement): string | undefined {
-  const r = new DerReader(name.content, 'Name');
-  let cn: string | undefined;
-  while (!r.done) {
-    const rdn = new DerReader(r.element(Tag.SET, 'RelativeDistinguishedName').content, 'RDN');
-    if (rdn.done) throw new KeyError('MalformedDer', 'empty RelativeDistinguishedName');
-    while (!rdn.done) {
-      const atv = rdn.sequence('AttributeTypeAndValue');
-      const type = atv.oid('type');
-      const value = atv.any();
-      atv.end();
-      if (type === Oid.commonName) cn = decodeDirectoryString(value);
-    }
-  }
-  return cn;
-}
-
-/** DirectoryString (RFC 5280 §4.1.2.4) and IA5String to text. */
-function decodeDirectoryString(el: DerElement): string {
-  const c = el.content;
-  switch (el.tag) {
-    case Tag.UTF8_STRING:
-      try {
-        return new TextDecoder('utf-8', { fatal: true }).decode(c);
-      } catch {
-        throw new KeyError('MalformedDer', 'invalid UTF-8 in a UTF8String');
-      }
-    case Tag.PRINTABLE_STRING:
-    case Tag.IA5_STRING:
-    case Tag.T61_STRING: // treated as Latin-1, as most software does
-      return String.fromCharCode(...c);
-    case Tag.BMP_STRING: {
-      if (c.length % 2) throw new KeyError('MalformedDer', 'odd-length BMPString');
-      let s = '';
-      for (let i = 0; i < c.length; i += 2) s += String.fromCharCode((c[i]! << 8) | c[i + 1]!);
-      return s;
-    }
-    case Tag.UNIVERSAL_STRING: {
-      if (c.length % 4) throw new KeyError('MalformedDer', 'UniversalString length not a multiple of 4');
-      let s = '';
-      for (let i = 0; i < c.length; i += 4) s += String.fromCodePoint(((c[i]! << 24) | (c[i + 1]! << 16) | (c[i + 2]! << 8) | c[i + 3]!) >>> 0);
-      return s;
-    }
-    default:
-      throw new KeyError('MalformedDer', `unexpected string type 0x${el.tag.toString(16)} in a Name`);
-  }
 }
 
 /**
@@ -264,24 +213,7 @@ function readTime(r: DerReader, what: string): number {
   return t;
 }
 
-// RFC 5280 §4.2.1.6: GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName;
-//   dNSName [2] IA5String, iPAddress [7] OCTET STRING (4 or 16 octets)
-function readSubjectAltName(value: Uint8Array, dnsNames: string[], ipAddresses: string[]): void {
-  const r = new DerReader(value, 'subjectAltName');
-  const names = r.sequence('GeneralNames');
-  r.end();
-  if (names.done) throw new KeyError('MalformedDer', 'empty subjectAltName');
-  while (!names.done) {
-    const el = names.any();
-    if (el.tag === 0x82) {
-      for (const b of el.content) if (b > 0x7e || b < 0x20) throw new KeyError('MalformedDer', 'non-ASCII dNSName');
-      dnsNames.push(String.fromCharCode(...el.content));
-    } else if (el.tag === 0x87) {
-      ipAddresses.push(formatIp(el.content));
-    }
-  }
-}
-
+/** 4 or 16 bytes as dotted IPv4 or eight lower-case hex groups (no zero compression). */
 function formatIp(b: Uint8Array): string {
   if (b.length === 4) return Array.from(b).join('.');
   if (b.length === 16) {
@@ -289,20 +221,5 @@ function formatIp(b: Uint8Array): string {
     for (let i = 0; i < 16; i += 2) parts.push(((b[i]! << 8) | b[i + 1]!).toString(16));
     return parts.join(':');
   }
-  throw new KeyError('MalformedDer', `iPAddress of ${b.length} bytes`);
+  throw new RangeError(`formatIp: ${b.length} bytes`);
 }
-
-// RFC 5280 §4.2.1.9: BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL }
-function readBasicConstraintsCa(value: Uint8Array): boolean {
-  const r = new DerReader(value, 'basicConstraints');
-  const seq = r.sequence('BasicConstraints');
-  r.end();
-  let ca = false;
-  if (seq.peekTag() === Tag.BOOLEAN) {
-    ca = seq.boolean('cA'); // an explicit FALSE (not DER) is tolerated, as for `critical`
-  }
-  if (!seq.done) seq.uint('pathLenConstraint');
-  seq.end();
-  return ca;
-}
-
