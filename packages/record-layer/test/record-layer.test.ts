@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   AEAD_KEY_UPDATE_THRESHOLD,
@@ -410,6 +411,30 @@ describe('RecordLayer: writing', () => {
     plain.writeHandshake(handshakeMessage(2, pattern(500)));
     expect(records(plain.takeOutput())).toHaveLength(1); // "Unprotected messages are not subject to this limit"
     expect(() => plain.setPeerRecordSizeLimit(63)).toThrow(RangeError);
+  });
+
+  it('property: under any peer record_size_limit and padding, no protected record exceeds it (RFC 8449 §4: TLS 1.3 counts type and padding)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<TlsVersion>('tls12', 'tls13'),
+        fc.integer({ min: 64, max: 0xffff }),
+        fc.option(fc.integer({ min: 1, max: 512 }), { nil: null }),
+        fc.array(fc.integer({ min: 0, max: 40_000 }), { minLength: 1, maxLength: 4 }),
+        (version, limit, pad, sizes) => {
+          const { w } = pair(version);
+          w.setPeerRecordSizeLimit(limit);
+          if (pad !== null && version === 'tls13') w.setPaddingPolicy(padToMultipleOf(pad));
+          for (const n of sizes) w.writeApplicationData(pattern(n));
+          w.writeHandshake(handshakeMessage(4, pattern(3000)));
+          w.writeAlert('close_notify');
+          // Inner plaintext of each record: the ciphertext less the tag (and TLS 1.2 GCM's explicit nonce).
+          const overhead = version === 'tls13' ? 16 : 16 + 8;
+          const cap = version === 'tls13' ? Math.min(limit, MAX_PLAINTEXT + 1) : Math.min(limit, MAX_PLAINTEXT);
+          for (const rec of records(w.takeOutput())) expect(rec.fragment.length - overhead).toBeLessThanOrEqual(cap);
+        },
+      ),
+      { numRuns: 60, interruptAfterTimeLimit: 10_000 },
+    );
   });
 
   it('pads TLS 1.3 records by policy and never beyond the limit', () => {

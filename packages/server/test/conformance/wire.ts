@@ -163,6 +163,22 @@ export class Client13 {
     await this.until('server Finished', () => this.client.serverFinishedOk !== undefined || this.client.alerts.length > 0);
   }
 
+  private finished = false;
+  /** Sends the client's Finished (once the server's has arrived). */
+  async finish(): Promise<void> {
+    await this.until('server Finished', () => this.client.serverFinishedOk !== undefined);
+    if (this.finished || this.client.serverFinishedOk === undefined) return;
+    this.finished = true;
+    this.wire.send(this.client.finish());
+  }
+
+  /** Completes the handshake if needed, sends an HTTP request, and waits for the answer (or the close). */
+  async request(): Promise<void> {
+    await this.finish();
+    if (this.client.serverFinishedOk) this.wire.send(this.client.sendApplicationData(new TextEncoder().encode('GET / HTTP/1.0\r\n\r\n')));
+    await this.until('application data', () => this.client.appData.length > 0);
+  }
+
   /** Waits for the close, then returns the alerts received (descriptions). */
   async alertsAtClose(ms = 10_000): Promise<number[]> {
     await this.wire.closed(ms);
@@ -199,6 +215,23 @@ export class Client12 {
   async hello(records: Uint8Array): Promise<void> {
     this.wire.send(records);
     await this.until('ServerHelloDone', () => this.client.received.some((m) => m.type === 14) || this.client.serverFinishedOk !== undefined || this.client.alerts.length > 0);
+  }
+
+  private finished = false;
+  /** Sends the client's second flight (once ServerHelloDone, or the resumed Finished, has arrived). */
+  async finish(): Promise<void> {
+    await this.until('ServerHelloDone', () => this.client.received.some((m) => m.type === 14) || this.client.serverFinishedOk !== undefined);
+    if (this.finished || this.client.alerts.some((a) => a.level === 2)) return;
+    this.finished = true;
+    this.wire.send(this.client.finish());
+    await this.until('server Finished', () => this.client.serverFinishedOk !== undefined);
+  }
+
+  /** Completes the handshake if needed, sends an HTTP request, and waits for the answer (or the close). */
+  async request(): Promise<void> {
+    await this.finish();
+    if (this.client.serverFinishedOk) this.wire.send(this.client.sendApplicationData(new TextEncoder().encode('GET / HTTP/1.0\r\n\r\n')));
+    await this.until('application data', () => this.client.appData.length > 0);
   }
 
   async alertsAtClose(ms = 10_000): Promise<{ level: number; description: number }[]> {
