@@ -132,7 +132,7 @@ export function readClientHello(body: Uint8Array): ClientHello {
     const legacyVersion = r.u16();
     const random = r.bytes(32);
     const legacySessionId = r.vec8({ max: MAX_SESSION_ID_LENGTH }).rest();
-    const cipherSuites = r.vec16({ min: 2, max: 0xfffe, elem: 2 }).list((r) => r.u16());
+    const cipherSuites = r.vec16({ min: 2, max: 0xfffe, elem: 2 }).u16s();
     const legacyCompressionMethods = r.vec8({ min: 1 }).rest();
     const extensionsPresent = !r.done;
     const extensions = extensionsPresent ? readExtensions(r, 'ClientHello') : [];

@@ -114,7 +114,7 @@ export function writeEmptyExtension(type: number): Extension {
  * @throws TlsError `EmptyVector`/`BadVectorLength`/`TrailingData` (decode_error).
  */
 export function readSupportedGroups(data: Uint8Array): number[] {
-  return readAll(data, 'supported_groups', (r) => r.vec16({ min: 2, elem: 2 }).list((r) => r.u16()));
+  return readAll(data, 'supported_groups', (r) => r.vec16({ min: 2, elem: 2 }).u16s());
 }
 
 /** Writes supported_groups (sent by a server only in TLS 1.3 EncryptedExtensions). */
@@ -130,7 +130,7 @@ export function writeSupportedGroups(groups: readonly number[]): Extension {
  * @throws TlsError `EmptyVector`/`BadVectorLength`/`TrailingData` (decode_error).
  */
 export function readSignatureSchemeList(data: Uint8Array, what = 'signature_algorithms'): number[] {
-  return readAll(data, what, (r) => r.vec16({ min: 2, max: 0xfffe, elem: 2 }).list((r) => r.u16()));
+  return readAll(data, what, (r) => r.vec16({ min: 2, max: 0xfffe, elem: 2 }).u16s());
 }
 
 /** Writes signature_algorithms (`type` = 13) or signature_algorithms_cert (`type` = 50). */
