@@ -98,8 +98,9 @@ export interface ServerContextOptions {
   readonly maxEmptyRecords?: number;
   /**
    * Consecutive warning alerts tolerated; one more → unexpected_message. Default 4 (the 5th fails,
-   * like OpenSSL's MAX_WARN_ALERT_COUNT). Only user_canceled warnings are ignored at all: any other
-   * alert but close_notify ends the connection, in both versions (RFC 8446 §6).
+   * like OpenSSL's MAX_WARN_ALERT_COUNT; CVE-2016-8610). In TLS 1.2, and before a version is chosen,
+   * any warning but close_notify lets the connection go on (RFC 5246 §7.2); in TLS 1.3 only
+   * user_canceled does — every other alert ends it (RFC 8446 §6.2).
    */
   readonly maxWarningAlerts?: number;
   /** KeyUpdates received in a row without application data in between; one more → unexpected_message. Default 32. */
