@@ -10,7 +10,8 @@ import { NAMED_GROUP_CODEPOINT, type NamedGroup } from '@puretls/crypto';
 import { AlertDescription } from '@puretls/record-layer';
 import { exchange, makeContext } from '../tls13/harness';
 import { TestClient13, type ClientHelloOptions } from '../tls13/test-client';
-import { hello12, makeContext12 } from '../tls12/harness12';
+import { exchange12, hello12, makeContext12 } from '../tls12/harness12';
+import { TestClient12 } from '../tls12/test-client12';
 import { records } from './wire';
 
 const BAD: Record<NamedGroup, number[]> = {
@@ -44,6 +45,29 @@ describe.each(['noble', 'node'] as const)('%s provider', (provider) => {
       const code = NAMED_GROUP_CODEPOINT[group];
       expect(hello(provider, { groups: [code], rawShares: [{ group: code, keyExchange: share }] })[0]).toBe('illegal_parameter InvalidKeyShare');
     }
+  });
+});
+
+describe('TLS 1.2 ClientKeyExchange: a point of the wrong length or off the curve → illegal_parameter (RFC 8422 §5.11)', () => {
+  it.each([
+    ['x25519', 0x001d, [1, 31, 33]],
+    ['secp256r1', 0x0017, [33, 64, 66]],
+    ['secp384r1', 0x0018, [49, 96, 98]],
+  ] as const)('%s', (_name, code, lengths) => {
+    for (const n of lengths) {
+      const x = exchange12(makeContext12({ groups: [_name] }));
+      x.send(TestClient12.plaintextRecord(x.client.buildClientHello({ groups: [code, 0x0017] }))); // P-256 for the certificate (RFC 8422 §5.3)
+      const point = new Uint8Array(n).fill(7);
+      if (code !== 0x001d) point[0] = 4;
+      x.send(x.client.finish({ point }));
+      expect(x.errors.map((e) => `${e.alert} ${e.reason}`), `${n} bytes`).toEqual(['illegal_parameter InvalidKeyShare']);
+    }
+  });
+  it('an empty point is outside `opaque point <1..2^8-1>`: decode_error', () => {
+    const x = exchange12();
+    x.send(TestClient12.plaintextRecord(x.client.buildClientHello()));
+    x.send(TestClient12.plaintextRecord(Uint8Array.of(16, 0, 0, 1, 0), 22, 0x0303));
+    expect(x.errors.map((e) => `${e.alert} ${e.reason}`)).toEqual(['decode_error EmptyVector']);
   });
 });
 
