@@ -39,7 +39,10 @@ export async function startOpenssl(cert: TestCert, extra: readonly string[] = []
       child.stderr!.on('data', onData);
       child.once('exit', (code) => reject(new Error(`openssl s_server exited (${code}): ${out}`)));
     }),
-  );
+  ).catch((e: unknown) => {
+    child.kill('SIGKILL'); // never leave it running when it did not start as expected
+    throw e;
+  });
   return {
     name: 'openssl',
     port,
