@@ -26,7 +26,7 @@ const root = dirname(here);
 const outDir = join(here, '.out', `run-${process.pid}`);
 
 /** Suites in the order a full run takes them (cheap and in-memory first, loopback last). */
-const ORDER = ['crypto', 'session-cache', 'handshake', 'record-layer', 'memory', 'e2e', 'session-store-redis'];
+const ORDER = ['crypto', 'session-cache', 'handshake', 'clienthello', 'record-layer', 'memory', 'e2e', 'session-store-redis'];
 const ALIASES = { record: 'record-layer', redis: 'session-store-redis', 'end-to-end': 'e2e' };
 /** A suite that runs longer than this is killed and reported as failed. */
 const SUITE_TIMEOUT_MS = { quick: 6 * 60_000, full: 45 * 60_000 };

@@ -3,6 +3,7 @@
  * by the server's `ServerContext`; the state machine only reads it.
  */
 import type { CryptoProvider, NamedGroup, PrivateKey } from '@puretls/crypto';
+import { MAX_CLIENT_HELLO_LENGTH } from './msgs/message-limits';
 
 /** A certificate chain with its private key, and what it can sign. */
 export interface CertifiedKey {
@@ -43,11 +44,18 @@ export interface HandshakeConfig {
    */
   readonly advertisedGroups?: readonly number[];
   /**
-   * Makes the HelloRetryRequest cookie (RFC 8446 §4.2.2). The second ClientHello must echo it
-   * exactly. Default: 32 bytes from the randomness source.
+   * Sends a `cookie` in HelloRetryRequest (RFC 8446 §4.2.2: the server "MAY provide" one) made by
+   * this function; the second ClientHello must echo it exactly. `undefined` (the default, as
+   * OpenSSL, rustls, Go and Node): no cookie, and a second ClientHello carrying one is refused.
+   * The server is stateful across HelloRetryRequest either way: the cookie is only echoed and compared.
    */
-  readonly makeHrrCookie?: () => Uint8Array;
-  /** Our record_size_limit (RFC 8449 §4), sent when the client offers the extension. 2^14 + 1 by default. */
+  readonly hrrCookie?: () => Uint8Array;
+  /**
+   * Our record_size_limit (RFC 8449 §4) as sent in TLS 1.3, content type included: 64..2^14 + 1
+   * (2^14 + 1, the protocol's, by default). Sent and enforced only when the client offers the
+   * extension; TLS 1.2 sends and enforces one less, at most 2^14 and at least 64
+   * (`ownRecordSizeLimit12`).
+   */
   readonly recordSizeLimit: number;
   /** Ticket lifetime in seconds, at most 604800 (RFC 8446 §4.6.1). */
   readonly ticketLifetime: number;
@@ -78,21 +86,17 @@ export interface HandshakeConfig {
 }
 
 /**
- * Bounds on one ClientHello, so that the work a handshake costs does not grow with what the
- * client sends. Real clients stay far below every default (Chrome, Firefox, curl: about 2 KiB,
- * 15–20 extensions GREASE included, 1–3 key shares, 1–2 PSK identities).
+ * Bounds on one ClientHello, so that the work a handshake costs does not grow with what the client
+ * sends. The size bound defaults to the largest ClientHello the wire format allows (OpenSSL's
+ * bound too): any ClientHello a client can send is read, in time and memory linear in its size.
  */
 export interface ClientHelloLimits {
   /**
-   * Largest ClientHello body in bytes ({@link DEFAULT_MAX_CLIENT_HELLO_LENGTH}); larger →
-   * `ClientHelloTooLarge` (decode_error) before it is parsed.
+   * Largest ClientHello body in bytes ({@link MAX_CLIENT_HELLO_LENGTH}, the syntax's, by default;
+   * at least 512); larger → `MessageTooLarge` (decode_error) from the message header, before any
+   * of it is buffered (`clientMessageLimit`).
    */
   readonly maxLength: number;
-  /**
-   * Most extensions in one ClientHello ({@link DEFAULT_MAX_CLIENT_HELLO_EXTENSIONS}); more →
-   * `TooManyExtensions` (decode_error).
-   */
-  readonly maxExtensions: number;
   /**
    * Key shares considered ({@link DEFAULT_MAX_KEY_SHARES}): later ones are ignored as if not sent
    * (the client may get a HelloRetryRequest instead). Not an error: RFC 8446 §4.2.8 lets a client
@@ -107,14 +111,6 @@ export interface ClientHelloLimits {
   readonly maxPskIdentities: number;
 }
 
-/**
- * Default largest ClientHello body: 32 KiB. A ClientHello with several post-quantum shares
- * (ML-KEM-1024 alone is 1568 bytes) and a few large tickets stays under 8 KiB; OpenSSL allows
- * 128 KiB, which only matters for odd clients.
- */
-export const DEFAULT_MAX_CLIENT_HELLO_LENGTH = 32 * 1024;
-/** Default most ClientHello extensions: 64 (there are about 60 registered types of any use). */
-export const DEFAULT_MAX_CLIENT_HELLO_EXTENSIONS = 64;
 /** Default key shares considered: 8. */
 export const DEFAULT_MAX_KEY_SHARES = 8;
 /** Default PSK identities looked up: 8. */
@@ -124,8 +120,7 @@ export const DEFAULT_MAX_PSK_IDENTITIES = 8;
 export function clientHelloLimits(config: Pick<HandshakeConfig, 'clientHelloLimits'>): ClientHelloLimits {
   const l = config.clientHelloLimits ?? {};
   return {
-    maxLength: l.maxLength ?? DEFAULT_MAX_CLIENT_HELLO_LENGTH,
-    maxExtensions: l.maxExtensions ?? DEFAULT_MAX_CLIENT_HELLO_EXTENSIONS,
+    maxLength: l.maxLength ?? MAX_CLIENT_HELLO_LENGTH,
     maxKeyShares: l.maxKeyShares ?? DEFAULT_MAX_KEY_SHARES,
     maxPskIdentities: l.maxPskIdentities ?? DEFAULT_MAX_PSK_IDENTITIES,
   };

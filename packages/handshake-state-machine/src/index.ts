@@ -3,6 +3,7 @@
  */
 export * from './msgs/enums';
 export * from './msgs/handshake-message';
+export * from './msgs/message-limits';
 export * from './msgs/extensions';
 export * from './msgs/server-name';
 export * from './msgs/key-share';

@@ -18,8 +18,9 @@ export interface Alert {
 /**
  * Decodes the fragment of an alert record. RFC 8446 §5.1: "a record with an Alert type MUST
  * contain exactly one message" — so exactly two bytes.
- * @throws TlsError `EmptyAlertRecord` (decode_error) for an empty record, `BadAlertMessage`
- *   (decode_error) for any other length or a level that is neither warning(1) nor fatal(2).
+ * @throws TlsError `EmptyAlertRecord` (unexpected_message, RFC 8446 §5.4) for an empty record,
+ *   `BadAlertMessage` (decode_error) for any other length or a level that is neither warning(1)
+ *   nor fatal(2).
  */
 export function decodeAlert(fragment: Uint8Array): Alert {
   if (fragment.length === 0) throw new TlsError('EmptyAlertRecord', 'zero-length alert record');

@@ -105,6 +105,22 @@ export class Reader {
     return this.vec(3, opts);
   }
 
+  /**
+   * The rest of the input as big-endian uint16 values — a vector of 2-byte elements (cipher suites,
+   * groups, signature schemes), read in one tight loop (no call per element).
+   * @throws TlsError `Truncated` (decode_error) when an odd byte remains.
+   */
+  u16s(): number[] {
+    const b = this.input;
+    const start = this.offset;
+    if ((b.length - start) % 2 !== 0) throw new TlsError('Truncated', `${this.what}: a 2-byte element cut short`);
+    // Sized once (growing by push costs twice as much for the 32,767 entries a vector can hold).
+    const out = new Array<number>((b.length - start) / 2);
+    for (let o = start, i = 0; o < b.length; o += 2, i++) out[i] = (b[o]! << 8) | b[o + 1]!;
+    this.offset = b.length;
+    return out;
+  }
+
   /** Reads elements with `f` until the reader is exhausted. */
   list<T>(f: (r: Reader) => T): T[] {
     const out: T[] = [];

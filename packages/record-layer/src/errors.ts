@@ -3,19 +3,20 @@
  * carries the alert to send (looked up from its reason in `REASON_ALERT`) and a stable code.
  * Fatal errors stick: the connection keeps the first one and returns it from every later call.
  */
-import { AlertDescription, REASON_ALERT, type AlertDescriptionName, type Reason } from './alerts';
+import { AlertDescription, REASON_ALERT, reasonCode, type AlertDescriptionName, type Reason } from './alerts';
 
 const BRAND = Symbol.for('puretls.error');
 
 export class TlsError extends Error {
   readonly [BRAND] = true;
-  /** Stable machine-readable code, e.g. `ERR_TLS_DECODE_ERROR`. */
+  /** Stable machine-readable code, one per reason: `ERR_TLS_` + the reason in upper snake case (`ERR_TLS_TRAILING_DATA`). */
   readonly code: `ERR_TLS_${string}`;
   /** The alert to send, or `null` when none is sent (an alert received, a local close). */
   readonly alert: AlertDescriptionName | null;
   /** The numeric alert description, or `null`. */
   readonly alertCode: number | null;
 
+  /** @throws TypeError when `reason` is not a row of `REASON_ALERT` (our bug, never the peer's). */
   constructor(
     readonly reason: Reason,
     message?: string,
@@ -24,20 +25,17 @@ export class TlsError extends Error {
       readonly peerAlert?: number;
     },
   ) {
+    if (typeof reason !== 'string' || !Object.hasOwn(REASON_ALERT, reason)) throw new TypeError(`reason: not a Reason of REASON_ALERT: ${String(reason)}`);
     const alert: AlertDescriptionName | null = REASON_ALERT[reason];
     super(message ? `${reason}: ${message}` : reason, options);
     this.name = 'TlsError';
     this.alert = alert;
     this.alertCode = alert === null ? null : AlertDescription[alert];
     this.peerAlert = options?.peerAlert;
-    this.code = `ERR_TLS_${(alert ?? reasonToSnake(reason)).toUpperCase()}`;
+    this.code = reasonCode(reason);
   }
   /** For `AlertReceived`: the description the peer sent. */
   readonly peerAlert: number | undefined;
-}
-
-function reasonToSnake(r: string): string {
-  return r.replace(/[A-Z]/g, (c, i: number) => (i ? '_' : '') + c).toLowerCase();
 }
 
 /** Brand check that works across copies of the package (like undici's `isUndiciError`). */

@@ -14,11 +14,18 @@
  * Messages inside one record are views of it (no copy). A message spanning records is copied
  * into a buffer that grows with what arrived (bounded doubling, never beyond the announced size):
  * a peer that announces 64 KiB and sends 1 KiB costs about 1 KiB, not 64. The announced length is
- * checked against the cap as soon as the header is complete, so nothing beyond the cap is ever
- * buffered.
+ * checked against the bounds as soon as the header is complete (a cap for every type, and a bound
+ * per type that may also refuse a type outright), so nothing beyond them is ever buffered.
  */
 import { TlsError } from './errors';
-import { DEFAULT_MAX_HANDSHAKE_MESSAGE, HANDSHAKE_HEADER_LENGTH } from './record';
+import { HANDSHAKE_HEADER_LENGTH, MAX_HANDSHAKE_MESSAGE_LENGTH } from './record';
+
+/**
+ * The largest body acceptable for a handshake message of `type`, asked once per message when its
+ * 4-byte header is complete and before any of its body is buffered. It may throw a `TlsError` to
+ * refuse the type outright (a server refuses types none of its states accepts: unexpected_message).
+ */
+export type HandshakeMessageLimit = (type: number) => number;
 
 /** One whole handshake message. */
 export interface HandshakeMessage {
@@ -47,13 +54,18 @@ export class HandshakeJoiner {
   private total = -1;
 
   /**
-   * @param maxMessageLength cap on a message body in bytes ({@link DEFAULT_MAX_HANDSHAKE_MESSAGE}).
-   * @throws RangeError when the cap is not an integer in [0, 2^24).
+   * @param maxMessageLength cap on every message body in bytes ({@link MAX_HANDSHAKE_MESSAGE_LENGTH}: none).
+   * @param limit a bound per message type (see {@link HandshakeMessageLimit}); the smaller applies.
+   * @throws RangeError when the cap is not an integer in [0, 2^24); TypeError when `limit` is not a function.
    */
-  constructor(readonly maxMessageLength: number = DEFAULT_MAX_HANDSHAKE_MESSAGE) {
-    if (!Number.isInteger(maxMessageLength) || maxMessageLength < 0 || maxMessageLength >= 2 ** 24) {
-      throw new RangeError('maxMessageLength must be an integer in [0, 2^24)');
+  constructor(
+    readonly maxMessageLength: number = MAX_HANDSHAKE_MESSAGE_LENGTH,
+    private readonly limit?: HandshakeMessageLimit,
+  ) {
+    if (!Number.isInteger(maxMessageLength) || maxMessageLength < 0 || maxMessageLength > MAX_HANDSHAKE_MESSAGE_LENGTH) {
+      throw new RangeError('maxMessageLength: an integer in [0, 2^24)');
     }
+    if (limit !== undefined && typeof limit !== 'function') throw new TypeError('limit: a function (type) => number');
   }
 
   /** True when nothing is buffered: no partial message and no unread record content. */
@@ -93,7 +105,8 @@ export class HandshakeJoiner {
 
   /**
    * The next whole message, or `null` when the pushed content is used up.
-   * @throws TlsError `MessageTooLarge` (decode_error) when a header announces more than the cap.
+   * @throws TlsError `MessageTooLarge` (decode_error) when a header announces more than the cap or
+   *   its type's bound; whatever the per-type bound throws (e.g. `UnexpectedHandshakeMessage`).
    */
   next(): HandshakeMessage | null {
     const cur = this.current;
@@ -157,10 +170,10 @@ export class HandshakeJoiner {
   }
 
   private checkLength(b: Uint8Array, o: number): number {
+    const type = b[o]!;
     const len = (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
-    if (len > this.maxMessageLength) {
-      throw new TlsError('MessageTooLarge', `handshake message type ${b[o]!} of ${len} bytes exceeds ${this.maxMessageLength}`);
-    }
+    const max = this.limit === undefined ? this.maxMessageLength : Math.min(this.maxMessageLength, this.limit(type));
+    if (len > max) throw new TlsError('MessageTooLarge', `handshake message type ${type} of ${len} bytes exceeds ${max}`);
     return len;
   }
 }

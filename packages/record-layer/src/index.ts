@@ -25,7 +25,7 @@ export {
   type TrafficKeys,
 } from './protection';
 export { RecordWriter, padToMultipleOf, type PaddingPolicy } from './fragmenter';
-export { HandshakeJoiner, type HandshakeMessage } from './handshake-joiner';
+export { HandshakeJoiner, type HandshakeMessage, type HandshakeMessageLimit } from './handshake-joiner';
 export { decodeAlert, encodeAlert, isChangeCipherSpec, type Alert } from './alert';
 export {
   RecordLayer,

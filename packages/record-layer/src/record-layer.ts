@@ -21,7 +21,7 @@ import { AlertDescription, AlertLevel, type AlertDescriptionName } from './alert
 import { RecordReader } from './deframer';
 import { TlsError, internalError, isTlsError } from './errors';
 import { type PaddingPolicy, RecordWriter } from './fragmenter';
-import { type HandshakeMessage, HandshakeJoiner } from './handshake-joiner';
+import { type HandshakeMessage, type HandshakeMessageLimit, HandshakeJoiner } from './handshake-joiner';
 import {
   AEAD_TAG_LENGTH,
   type KeyUsage,
@@ -33,8 +33,8 @@ import {
 } from './protection';
 import {
   ContentType,
-  DEFAULT_MAX_HANDSHAKE_MESSAGE,
   MAX_CIPHERTEXT_TLS12,
+  MAX_HANDSHAKE_MESSAGE_LENGTH,
   MAX_PLAINTEXT,
   MAX_USELESS_RECORDS,
   MAX_WARNING_ALERTS,
@@ -63,8 +63,18 @@ export type RecordEvent = HandshakeMessage | AlertEvent | ChangeCipherSpecEvent 
 export interface RecordLayerOptions {
   /** Supplies the AEADs. */
   readonly provider: CryptoProvider;
-  /** Cap on one handshake message body ({@link DEFAULT_MAX_HANDSHAKE_MESSAGE}); larger → `MessageTooLarge` (decode_error). */
+  /**
+   * Cap on every handshake message body (default {@link MAX_HANDSHAKE_MESSAGE_LENGTH}, 2^24 - 1:
+   * none beyond the length field); larger → `MessageTooLarge` (decode_error).
+   */
   readonly maxHandshakeMessageLength?: number;
+  /**
+   * The bound per message type (see {@link HandshakeMessageLimit}), checked from the 4-byte header
+   * before any of the body is buffered; with `maxHandshakeMessageLength`, the smaller applies. A
+   * server passes the handshake package's `clientMessageLimit`, so that nothing beyond what the
+   * syntax allows for the message is ever buffered.
+   */
+  readonly handshakeMessageLimit?: HandshakeMessageLimit;
   /** TLS 1.3 padding for outgoing records (none by default). */
   readonly paddingPolicy?: PaddingPolicy;
   /**
@@ -115,14 +125,15 @@ export class RecordLayer {
   private readError: TlsError | null = null;
 
   /**
-   * @throws TypeError without a provider; RangeError for a bad `maxHandshakeMessageLength`, `maxEmptyRecords` or `maxWarningAlerts`.
+   * @throws TypeError without a provider or with a `handshakeMessageLimit` that is not a function;
+   *   RangeError for a bad `maxHandshakeMessageLength`, `maxEmptyRecords` or `maxWarningAlerts`.
    */
   constructor(options: RecordLayerOptions) {
     if (!options || typeof options.provider?.createAead !== 'function') {
       throw new TypeError('options.provider: a CryptoProvider is required');
     }
     this.provider = options.provider;
-    this.joiner = new HandshakeJoiner(options.maxHandshakeMessageLength ?? DEFAULT_MAX_HANDSHAKE_MESSAGE);
+    this.joiner = new HandshakeJoiner(options.maxHandshakeMessageLength ?? MAX_HANDSHAKE_MESSAGE_LENGTH, options.handshakeMessageLimit);
     if (options.paddingPolicy) this.writer.paddingPolicy = options.paddingPolicy;
     this.maxUselessRecords = countOption('maxEmptyRecords', options.maxEmptyRecords, MAX_USELESS_RECORDS);
     this.maxWarningAlerts = countOption('maxWarningAlerts', options.maxWarningAlerts, MAX_WARNING_ALERTS);
@@ -151,18 +162,21 @@ export class RecordLayer {
    * the events already returned, so keys set after an event apply to the very next record.
    *
    * Events: a whole handshake message (type, body, raw), an alert, a TLS 1.2 ChangeCipherSpec,
-   * non-empty application data. Dropped silently: TLS 1.3 compatibility CCS, empty application
-   * data, rejected early data (see `setRejectEarlyData`).
+   * application data (empty only before `setHandshakeComplete`: whether any is allowed then is the
+   * handshake's call — 0-RTT, or "premature Application Data", RFC 8446 §6.2). Dropped silently:
+   * TLS 1.3 compatibility CCS, empty application data after the handshake, rejected early data
+   * (see `setRejectEarlyData`).
    *
    * @throws TlsError — and the same error on every later call:
    *   `UnknownContentType` / `UnexpectedPlaintextRecord` / `InterleavedHandshakeData` /
-   *   `MessageSpansKeyChange` / `UnexpectedChangeCipherSpec` / `BadChangeCipherSpec` (TLS 1.3) /
-   *   `AllZeroInnerPlaintext` / `TooManyEmptyRecords` / `TooManyWarningAlerts` / `TooMuchEarlyData`
-   *   (unexpected_message); `BadRecordVersion` (protocol_version); `RecordOverflow` /
-   *   `CiphertextOverflow` / `PlaintextOverflow` (record_overflow); `DecryptFailed` (bad_record_mac);
-   *   `EmptyHandshakeRecord` / `EmptyAlertRecord` / `BadAlertMessage` / `MessageTooLarge` /
-   *   `MalformedChangeCipherSpec` (TLS 1.2) (decode_error); `SequenceNumberExhausted` (internal_error). Nothing else escapes: any other
-   *   exception would be a bug and is wrapped as `Internal` (internal_error).
+   *   `MessageSpansKeyChange` / `UnexpectedChangeCipherSpec` / `BadChangeCipherSpec` /
+   *   `EmptyHandshakeRecord` / `EmptyAlertRecord` / `AllZeroInnerPlaintext` / `TooManyEmptyRecords`
+   *   / `TooManyWarningAlerts` / `TooMuchEarlyData` (unexpected_message); `BadRecordVersion`
+   *   (protocol_version); `RecordOverflow` / `CiphertextOverflow` / `PlaintextOverflow`
+   *   (record_overflow); `DecryptFailed` (bad_record_mac); `BadAlertMessage` / `MessageTooLarge`
+   *   (decode_error); whatever `handshakeMessageLimit` throws; `SequenceNumberExhausted`
+   *   (internal_error). Nothing else escapes: any other exception would be a bug and is wrapped as
+   *   `Internal` (internal_error).
    */
   next(): RecordEvent | null {
     if (this.readError) throw this.readError;
@@ -212,7 +226,9 @@ export class RecordLayer {
   }
 
   private emit(ev: RecordEvent): RecordEvent {
-    this.uselessRecords = 0;
+    // Empty application data before the handshake completes is reported (see `next`) but still
+    // counts as a record without content.
+    if (ev.kind !== 'applicationData' || ev.data.length > 0) this.uselessRecords = 0;
     if (ev.kind !== 'alert') this.warningAlerts = 0;
     return ev;
   }
@@ -294,14 +310,16 @@ export class RecordLayer {
   private deliver(type: number, content: Uint8Array): RecordEvent | null {
     switch (type) {
       case ContentType.handshake:
-        // RFC 8446 §5.1: "Implementations MUST NOT send zero-length fragments of Handshake types,
-        // even if those fragments contain padding."
+        // RFC 8446 §5.4: "Implementations MUST NOT send Handshake and Alert records that have a
+        // zero-length TLSInnerPlaintext.content; if such a message is received, the receiving
+        // implementation MUST terminate the connection with an "unexpected_message" alert." (§5.1:
+        // "even if those fragments contain padding"; RFC 5246 §6.2.1 forbids them in TLS 1.2.)
         if (content.length === 0) throw new TlsError('EmptyHandshakeRecord', 'zero-length handshake record');
         this.joiner.push(content);
         return null;
       case ContentType.alert: {
         this.checkNotInterleaved('alert');
-        // RFC 8446 §5.1: "Zero-length fragments of Alert … MUST NOT be sent" — decodeAlert rejects them.
+        // RFC 8446 §5.4 (zero-length alert records) and §5.1 (exactly one alert per record): decodeAlert.
         const a = decodeAlert(content);
         if (a.level === AlertLevel.warning && a.description !== AlertDescription.close_notify) {
           if (++this.warningAlerts > this.maxWarningAlerts) {
@@ -312,14 +330,21 @@ export class RecordLayer {
       }
       case ContentType.change_cipher_spec:
         this.checkNotInterleaved('change_cipher_spec');
-        // RFC 5246 §7.1: "The message consists of a single byte of value 1." Anything else cannot
-        // be decoded (decode_error, as Go and rustls answer); TLS 1.3's own rule is above.
-        if (!isChangeCipherSpec(content)) throw new TlsError('MalformedChangeCipherSpec', 'ChangeCipherSpec other than 0x01');
+        // RFC 5246 §7.1: "The message consists of a single byte of value 1." Anything else gets
+        // the alert TLS 1.3 names for it (RFC 8446 §5, above) and OpenSSL sends in TLS 1.2:
+        // unexpected_message (Go and rustls send decode_error).
+        if (!isChangeCipherSpec(content)) throw new TlsError('BadChangeCipherSpec', `ChangeCipherSpec record of ${content.length} bytes other than 0x01`);
         return CHANGE_CIPHER_SPEC;
       case ContentType.application_data:
         this.checkNotInterleaved('application_data');
-        // RFC 8446 §5.1: "Zero-length fragments of Application Data MAY be sent". Nothing to report.
-        if (content.length === 0) return this.useless();
+        // RFC 8446 §5.1: "Zero-length fragments of Application Data MAY be sent": after the
+        // handshake there is nothing to report. Before it, even an empty record is application
+        // data the handshake must judge (accepted 0-RTT, or "premature Application Data" →
+        // unexpected_message, RFC 8446 §6.2): never dropped, so the peer is never left waiting.
+        if (content.length === 0) {
+          this.useless();
+          if (this.handshakeComplete) return null;
+        }
         return { kind: 'applicationData', data: content };
       default:
         // Only a TLS 1.3 inner content type can get here.

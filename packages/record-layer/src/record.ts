@@ -44,11 +44,11 @@ export const MAX_RECORD_LENGTH = RECORD_HEADER_LENGTH + MAX_CIPHERTEXT_TLS12;
 /** Size of a handshake message header: msg_type(1) ‖ length(3) (RFC 8446 §4). */
 export const HANDSHAKE_HEADER_LENGTH = 4;
 /**
- * Default cap on one handshake message (header excluded). The largest message a server receives is
- * a client Certificate chain; 64 KiB is well above any real one, and far below the 2^24 the
- * length field allows.
+ * The largest handshake message body the `uint24 length` field can announce (RFC 8446 §4): the
+ * record layer's default bound. A server bounds each message type far lower, by what its syntax
+ * allows (`RecordLayerOptions.handshakeMessageLimit`).
  */
-export const DEFAULT_MAX_HANDSHAKE_MESSAGE = 64 * 1024;
+export const MAX_HANDSHAKE_MESSAGE_LENGTH = 2 ** 24 - 1;
 /**
  * Consecutive records that produce nothing (empty application data, TLS 1.3 compatibility CCS,
  * ignored warnings) before the peer is considered to be spinning us (Go `maxUselessRecords` = 16).

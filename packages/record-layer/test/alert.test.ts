@@ -10,7 +10,7 @@ describe('alerts', () => {
     expect(decodeAlert(new Uint8Array([2, 50]))).toEqual({ level: 2, description: 50 });
   });
   it('rejects malformed alert records', () => {
-    expectTlsError(() => decodeAlert(new Uint8Array(0)), 'decode_error', 'EmptyAlertRecord');
+    expectTlsError(() => decodeAlert(new Uint8Array(0)), 'unexpected_message', 'EmptyAlertRecord');
     expectTlsError(() => decodeAlert(new Uint8Array([2])), 'decode_error', 'BadAlertMessage');
     expectTlsError(() => decodeAlert(new Uint8Array([2, 0, 2, 0])), 'decode_error', 'BadAlertMessage');
     expectTlsError(() => decodeAlert(new Uint8Array([3, 0])), 'decode_error', 'BadAlertMessage');

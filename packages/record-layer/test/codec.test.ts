@@ -12,6 +12,14 @@ describe('Reader', () => {
       expect(isTlsError(e) && e.alert).toBe('decode_error');
     }
   });
+  it('u16s reads the rest as uint16 values in one loop; an odd byte is Truncated', () => {
+    const r = new Reader(new Uint8Array([0, 6, 0x13, 0x01, 0x13, 0x02, 0xff, 0xfe]));
+    expect(r.vec16({ elem: 2 }).u16s()).toEqual([0x1301, 0x1302, 0xfffe]);
+    expect(r.done).toBe(true);
+    expect(new Reader(new Uint8Array(0)).u16s()).toEqual([]);
+    const odd = new Reader(new Uint8Array([1, 2, 3]));
+    expect(() => odd.u16s()).toThrow(expect.objectContaining({ reason: 'Truncated', alert: 'decode_error' }));
+  });
   it('Writer patches length prefixes', () => {
     const w = new Writer(1);
     w.vec16((w) => w.u8(1).u8(2).vec8((w) => w.bytes(new Uint8Array([9]))));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_HANDSHAKE_MESSAGE, HandshakeJoiner, type HandshakeMessage } from '../src/index';
+import { HandshakeJoiner, MAX_HANDSHAKE_MESSAGE_LENGTH, type HandshakeMessage } from '../src/index';
 import { concat, expectTlsError, handshakeMessage, pattern } from './helpers';
 
 function feed(j: HandshakeJoiner, content: Uint8Array): HandshakeMessage[] {
@@ -55,10 +55,12 @@ describe('HandshakeJoiner', () => {
     expect(feed(j, handshakeMessage(11, pattern(1000))).length).toBe(1);
     expectTlsError(() => feed(j, new Uint8Array([11, 0, 0x03, 0xe9])), 'decode_error', 'MessageTooLarge');
     // split header: still checked before any body is buffered
-    const k = new HandshakeJoiner();
-    feed(k, new Uint8Array([11, 0xff]));
-    expectTlsError(() => feed(k, new Uint8Array([0xff, 0xff])), 'decode_error', 'MessageTooLarge');
-    expect(DEFAULT_MAX_HANDSHAKE_MESSAGE).toBe(65536);
+    const k = new HandshakeJoiner(1000);
+    feed(k, new Uint8Array([11, 0x00]));
+    expectTlsError(() => feed(k, new Uint8Array([0x03, 0xe9])), 'decode_error', 'MessageTooLarge');
+    // the default cap is the length field's range (no cap)
+    expect(new HandshakeJoiner().maxMessageLength).toBe(MAX_HANDSHAKE_MESSAGE_LENGTH);
+    expect(MAX_HANDSHAKE_MESSAGE_LENGTH).toBe(2 ** 24 - 1);
     expect(() => new HandshakeJoiner(-1)).toThrow(RangeError);
     expect(() => new HandshakeJoiner(2 ** 24)).toThrow(RangeError);
   });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   AEAD_KEY_UPDATE_THRESHOLD,
@@ -9,6 +10,7 @@ import {
   MAX_WARNING_ALERTS,
   RecordLayer,
   RecordReader,
+  TlsError,
   createEncrypter,
   isTlsError,
   padToMultipleOf,
@@ -150,18 +152,33 @@ describe('RecordLayer: reading', () => {
       const { sealed, feed } = setup('tls13');
       expectTlsError(() => feed(sealed(24 as ContentType, pattern(3))), 'unexpected_message', 'UnknownContentType');
     });
-    it('zero-length handshake and alert records are errors, plaintext or protected', () => {
-      expectTlsError(() => setup('tls13', { keys: false }).feed(plainRecord(22, new Uint8Array(0))), 'decode_error', 'EmptyHandshakeRecord');
-      expectTlsError(() => setup('tls12', { keys: false }).feed(plainRecord(21, new Uint8Array(0))), 'decode_error', 'EmptyAlertRecord');
+    it('zero-length handshake and alert records → unexpected_message (RFC 8446 §5.4), plaintext or protected, padded or not, both versions', () => {
       for (const v of ['tls12', 'tls13'] as const) {
-        const a = setup(v);
-        expectTlsError(() => a.feed(a.sealed(ContentType.handshake, new Uint8Array(0), v === 'tls13' ? 10 : 0)), 'decode_error', 'EmptyHandshakeRecord');
-        const b = setup(v);
-        expectTlsError(() => b.feed(b.sealed(ContentType.alert, new Uint8Array(0))), 'decode_error', 'EmptyAlertRecord');
+        expectTlsError(() => setup(v, { keys: false }).feed(plainRecord(22, new Uint8Array(0))), 'unexpected_message', 'EmptyHandshakeRecord');
+        expectTlsError(() => setup(v, { keys: false }).feed(plainRecord(21, new Uint8Array(0))), 'unexpected_message', 'EmptyAlertRecord');
+        for (const padding of v === 'tls13' ? [0, 10] : [0]) {
+          const a = setup(v);
+          expectTlsError(() => a.feed(a.sealed(ContentType.handshake, new Uint8Array(0), padding)), 'unexpected_message', 'EmptyHandshakeRecord');
+          const b = setup(v);
+          expectTlsError(() => b.feed(b.sealed(ContentType.alert, new Uint8Array(0), padding)), 'unexpected_message', 'EmptyAlertRecord');
+        }
       }
     });
-    it('zero-length application data is allowed and reports nothing; a flood of them is not', () => {
+    it('zero-length application data before the handshake completes is reported (the handshake judges it), and counted', () => {
+      for (const v of ['tls12', 'tls13'] as const) {
+        const { sealed, feed } = setup(v);
+        expect(feed(sealed(ContentType.application_data, new Uint8Array(0)))).toEqual([{ kind: 'applicationData', data: new Uint8Array(0) }]);
+        const plain = setup(v, { keys: false });
+        expect(plain.feed(plainRecord(23, new Uint8Array(0)))).toEqual([{ kind: 'applicationData', data: new Uint8Array(0) }]);
+      }
       const { sealed, feed } = setup('tls13');
+      const empties = Array.from({ length: MAX_USELESS_RECORDS }, () => sealed(ContentType.application_data, new Uint8Array(0)));
+      expect(feed(concat(...empties))).toHaveLength(MAX_USELESS_RECORDS);
+      expectTlsError(() => feed(sealed(ContentType.application_data, new Uint8Array(0))), 'unexpected_message', 'TooManyEmptyRecords');
+    });
+    it('zero-length application data after the handshake reports nothing; a flood of them is refused', () => {
+      const { rl, sealed, feed } = setup('tls13');
+      rl.setHandshakeComplete();
       const empties = () => Array.from({ length: MAX_USELESS_RECORDS }, () => sealed(ContentType.application_data, new Uint8Array(0)));
       expect(feed(concat(...empties(), sealed(ContentType.application_data, pattern(1))))).toHaveLength(1);
       expect(feed(concat(...empties()))).toEqual([]);
@@ -207,10 +224,12 @@ describe('RecordLayer: reading', () => {
       const { sealed, feed } = setup('tls13');
       expectTlsError(() => feed(sealed(ContentType.change_cipher_spec, new Uint8Array([1]))), 'unexpected_message', 'UnexpectedChangeCipherSpec');
     });
-    it('TLS 1.2: CCS is an event; its body must be 0x01 (else decode_error, RFC 5246 §7.1)', () => {
+    it('TLS 1.2: CCS is an event; its body must be the single byte 0x01 (RFC 5246 §7.1), else unexpected_message', () => {
       const { feed } = setup('tls12', { keys: false });
       expect(feed(plainRecord(20, new Uint8Array([1])))).toEqual([{ kind: 'changeCipherSpec' }]);
-      expectTlsError(() => setup('tls12', { keys: false }).feed(plainRecord(20, new Uint8Array([0]))), 'decode_error', 'MalformedChangeCipherSpec');
+      for (const body of [[0], [2], [1, 1], []]) {
+        expectTlsError(() => setup('tls12', { keys: false }).feed(plainRecord(20, new Uint8Array(body))), 'unexpected_message', 'BadChangeCipherSpec');
+      }
     });
   });
 
@@ -240,10 +259,34 @@ describe('RecordLayer: reading', () => {
       const { feed } = setup('tls13', { keys: false, maxHandshakeMessageLength: 1000 });
       expect(feed(plainRecord(22, handshakeMessage(11, pattern(1000))))).toHaveLength(1);
       expectTlsError(() => feed(plainRecord(22, handshakeMessage(11, pattern(1001)))), 'decode_error', 'MessageTooLarge');
-      // the default cap, 64 KiB, rejects a 2^24-1 header without buffering any of it
+      // without a cap, a 2^24-1 header is buffered only as far as its bytes arrive
       const big = new RecordLayer({ provider });
-      big.receive(plainRecord(22, new Uint8Array([11, 0xff, 0xff, 0xff])));
-      expectTlsError(() => big.next(), 'decode_error', 'MessageTooLarge');
+      big.receive(plainRecord(22, new Uint8Array([11, 0xff, 0xff, 0xff, 1, 2])));
+      expect(big.next()).toBeNull();
+      expect(big.bufferedHandshakeBytes).toBeLessThanOrEqual(6);
+    });
+    it('a per-type bound is asked from the header alone; it may refuse the type', () => {
+      const seen: number[] = [];
+      const limit = (type: number) => {
+        seen.push(type);
+        if (type === 2) throw new TlsError('UnexpectedHandshakeMessage', 'type 2');
+        return type === 1 ? 100 : 10;
+      };
+      const rl = new RecordLayer({ provider, handshakeMessageLimit: limit, maxHandshakeMessageLength: 50 });
+      rl.receive(plainRecord(22, concat(handshakeMessage(1, pattern(50)), handshakeMessage(20, pattern(10)))));
+      expect([...rl.events()].map((e) => e.kind === 'handshake' && e.type)).toEqual([1, 20]);
+      expect(seen).toEqual([1, 20]);
+      // the smaller bound applies: 50 (the cap) for type 1, 10 for type 20
+      const a = new RecordLayer({ provider, handshakeMessageLimit: limit, maxHandshakeMessageLength: 50 });
+      a.receive(plainRecord(22, new Uint8Array([1, 0, 0, 51])));
+      expectTlsError(() => a.next(), 'decode_error', 'MessageTooLarge');
+      const b = new RecordLayer({ provider, handshakeMessageLimit: limit });
+      b.receive(plainRecord(22, new Uint8Array([20, 0, 0, 11])));
+      expectTlsError(() => b.next(), 'decode_error', 'MessageTooLarge');
+      const c = new RecordLayer({ provider, handshakeMessageLimit: limit });
+      c.receive(plainRecord(22, new Uint8Array([2, 0xff, 0xff, 0xff])));
+      expectTlsError(() => c.next(), 'unexpected_message', 'UnexpectedHandshakeMessage');
+      expect(() => new RecordLayer({ provider, handshakeMessageLimit: 5 as never })).toThrow(TypeError);
     });
   });
 
@@ -368,6 +411,30 @@ describe('RecordLayer: writing', () => {
     plain.writeHandshake(handshakeMessage(2, pattern(500)));
     expect(records(plain.takeOutput())).toHaveLength(1); // "Unprotected messages are not subject to this limit"
     expect(() => plain.setPeerRecordSizeLimit(63)).toThrow(RangeError);
+  });
+
+  it('property: under any peer record_size_limit and padding, no protected record exceeds it (RFC 8449 §4: TLS 1.3 counts type and padding)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<TlsVersion>('tls12', 'tls13'),
+        fc.integer({ min: 64, max: 0xffff }),
+        fc.option(fc.integer({ min: 1, max: 512 }), { nil: null }),
+        fc.array(fc.integer({ min: 0, max: 40_000 }), { minLength: 1, maxLength: 4 }),
+        (version, limit, pad, sizes) => {
+          const { w } = pair(version);
+          w.setPeerRecordSizeLimit(limit);
+          if (pad !== null && version === 'tls13') w.setPaddingPolicy(padToMultipleOf(pad));
+          for (const n of sizes) w.writeApplicationData(pattern(n));
+          w.writeHandshake(handshakeMessage(4, pattern(3000)));
+          w.writeAlert('close_notify');
+          // Inner plaintext of each record: the ciphertext less the tag (and TLS 1.2 GCM's explicit nonce).
+          const overhead = version === 'tls13' ? 16 : 16 + 8;
+          const cap = version === 'tls13' ? Math.min(limit, MAX_PLAINTEXT + 1) : Math.min(limit, MAX_PLAINTEXT);
+          for (const rec of records(w.takeOutput())) expect(rec.fragment.length - overhead).toBeLessThanOrEqual(cap);
+        },
+      ),
+      { numRuns: 60, interruptAfterTimeLimit: 10_000 },
+    );
   });
 
   it('pads TLS 1.3 records by policy and never beyond the limit', () => {

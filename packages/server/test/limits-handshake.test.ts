@@ -1,16 +1,16 @@
 /**
  * Per-connection resource limits (issue #10), in memory: each is a context option with a safe
  * default, and each fails with the alert we chose for it (see REASON_ALERT in alerts.ts):
- * ClientHello size / extension count (decode_error), key shares and PSK identities considered (not
- * an error: the rest is ignored), handshake message size (decode_error), warning alerts, empty
- * records and KeyUpdates in a row (unexpected_message, as OpenSSL).
+ * ClientHello size (decode_error; by default the largest the wire format allows, see
+ * conformance/client-hello-size.test.ts), key shares and PSK identities considered (not an error:
+ * the rest is ignored), handshake message size (decode_error), warning alerts, empty records and
+ * KeyUpdates in a row (unexpected_message, as OpenSSL).
  * (Early data beyond max_early_data_size: tls13/resumption.test.ts and tls13/session-spec.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
 import { NAMED_GROUP_CODEPOINT, createNobleProvider } from '@puretls/crypto';
 import {
-  DEFAULT_MAX_CLIENT_HELLO_EXTENSIONS,
-  DEFAULT_MAX_CLIENT_HELLO_LENGTH,
+  MAX_CLIENT_HELLO_LENGTH,
   keysFor,
   nextTrafficSecret,
   writeKeyUpdate,
@@ -42,39 +42,31 @@ const failures = (x: { errors: readonly { alert: string | null; reason: string }
 const answered = (x: Exchange) => x.errors.length === 0 && x.client.received.some((m) => m.type === 2);
 
 describe('ClientHello size (maxClientHelloLength)', () => {
-  it('defaults to 32 KiB: a 30 KiB ClientHello is served, a 33 KiB one is refused with decode_error before parsing', () => {
-    expect(DEFAULT_MAX_CLIENT_HELLO_LENGTH).toBe(32 * 1024);
-    const ctx = makeContext();
-    expect(answered(sendHello(ctx, { extra: [padding(30 * 1024)] }))).toBe(true);
-    expect(failures(sendHello(ctx, { extra: [padding(33 * 1024)] }))).toEqual(['decode_error ClientHelloTooLarge']);
+  it('defaults to the largest ClientHello the syntax allows (131,396 bytes): a 60 KiB one is served', () => {
+    expect(MAX_CLIENT_HELLO_LENGTH).toBe(131_396);
+    expect(answered(sendHello(makeContext(), { extra: [padding(60 * 1024)] }))).toBe(true);
   });
-  it('is an option', () => {
+  it('is an option: a larger ClientHello is refused with decode_error from its header, before any of it is buffered', () => {
     const ctx = makeContext({ maxClientHelloLength: 1024 });
     expect(answered(sendHello(ctx, { extra: [padding(100)] }))).toBe(true);
-    expect(failures(sendHello(ctx, { extra: [padding(1024)] }))).toEqual(['decode_error ClientHelloTooLarge']);
+    expect(failures(sendHello(ctx, { extra: [padding(1024)] }))).toEqual(['decode_error MessageTooLarge']);
     // Also for a TLS 1.2 ClientHello (same first state).
-    expect(failures(sendHello(ctx, { versions: null, cipherSuites: [0xc02b], extra: [padding(1024)] }))).toEqual(['decode_error ClientHelloTooLarge']);
+    expect(failures(sendHello(ctx, { versions: null, cipherSuites: [0xc02b], extra: [padding(1024)] }))).toEqual(['decode_error MessageTooLarge']);
+    const x = exchange(ctx);
+    x.send(TestClient13.plaintextRecord(Uint8Array.of(1, 0, 0x04, 0x01)));
+    expect(failures(x)).toEqual(['decode_error MessageTooLarge']);
+    expect(x.conn.bufferedBytes).toBe(0);
     expect(() => makeContext({ maxClientHelloLength: 100 })).toThrow(RangeError);
     expect(() => makeContext({ maxClientHelloLength: 1.5e3 + 0.5 })).toThrow(RangeError);
+    expect(() => makeContext({ maxClientHelloLength: MAX_CLIENT_HELLO_LENGTH + 1 })).toThrow(RangeError);
   });
 });
 
-describe('extensions per ClientHello (maxClientHelloExtensions)', () => {
-  /** `n` distinct unknown (empty) extensions. */
-  const unknown = (n: number) => Array.from({ length: n }, (_, i) => ({ type: 0x7000 + i, data: new Uint8Array(0) }));
-  it('defaults to 64 in all: more → decode_error', () => {
-    expect(DEFAULT_MAX_CLIENT_HELLO_EXTENSIONS).toBe(64);
-    const ctx = makeContext();
-    // The test client sends 6 extensions of its own (server_name, supported_groups,
-    // signature_algorithms, supported_versions, psk_key_exchange_modes, key_share).
-    expect(answered(sendHello(ctx, { extra: unknown(64 - 6) }))).toBe(true);
-    expect(failures(sendHello(ctx, { extra: unknown(64 - 5) }))).toEqual(['decode_error TooManyExtensions']);
-  });
-  it('is an option', () => {
-    const ctx = makeContext({ maxClientHelloExtensions: 8 });
-    expect(answered(sendHello(ctx, { extra: unknown(2) }))).toBe(true);
-    expect(failures(sendHello(ctx, { extra: unknown(3) }))).toEqual(['decode_error TooManyExtensions']);
-    expect(() => makeContext({ maxClientHelloExtensions: 0 })).toThrow(RangeError);
+describe('extensions per ClientHello', () => {
+  it('are not counted: 1,000 unknown ones are served; the old maxClientHelloExtensions option is refused by name', () => {
+    const unknown = Array.from({ length: 1000 }, (_, i) => ({ type: 0x7000 + i, data: new Uint8Array(0) }));
+    expect(answered(sendHello(makeContext(), { extra: unknown }))).toBe(true);
+    expect(() => makeContext({ maxClientHelloExtensions: 64 } as never)).toThrow(/options\.maxClientHelloExtensions: no longer supported/);
   });
 });
 

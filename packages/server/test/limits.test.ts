@@ -4,7 +4,8 @@
  * (issue #10). Loops and waits bounded.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_HANDSHAKE_MESSAGE, MAX_RECORD_LENGTH } from '@puretls/record-layer';
+import { MAX_RECORD_LENGTH } from '@puretls/record-layer';
+import { MAX_CLIENT_HELLO_LENGTH } from '@puretls/handshake-state-machine';
 import type { PureTlsSocket } from '../src/node/tls-socket';
 import { CertDir, type TestCert } from './helpers/certs';
 import { connectTcp, connectTls, payload, readBytes, sha256, startServer, until, useServers, within, type RunningServer } from './helpers/net';
@@ -100,8 +101,8 @@ describe('maxBufferedBytes', () => {
 
 describe('many slow clients (slowloris)', () => {
   const CLIENTS = 200;
-  /** What one handshaking connection may hold: one whole record plus one handshake message. */
-  const PER_CONNECTION = MAX_RECORD_LENGTH + 4 + DEFAULT_MAX_HANDSHAKE_MESSAGE;
+  /** What one handshaking connection may hold: one whole record plus the largest ClientHello. */
+  const PER_CONNECTION = MAX_RECORD_LENGTH + 4 + MAX_CLIENT_HELLO_LENGTH;
 
   /**
    * Half the clients stall inside the first record (16 KiB announced, 8 KiB sent); the other half

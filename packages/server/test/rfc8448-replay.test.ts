@@ -162,7 +162,7 @@ describe.each(providers)('RFC 8448 §5 HelloRetryRequest (%s)', (_name, makeProv
       groups: ['secp256r1', 'x25519'],
       groupSelection: 'server',
       advertisedGroups: [0x0017, 0x0018, 0x001d],
-      makeHrrCookie: () => cookie,
+      hrrCookie: () => cookie,
     });
     const conn = new ServerConnection(ctx);
     const errors: unknown[] = [];

@@ -176,7 +176,7 @@ describe('0-RTT replay', () => {
   });
 });
 
-describe('the HelloRetryRequest cookie is authenticated', () => {
+describe('the HelloRetryRequest cookie (opt-in: hrrCookie) is authenticated', () => {
   function firstHello(ctx: ServerContext) {
     const conn = new ServerConnection(ctx);
     const client = new TestClient13(createNobleProvider());
@@ -191,7 +191,7 @@ describe('the HelloRetryRequest cookie is authenticated', () => {
     };
     return { cookie: client.helloRetry!.cookie!, second, conn };
   }
-  const ctx = () => context({ groups: ['secp256r1'] });
+  const ctx = () => context({ groups: ['secp256r1'], hrrCookie: true });
 
   it('our cookie with one bit flipped → illegal_parameter BadCookie', () => {
     const h = firstHello(ctx());

@@ -7,6 +7,8 @@
  *
  * Outcomes:
  *   an alert name — the server sent that fatal alert and closed;
+ * (The first column of each version is before any version is chosen: alerts there follow TLS 1.2's
+ * rules, as OpenSSL's, since nothing says the client speaks TLS 1.3 yet.)
  *   C — closed without sending an alert (the peer's error alert, RFC 8446 §6.2);
  *   N — the peer's close_notify mid-handshake: we answer close_notify (RFC 8446 §6.1) and close;
  *   O — accepted: no error, the connection stays up (dropped, delivered, or the state moved on);
@@ -66,7 +68,7 @@ const ROWS: readonly [string, Build, readonly Outcome[]][] = [
   ['server_hello (2)', hs(2), [U, U, U, U, U, U, U, U, U, U, U, U]],
   ['hello_verify_request (3, DTLS)', hs(3), [U, U, U, U, U, U, U, U, U, U, U, U]],
   ['new_session_ticket (4)', hs(4), [U, U, U, U, U, U, U, U, U, U, U, U]],
-  ['end_of_early_data (5), 4-byte body', hs(5), [U, U, D, U, U, U, U, U, U, U, U, U]],
+  ['end_of_early_data (5), 4-byte body (longer than its syntax allows: refused from the header)', hs(5), [D, D, D, D, D, D, D, D, D, D, D, D]],
   ['end_of_early_data (5), empty', hs(5, new Uint8Array(0)), [U, U, O, U, U, U, U, U, U, U, U, U]],
   ['hello_retry_request (6, drafts)', hs(6), [U, U, U, U, U, U, U, U, U, U, U, U]],
   ['encrypted_extensions (8)', hs(8), [U, U, U, U, U, U, U, U, U, U, U, U]],
@@ -79,38 +81,38 @@ const ROWS: readonly [string, Build, readonly Outcome[]][] = [
   ['finished (20), wrong length', hs(20), [U, U, U, D, U, U, U, U, U, D, D, U]],
   ['finished (20), right length, wrong verify_data', wrongFinished, [U, U, U, X, U, U, U, U, U, X, X, U]],
   ['certificate_status (22)', hs(22), [U, U, U, U, U, U, U, U, U, U, U, U]],
-  ['key_update (24), 4-byte body', hs(24), [U, U, U, U, D, U, U, U, U, U, U, U]],
+  ['key_update (24), 4-byte body (longer than its syntax allows: refused from the header)', hs(24), [D, D, D, D, D, D, D, D, D, D, D, D]],
   ['key_update (24), request_update = 2', hs(24, Uint8Array.of(2)), [U, U, U, U, I, U, U, U, U, U, U, U]],
   ['message_hash (254, never on the wire)', hs(254), [U, U, U, U, U, U, U, U, U, U, U, U]],
   ['unknown (7)', hs(7), [U, U, U, U, U, U, U, U, U, U, U, U]],
   ['unknown (99)', hs(99), [U, U, U, U, U, U, U, U, U, U, U, U]],
   ['unknown (255)', hs(255), [U, U, U, U, U, U, U, U, U, U, U, U]],
   ['handshake header claiming 2^24-1 bytes', rec(ContentType.handshake, [1, 0xff, 0xff, 0xff]), [D, D, D, D, D, D, D, D, D, D, D, D]],
-  ['empty handshake record', rec(ContentType.handshake, []), [D, D, D, D, D, D, D, D, D, D, D, D]],
+  ['empty handshake record (RFC 8446 §5.4)', rec(ContentType.handshake, []), [U, U, U, U, U, U, U, U, U, U, U, U]],
   ['client_hello in clear', clear(ContentType.handshake, [1, 0, 0, 4, 0, 0, 0, 0]), [D, D, U, U, U, D, U, U, U, A, A, A]],
   // ---- ChangeCipherSpec (RFC 8446 §5: 0x01 in clear dropped after the first ClientHello, until the peer's Finished)
   ['CCS 0x01', rec(ContentType.change_cipher_spec, [1]), [U, O, U, U, U, U, U, O, O, U, U, U]],
   ['CCS 0x01 in clear', clear(ContentType.change_cipher_spec, [1]), [U, O, O, O, U, U, U, O, O, A, A, A]],
-  ['CCS 0x02', rec(ContentType.change_cipher_spec, [2]), [D, U, U, U, U, D, D, D, D, D, D, D]],
-  ['CCS 0x01 0x01', rec(ContentType.change_cipher_spec, [1, 1]), [D, U, U, U, U, D, D, D, D, D, D, D]],
-  ['CCS empty', rec(ContentType.change_cipher_spec, []), [D, U, U, U, U, D, D, D, D, D, D, D]],
-  ['CCS 0x02 in clear', clear(ContentType.change_cipher_spec, [2]), [D, U, U, U, U, D, D, D, D, A, A, A]],
+  ['CCS 0x02', rec(ContentType.change_cipher_spec, [2]), [U, U, U, U, U, U, U, U, U, U, U, U]],
+  ['CCS 0x01 0x01', rec(ContentType.change_cipher_spec, [1, 1]), [U, U, U, U, U, U, U, U, U, U, U, U]],
+  ['CCS empty', rec(ContentType.change_cipher_spec, []), [U, U, U, U, U, U, U, U, U, U, U, U]],
+  ['CCS 0x02 in clear', clear(ContentType.change_cipher_spec, [2]), [U, U, U, U, U, U, U, U, U, A, A, A]],
   // ---- alerts (RFC 8446 §6, RFC 5246 §7.2) ---------------------------------------------------------------------
   ['warning close_notify', alert(W, 0), [N, N, N, N, H, N, N, N, N, N, N, H]],
   ['fatal close_notify', alert(F, 0), [N, N, N, N, H, N, N, N, N, N, N, H]],
   ['warning user_canceled', alert(W, 90), [O, O, O, O, O, O, O, O, O, O, O, O]],
   ['fatal user_canceled', alert(F, 90), [C, C, C, C, C, C, C, C, C, C, C, C]],
   ['fatal handshake_failure', alert(F, 40), [C, C, C, C, C, C, C, C, C, C, C, C]],
-  ['warning unexpected_message (error alerts are fatal, §6.2)', alert(W, 10), [C, C, C, C, C, C, C, C, C, C, C, C]],
-  ['warning unknown alert (255)', alert(W, 255), [C, C, C, C, C, C, C, C, C, C, C, C]],
+  ['warning unexpected_message (TLS 1.3: error alerts are fatal, §6.2; TLS 1.2: warnings go on, RFC 5246 §7.2)', alert(W, 10), [O, C, C, C, C, O, O, O, O, O, O, O]],
+  ['warning unknown alert (255)', alert(W, 255), [O, C, C, C, C, O, O, O, O, O, O, O]],
   ['fatal handshake_failure in clear', clear(ContentType.alert, [2, 40]), [C, C, C, C, U, C, C, C, C, A, A, A]],
   ['alert of 3 bytes', rec(ContentType.alert, [1, 0, 0]), [D, D, D, D, D, D, D, D, D, D, D, D]],
   ['alert of 1 byte', rec(ContentType.alert, [2]), [D, D, D, D, D, D, D, D, D, D, D, D]],
-  ['empty alert record', rec(ContentType.alert, []), [D, D, D, D, D, D, D, D, D, D, D, D]],
+  ['empty alert record (RFC 8446 §5.4)', rec(ContentType.alert, []), [U, U, U, U, U, U, U, U, U, U, U, U]],
   ['alert level 3', rec(ContentType.alert, [3, 0]), [D, D, D, D, D, D, D, D, D, D, D, D]],
   // ---- application data and other record types ----------------------------------------------------------------
   ['application data', rec(ContentType.application_data, [1, 2, 3, 4, 5]), [U, U, O, U, O, U, U, U, U, U, U, O]],
-  ['empty application data record', rec(ContentType.application_data, []), [O, O, O, O, O, O, O, O, O, O, O, O]],
+  ['empty application data record (premature before the handshake completes, RFC 8446 §6.2)', rec(ContentType.application_data, []), [U, U, O, U, O, U, U, U, U, U, U, O]],
   ['application data in clear', clear(ContentType.application_data, [1, 2, 3, 4, 5]), [U, U, A, A, A, U, U, U, U, A, A, A]],
   ['record type 24 (heartbeat)', clear(24, [1, 0, 0]), [U, U, U, U, U, U, U, U, U, U, U, U]],
   ['record type 99', rec(99, [0]), [U, U, U, U, U, U, U, U, U, U, U, U]],

@@ -19,17 +19,13 @@ export interface Hello {
 }
 
 /**
- * Reads a ClientHello within `limits` (see {@link ClientHelloLimits}): the size is checked before
- * parsing, the extension count after, and key shares beyond `maxKeyShares` are dropped from
+ * Reads a ClientHello within `limits` (see {@link ClientHelloLimits}; its size was bounded from the
+ * message header, `clientMessageLimit`): key shares beyond `maxKeyShares` are dropped from
  * `ch.ext.keyShare` so that no later step (the §4.2.8 group check, group selection) sees them.
- * @throws TlsError `ClientHelloTooLarge` / `TooManyExtensions` (decode_error: like a vector whose
- *   length is outside its bounds, RFC 8446 §6 "some field was out of the specified range"), and
- *   every error of {@link readClientHello}.
+ * @throws TlsError every error of {@link readClientHello}.
  */
 export function readHello(msg: HandshakeMessage, limits: ClientHelloLimits = clientHelloLimits({})): Hello {
-  if (msg.body.length > limits.maxLength) throw new TlsError('ClientHelloTooLarge', `ClientHello of ${msg.body.length} bytes exceeds ${limits.maxLength}`);
   let ch = readClientHello(msg.body);
-  if (ch.extensions.length > limits.maxExtensions) throw new TlsError('TooManyExtensions', `ClientHello with ${ch.extensions.length} extensions exceeds ${limits.maxExtensions}`);
   const shares = ch.ext.keyShare;
   if (shares !== undefined && shares.length > limits.maxKeyShares) ch = { ...ch, ext: { ...ch.ext, keyShare: shares.slice(0, limits.maxKeyShares) } };
   return { ch, raw: msg.raw, alpn: ch.ext.alpn?.map(bytesToLatin1) };
@@ -42,4 +38,14 @@ export function readHello(msg: HandshakeMessage, limits: ClientHelloLimits = cli
 export function keepHello(hello: Hello, limits: ClientHelloLimits): Hello {
   const raw = new Uint8Array(hello.raw);
   return readHello({ kind: 'handshake', type: HandshakeType.client_hello, raw, body: raw.subarray(4) }, limits);
+}
+
+/**
+ * RFC 8446 Appendix D.5: "Any endpoint receiving a Hello message with ClientHello.legacy_version
+ * … set to 0x0300 MUST abort the handshake with a "protocol_version" alert." — SSL 3.0, and
+ * anything older, whichever version would be negotiated.
+ * @throws TlsError InvalidLegacyVersion (protocol_version)
+ */
+export function checkLegacyVersion(ch: ClientHello): void {
+  if (ch.legacyVersion <= 0x0300) throw new TlsError('InvalidLegacyVersion', `ClientHello legacy_version 0x${ch.legacyVersion.toString(16).padStart(4, '0')}`);
 }

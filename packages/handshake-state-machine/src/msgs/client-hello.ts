@@ -43,6 +43,7 @@ export interface ClientHelloExtensions {
   readonly serverName?: string;
   /** server_name was present (even with no host_name in it). */
   readonly serverNamePresent: boolean;
+  /** max_fragment_length code (RFC 6066 §4); `undefined` also when record_size_limit is present (RFC 8449 §5: ignored then). */
   readonly maxFragmentLength?: number;
   readonly statusRequest?: CertificateStatusRequest;
   readonly supportedGroups?: readonly number[];
@@ -123,15 +124,15 @@ export interface ClientHello {
  *   bad lengths (session id > 32, odd or empty cipher_suites, empty compression methods);
  *   `DuplicateExtension`, `PskNotLastExtension` (illegal_parameter); and every error of the typed
  *   extension readers (`DuplicateKeyShare`, `PskIdentityBinderMismatch`, `BadRecordSizeLimit`,
- *   `DuplicateServerName`, `BadMaxFragmentLength` → illegal_parameter; `BadServerName`,
- *   `EmptyAlpnProtocol` → decode_error).
+ *   `DuplicateServerName`, `BadServerName`, `BadMaxFragmentLength` → illegal_parameter;
+ *   `EmptyAlpnProtocol` → decode_error). Linear in the size of the body.
  */
 export function readClientHello(body: Uint8Array): ClientHello {
   return new Reader(body, 'ClientHello').all('ClientHello', (r) => {
     const legacyVersion = r.u16();
     const random = r.bytes(32);
     const legacySessionId = r.vec8({ max: MAX_SESSION_ID_LENGTH }).rest();
-    const cipherSuites = r.vec16({ min: 2, max: 0xfffe, elem: 2 }).list((r) => r.u16());
+    const cipherSuites = r.vec16({ min: 2, max: 0xfffe, elem: 2 }).u16s();
     const legacyCompressionMethods = r.vec8({ min: 1 }).rest();
     const extensionsPresent = !r.done;
     const extensions = extensionsPresent ? readExtensions(r, 'ClientHello') : [];
@@ -175,6 +176,7 @@ function decodeClientHelloExtensions(extensions: readonly Extension[]): {
     postHandshakeAuth: false,
   };
   let pskExtension: Extension | undefined;
+  let maxFragmentLength: Uint8Array | undefined;
   for (const e of extensions) {
     const d = e.data;
     switch (e.type) {
@@ -183,7 +185,7 @@ function decodeClientHelloExtensions(extensions: readonly Extension[]): {
         ext.serverNamePresent = true;
         break;
       case ExtensionType.max_fragment_length:
-        ext.maxFragmentLength = readMaxFragmentLength(d);
+        maxFragmentLength = d; // decoded below, unless record_size_limit overrides it
         break;
       case ExtensionType.status_request:
         ext.statusRequest = readStatusRequest(d);
@@ -252,6 +254,9 @@ function decodeClientHelloExtensions(extensions: readonly Extension[]): {
         break;
     }
   }
+  // RFC 8449 §5: "A server that supports the "record_size_limit" extension MUST ignore a
+  // "max_fragment_length" that appears in a ClientHello if both extensions appear."
+  if (maxFragmentLength !== undefined && ext.recordSizeLimit === undefined) ext.maxFragmentLength = readMaxFragmentLength(maxFragmentLength);
   return { ext, pskExtension };
 }
 

@@ -23,8 +23,10 @@ export const MAX_HOST_NAME_LENGTH = 253;
  * matching against configured names is case-insensitive and is the caller's job.
  *
  * @throws TlsError `DuplicateServerName` (illegal_parameter) for two host_name entries;
- *   `BadServerName` (decode_error) for an empty, too long or non-ASCII name or one ending in a dot;
- *   `EmptyVector`/`Truncated`/`TrailingData` (decode_error) for bad lengths.
+ *   `BadServerName` (illegal_parameter: it fits `HostName<1..2^16-1>`, so the syntax holds but
+ *   the field is "incorrect", RFC 8446 §6.2) for a name with a control character, a byte outside
+ *   ASCII, a trailing dot or more than 253 bytes; `EmptyVector` (decode_error) for an empty
+ *   host_name or list; `Truncated`/`TrailingData` (decode_error) for bad lengths.
  */
 export function readServerName(data: Uint8Array): string | undefined {
   const r = new Reader(data, 'server_name');
@@ -43,7 +45,8 @@ export function readServerName(data: Uint8Array): string | undefined {
 }
 
 function decodeHostName(name: Uint8Array): string {
-  if (name.length === 0) throw new TlsError('BadServerName', 'server_name: empty host_name');
+  // RFC 6066 §3 `opaque HostName<1..2^16-1>`: an empty one is outside the syntax.
+  if (name.length === 0) throw new TlsError('EmptyVector', 'server_name: empty host_name');
   if (name.length > MAX_HOST_NAME_LENGTH) throw new TlsError('BadServerName', `server_name: host_name of ${name.length} bytes`);
   let s = '';
   for (const c of name) {

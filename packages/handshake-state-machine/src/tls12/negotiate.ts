@@ -6,6 +6,7 @@
 import { NAMED_GROUP_CODEPOINT, type NamedGroup, type PrivateKey } from '@puretls/crypto';
 import { TlsError } from '@puretls/record-layer';
 import { nameMatches, type CertifiedKey, type HandshakeConfig } from '../config';
+import { checkLegacyVersion } from '../common/hello';
 import { suiteByCode, type SuiteInfo } from '../suites';
 import type { ClientHello } from '../msgs/client-hello';
 import { CipherSuite, ECPointFormat, isGrease, ProtocolVersion, SignatureScheme } from '../msgs/enums';
@@ -18,11 +19,15 @@ export type Group12 = Exclude<NamedGroup, 'X25519MLKEM768'>;
 
 /**
  * The highest version the client supports: the largest non-GREASE entry of supported_versions when
- * present (RFC 8446 §4.2.1: then legacy_version "MUST NOT" be used), else `client_version` (RFC 5246 §7.4.1.2).
+ * present (RFC 8446 §4.2.1: then legacy_version "MUST NOT" be used), else `client_version` (RFC
+ * 5246 §7.4.1.2) — but at most TLS 1.2: RFC 8446 §4.2.1 "If this extension is not present, servers
+ * which are compliant with this specification and which also support TLS 1.2 MUST negotiate TLS
+ * 1.2 or prior …, even if ClientHello.legacy_version is 0x0304 or later." Such a client is a TLS
+ * 1.2 client, whatever its legacy_version says (so RFC 7507 fallback detection sees 0x0303).
  */
 export function clientMaxVersion(ch: ClientHello): number {
   const sv = ch.ext.supportedVersions;
-  if (sv === undefined) return ch.legacyVersion;
+  if (sv === undefined) return Math.min(ch.legacyVersion, TLS12);
   return sv.filter((v) => !isGrease(v)).reduce((a, b) => Math.max(a, b), 0);
 }
 
@@ -36,10 +41,13 @@ export function clientOffersTls12(ch: ClientHello): boolean {
  * RFC 5246 §E.1 / RFC 8446 §4.2.1: TLS 1.2 is served when the context allows it and the client
  * offers it; then RFC 7507 §3: "If TLS_FALLBACK_SCSV appears in ClientHello.cipher_suites and the
  * highest protocol version supported by the server is higher than the version indicated in
- * ClientHello.client_version, the server MUST respond with a fatal inappropriate_fallback alert".
- * @throws TlsError NoCommonVersion (protocol_version); InappropriateFallback (inappropriate_fallback).
+ * ClientHello.client_version, the server MUST respond with a fatal inappropriate_fallback alert"
+ * (the client's version as {@link clientMaxVersion} reads it).
+ * @throws TlsError InvalidLegacyVersion, NoCommonVersion (protocol_version); InappropriateFallback
+ *   (inappropriate_fallback).
  */
 export function checkVersion12(config: HandshakeConfig, ch: ClientHello): void {
+  checkLegacyVersion(ch);
   if (config.minVersion > TLS12 || config.maxVersion < TLS12 || !clientOffersTls12(ch)) {
     const what = ch.ext.supportedVersions ? `supported_versions ${fmt(ch.ext.supportedVersions)}` : `client_version 0x${ch.legacyVersion.toString(16)}`;
     throw new TlsError('NoCommonVersion', `client offers ${what}; we serve 0x${config.minVersion.toString(16)}..0x${config.maxVersion.toString(16)}`);
@@ -80,20 +88,15 @@ export function authOf(key: PrivateKey): 'rsa' | 'ecdsa' {
 }
 
 /**
- * The schemes to assume when the client sent no signature_algorithms. RFC 5246 §7.4.1.4.1 says
- * {sha1,rsa} / {sha1,ecdsa}, but we never sign with SHA-1: like OpenSSL in practice, an RSA key
- * signs rsa_pkcs1_sha256 and an ECDSA key uses its curve's hash. Ed25519 needs the client to list
- * it (RFC 8422 §5.1.1), so it gets none.
+ * The schemes to assume when the client sent no signature_algorithms, by the suite's
+ * authentication (RFC 5246 §7.4.1.4.1): "If the negotiated key exchange algorithm is one of (RSA,
+ * DHE_RSA, DH_RSA, RSA_PSK, ECDH_RSA, ECDHE_RSA), behave as if client had sent the value
+ * {sha1,rsa}. … If the negotiated key exchange algorithm is one of (ECDH_ECDSA, ECDHE_ECDSA),
+ * behave as if the client had sent value {sha1,ecdsa}." We never sign with SHA-1 (it is in no
+ * key's `schemes12`), so such a client gets handshake_failure, as from OpenSSL 3.
  */
-export function defaultSchemes12(key: PrivateKey): readonly number[] {
-  switch (key.kind) {
-    case 'rsa':
-      return [SignatureScheme.rsa_pkcs1_sha256];
-    case 'ec':
-      return [key.curve === 'secp256r1' ? SignatureScheme.ecdsa_secp256r1_sha256 : SignatureScheme.ecdsa_secp384r1_sha384];
-    case 'ed25519':
-      return [];
-  }
+export function defaultSchemes12(auth: 'rsa' | 'ecdsa'): readonly number[] {
+  return auth === 'rsa' ? [SignatureScheme.rsa_pkcs1_sha1] : [SignatureScheme.ecdsa_sha1];
 }
 
 /**
@@ -125,7 +128,8 @@ export function mutualSuites12(config: HandshakeConfig, offered: readonly number
  * RFC 5246 §7.4.1.3 / §7.4.2: the suite, certificate and signature scheme. Certificates whose
  * names match the SNI host are tried first (then the rest, default first); within that tier the
  * first suite in preference order that one of its certificates can authenticate wins, with the
- * first of the client's signature_algorithms (or {@link defaultSchemes12}) the key can make. An
+ * first of the client's signature_algorithms (or {@link defaultSchemes12}, SHA-1 only, which no key
+ * makes) the key can make. An
  * ECDSA certificate also needs its curve in the client's supported_groups ({@link curveSupported}).
  * @throws TlsError NoCommonCipherSuite (handshake_failure) when no enabled TLS 1.2 suite is offered,
  *   or none fits a certificate we have; NoCommonSignatureScheme (handshake_failure) when a suite
@@ -144,12 +148,21 @@ export function chooseSuiteAndCert12(
   const matches = (c: CertifiedKey) => serverName !== undefined && c.dnsNames.some((n) => nameMatches(n, serverName));
   const tiers = serverName === undefined ? [certs] : [certs.filter(matches), certs.filter((c) => !matches(c))];
   let authFits = false;
+  // The scheme a certificate would sign with: the first of the client's list (or the implied one)
+  // its key can make — once per certificate and authentication, so that a long client list costs
+  // linear time, not that times the number of suites.
+  const schemes = new Map<CertifiedKey, number | undefined>();
+  const schemeFor = (cert: CertifiedKey, auth: 'rsa' | 'ecdsa'): number | undefined => {
+    if (!schemes.has(cert)) schemes.set(cert, (clientSchemes ?? defaultSchemes12(auth)).find((s) => cert.schemes12.includes(s)));
+    return schemes.get(cert);
+  };
   for (const tier of tiers) {
     for (const suite of suites) {
       for (const cert of tier) {
         if (authOf(cert.key) !== suite.auth || !curveSupported(cert.key, clientGroups)) continue;
         authFits = true;
-        const scheme = (clientSchemes ?? defaultSchemes12(cert.key)).find((s) => cert.schemes12.includes(s));
+        // The server never signs with a scheme the client did not offer (RFC 5246 §7.4.1.4.1).
+        const scheme = schemeFor(cert, suite.auth);
         if (scheme !== undefined) return { suite, cert, scheme, index: certs.indexOf(cert) };
       }
     }

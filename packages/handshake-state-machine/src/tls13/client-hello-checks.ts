@@ -2,10 +2,12 @@
  * TLS 1.3 ClientHello checks (RFC 8446 §4.1.2, §9.2): what every ClientHello must satisfy, and
  * what the second ClientHello after a HelloRetryRequest may change.
  */
-import { NAMED_GROUP_CODEPOINT, equalConstantTime, type NamedGroup } from '@puretls/crypto';
+import { NAMED_GROUP_CODEPOINT, bytesToLatin1, equalConstantTime, type NamedGroup } from '@puretls/crypto';
 import { TlsError } from '@puretls/record-layer';
 import type { ClientHello } from '../msgs/client-hello';
-import type { Hello } from '../common/hello';
+import { ExtensionType } from '../msgs/enums';
+import type { Extension } from '../msgs/extensions';
+import { checkLegacyVersion, type Hello } from '../common/hello';
 
 const TLS13 = 0x0304;
 
@@ -41,8 +43,11 @@ export function checkClientHello13(hello: Hello): void {
       if (!x.supportedGroups.includes(k.group)) throw new TlsError('KeyShareGroupNotOffered', `key share for group 0x${k.group.toString(16)} not in supported_groups`);
     }
   }
-  // §4.1.2: legacy_session_id is at most 32 bytes (the codec enforces); legacy_version MUST be 0x0303.
-  if (ch.legacyVersion !== 0x0303) throw new TlsError('InvalidLegacyVersion', `TLS 1.3 ClientHello with legacy_version 0x${ch.legacyVersion.toString(16)}`);
+  // §4.1.2: legacy_session_id is at most 32 bytes (the codec enforces). A client sets
+  // legacy_version to 0x0303, but §4.2.1: "servers MUST NOT use the ClientHello.legacy_version value
+  // for version negotiation" — any other value is accepted (as OpenSSL does) except what Appendix
+  // D.5 names.
+  checkLegacyVersion(ch);
 }
 
 /** Whether the client offers TLS 1.3 (RFC 8446 §4.2.1: only supported_versions counts). */
@@ -51,12 +56,32 @@ export function offersTls13(ch: ClientHello): boolean {
 }
 
 /**
- * RFC 8446 §4.1.2: the second ClientHello is the first "without modification, except": key_share
- * (one share, for the group the HRR named: §4.2.8), early_data removed, cookie added,
- * pre_shared_key updated, padding changed.
+ * Extensions the second ClientHello may change (RFC 8446 §4.1.2: it is the first "without
+ * modification, except as follows"): key_share (checked separately), early_data (removed),
+ * cookie (checked separately), pre_shared_key (updated), padding (RFC 7685: any content). Also
+ * encrypted_client_hello, which draft-ietf-tls-esni regenerates in a second ClientHelloOuter.
+ */
+const MAY_CHANGE: ReadonlySet<number> = new Set([
+  ExtensionType.key_share,
+  ExtensionType.early_data,
+  ExtensionType.cookie,
+  ExtensionType.pre_shared_key,
+  ExtensionType.padding,
+  ExtensionType.encrypted_client_hello,
+]);
+
+/**
+ * RFC 8446 §4.1.2: the second ClientHello is the first "without modification, except": the one
+ * key share the HelloRetryRequest asked for (§4.2.8), early_data removed (§4.2.10), our cookie
+ * added (§4.2.2: "the client MUST copy the contents of the extension received in the
+ * HelloRetryRequest"; with none sent, an unchanged one or none), pre_shared_key updated (its
+ * identities a subset of the first's), padding changed. Every other extension must be byte for
+ * byte what it was, in the same order (one rule for all: record_size_limit, ALPN, server_name, …).
+ * Linear in the size of both hellos.
+ * @param cookie the cookie our HelloRetryRequest carried, or `undefined` when it carried none.
  * @throws TlsError SecondClientHelloChanged / HrrKeyShareNotFixed / BadCookie (illegal_parameter)
  */
-export function checkSecondClientHello(firstHello: Hello, secondHello: Hello, group: NamedGroup, cookie: Uint8Array): void {
+export function checkSecondClientHello(firstHello: Hello, secondHello: Hello, group: NamedGroup, cookie: Uint8Array | undefined): void {
   const first = firstHello.ch;
   const second = secondHello.ch;
   const changed = (what: string): never => {
@@ -68,17 +93,33 @@ export function checkSecondClientHello(firstHello: Hello, secondHello: Hello, gr
   if (!equalNumbers(second.cipherSuites, first.cipherSuites)) changed('cipher_suites');
   if (!equalBytes(second.legacyCompressionMethods, first.legacyCompressionMethods)) changed('legacy_compression_methods');
   if (second.ext.earlyData) throw new TlsError('SecondClientHelloChanged', 'early_data in the second ClientHello (RFC 8446 §4.2.10)');
-  if (!equalNumbers(second.ext.supportedVersions ?? [], first.ext.supportedVersions ?? [])) changed('supported_versions');
-  if (!equalNumbers(second.ext.supportedGroups ?? [], first.ext.supportedGroups ?? [])) changed('supported_groups');
-  if (!equalNumbers(second.ext.signatureAlgorithms ?? [], first.ext.signatureAlgorithms ?? [])) changed('signature_algorithms');
-  if (second.ext.serverName !== first.ext.serverName) changed('server_name');
-  if (JSON.stringify(secondHello.alpn) !== JSON.stringify(firstHello.alpn)) changed('application_layer_protocol_negotiation');
+  const a = fixed(first.extensions);
+  const b = fixed(second.extensions);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === undefined || y === undefined || x.type !== y.type) changed(`its extensions (${x ? `${x.type} became ${y?.type ?? 'nothing'}` : `${y!.type} added`})`);
+    if (!equalBytes(x!.data, y!.data)) changed(`extension ${x!.type}`);
+  }
+  const psk2 = second.ext.preSharedKey;
+  if (psk2 !== undefined) {
+    const offered = new Set(first.ext.preSharedKey?.identities.map((p) => bytesToLatin1(p.identity)) ?? []);
+    for (const p of psk2.identities) if (!offered.has(bytesToLatin1(p.identity))) changed('pre_shared_key (a PSK identity not in the first)');
+  }
   const code = NAMED_GROUP_CODEPOINT[group];
   const shares = second.ext.keyShare ?? [];
   if (shares.length !== 1 || shares[0]!.group !== code) {
     throw new TlsError('HrrKeyShareNotFixed', `the second ClientHello must carry exactly one key share, for group 0x${code.toString(16)}`);
   }
-  if (!second.ext.cookie || !equalConstantTime(second.ext.cookie, cookie)) throw new TlsError('BadCookie', 'the second ClientHello does not echo our cookie');
+  const expected = cookie ?? first.ext.cookie;
+  const got = second.ext.cookie;
+  const why = cookie ? 'the second ClientHello does not echo our cookie' : 'a cookie the HelloRetryRequest did not send';
+  if (expected === undefined ? got !== undefined : got === undefined || !equalConstantTime(got, expected)) throw new TlsError('BadCookie', why);
+}
+
+/** The extensions the second ClientHello must keep as they were, in order. */
+function fixed(extensions: readonly Extension[]): Extension[] {
+  return extensions.filter((e) => !MAY_CHANGE.has(e.type));
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -64,7 +64,8 @@ interface Retry {
   readonly suite: SuiteInfo;
   readonly group: NamedGroup;
   readonly transcript: Transcript;
-  readonly cookie: Uint8Array;
+  /** The cookie the HelloRetryRequest carried (`config.hrrCookie`), or `undefined`: none. */
+  readonly cookie: Uint8Array | undefined;
   readonly ccsSent: boolean;
 }
 
@@ -253,18 +254,21 @@ function resumedHandshake(ctx: StateContext, hello: Hello, choice: Choice, sessi
 }
 
 /**
- * RFC 8446 §4.1.4: answer with a HelloRetryRequest naming the group, with a cookie, and replace
- * ClientHello1 in the transcript by its message_hash (§4.4.1).
+ * RFC 8446 §4.1.4: answer with a HelloRetryRequest naming the group — legacy_session_id_echo, the
+ * cipher suite, supported_versions and key_share, and a `cookie` only when `config.hrrCookie` asks
+ * for one (§4.2.2: the server "MAY provide"; no mainstream server does, and strict clients reject
+ * one they did not expect) — and replace ClientHello1 in the transcript by its message_hash (§4.4.1).
  */
 function sendHelloRetryRequest(ctx: StateContext, hello: Hello, suite: SuiteInfo, group: NamedGroup, transcript: Transcript): ExpectClientHello2 {
   const { ch } = hello;
-  const cookie = ctx.config.makeHrrCookie ? ctx.config.makeHrrCookie() : ctx.config.provider.random(32, 'hrr_cookie');
+  const make = ctx.config.hrrCookie;
+  // A copy: the maker's bytes are compared with the second ClientHello one flight later.
+  const cookie = make === undefined ? undefined : new Uint8Array(make());
   // Extension order as RFC 8448 §5 shows it: key_share, cookie, supported_versions.
-  const hrr = writeHelloRetryRequest({
-    legacySessionIdEcho: ch.legacySessionId,
-    cipherSuite: suite.code,
-    extensions: [writeKeyShareHelloRetryRequest(NAMED_GROUP_CODEPOINT[group]), writeCookie(cookie), writeSupportedVersionsServerHello(TLS13)],
-  });
+  const extensions = [writeKeyShareHelloRetryRequest(NAMED_GROUP_CODEPOINT[group])];
+  if (cookie !== undefined) extensions.push(writeCookie(cookie));
+  extensions.push(writeSupportedVersionsServerHello(TLS13));
+  const hrr = writeHelloRetryRequest({ legacySessionIdEcho: ch.legacySessionId, cipherSuite: suite.code, extensions });
   transcript.add(hello.raw);
   transcript.replaceWithMessageHash();
   transcript.add(hrr);

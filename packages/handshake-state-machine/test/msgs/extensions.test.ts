@@ -75,12 +75,18 @@ describe('server_name (RFC 6066 §3)', () => {
   it('skips unknown name types', () => expect(readServerName(sni([7, 'xx'], [0, 'a.example']))).toBe('a.example'));
   it('only unknown name types → undefined', () => expect(readServerName(sni([7, 'xx']))).toBeUndefined());
   it('empty list', () => expectTlsError(() => readServerName(unhex('0000')), 'decode_error', 'EmptyVector'));
-  it('empty host_name', () => expectTlsError(() => readServerName(sni([0, ''])), 'decode_error', 'BadServerName'));
+  it('empty host_name (outside HostName<1..2^16-1>)', () => expectTlsError(() => readServerName(sni([0, ''])), 'decode_error', 'EmptyVector'));
   it('two host_names', () => expectTlsError(() => readServerName(sni([0, 'a.example'], [0, 'b.example'])), 'illegal_parameter', 'DuplicateServerName'));
-  it('trailing dot', () => expectTlsError(() => readServerName(sni([0, 'example.com.'])), 'decode_error', 'BadServerName'));
-  it('non-ASCII', () => expectTlsError(() => readServerName(sni([0, 'exämple.com'])), 'decode_error', 'BadServerName'));
-  it('NUL byte', () => expectTlsError(() => readServerName(sni([0, 'evil.com\0.example'])), 'decode_error', 'BadServerName'));
-  it('too long', () => expectTlsError(() => readServerName(sni([0, 'a'.repeat(254)])), 'decode_error', 'BadServerName'));
+  it('trailing dot → illegal_parameter (syntax fine, not a host name)', () => expectTlsError(() => readServerName(sni([0, 'example.com.'])), 'illegal_parameter', 'BadServerName'));
+  it('non-ASCII → illegal_parameter (syntax fine, not a host name)', () => expectTlsError(() => readServerName(sni([0, 'exämple.com'])), 'illegal_parameter', 'BadServerName'));
+  it('NUL byte → illegal_parameter (syntax fine, not a host name)', () => expectTlsError(() => readServerName(sni([0, 'evil.com\0.example'])), 'illegal_parameter', 'BadServerName'));
+  it('too long → illegal_parameter (syntax fine, not a host name)', () => expectTlsError(() => readServerName(sni([0, 'a'.repeat(254)])), 'illegal_parameter', 'BadServerName'));
+  it.each([
+    ['BEL', 'localhos\x07t'],
+    ['ANSI colour escape', 'localhost\x1b[31mBAD\x1b[0;37m'],
+    ['space', 'a b.example'],
+    ['DEL', 'a\x7f.example'],
+  ])('%s → illegal_parameter', (_name, host) => expectTlsError(() => readServerName(sni([0, host])), 'illegal_parameter', 'BadServerName'));
   it('trailing bytes after the list', () => expectTlsError(() => readServerName(Uint8Array.of(...sni([0, 'a']), 0)), 'decode_error', 'TrailingData'));
   it('writer rejects bad names', () => expect(() => writeServerName('a b')).toThrow(RangeError));
 });

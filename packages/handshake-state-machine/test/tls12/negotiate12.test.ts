@@ -62,6 +62,9 @@ describe('checkVersion12 (RFC 5246 §E.1, RFC 8446 §4.2.1, RFC 7507)', () => {
     expectTlsError(() => checkVersion12(config(), hello({ suites: [0xc02b, 0x5600] })), 'inappropriate_fallback', 'InappropriateFallback');
     expect(() => checkVersion12(config({ maxVersion: 0x0303 }), hello({ suites: [0xc02b, 0x5600] }))).not.toThrow();
     expect(clientMaxVersion(hello({ versions: [0x1a1a, 0x0303] }))).toBe(0x0303);
+    // RFC 8446 §4.2.1: without supported_versions the client is at most a TLS 1.2 client
+    expect(clientMaxVersion(hello({ legacyVersion: 0x0304 }))).toBe(0x0303);
+    expect(clientMaxVersion(hello({ legacyVersion: 0x0302 }))).toBe(0x0302);
   });
 });
 
@@ -81,10 +84,12 @@ describe('chooseGroup12 / chooseSuiteAndCert12', () => {
   it('the ECDSA certificate’s curve must be in supported_groups', () => {
     expect(chooseSuiteAndCert12(config(), undefined, [0xc02b, 0xc02f], [0x0403, 0x0804], [0x001d]).suite.code).toBe(0xc02f);
   });
-  it('defaults without signature_algorithms (never SHA-1)', () => {
-    expect(defaultSchemes12(ecKey)).toEqual([0x0403]);
-    expect(defaultSchemes12({ kind: 'rsa' } as never)).toEqual([0x0401]);
-    expect(chooseSuiteAndCert12(config(), undefined, [0xc02f], undefined, undefined).scheme).toBe(0x0401);
+  it('without signature_algorithms the client offers only SHA-1 (RFC 5246 §7.4.1.4.1), which we never sign with → handshake_failure', () => {
+    expect(defaultSchemes12('ecdsa')).toEqual([0x0203]);
+    expect(defaultSchemes12('rsa')).toEqual([0x0201]);
+    for (const suite of [0xc02f, 0xc02b]) {
+      expectTlsError(() => chooseSuiteAndCert12(config(), undefined, [suite], undefined, undefined), 'handshake_failure', 'NoCommonSignatureScheme');
+    }
   });
   it('failures name their reason', () => {
     expectTlsError(() => chooseSuiteAndCert12(config(), undefined, [0x1301], [0x0403], undefined), 'handshake_failure', 'NoCommonCipherSuite');

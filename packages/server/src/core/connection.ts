@@ -11,6 +11,8 @@ import {
   ExpectClientHello,
   HandshakeType,
   assertNever,
+  clientHelloLimits,
+  clientMessageLimit,
   suiteByCode,
   type HandshakeEvent,
   type HandshakeIo,
@@ -98,6 +100,8 @@ export class ServerConnection<Context extends ConnectionContext = ConnectionCont
     this.rl = new RecordLayer({
       provider: context.provider,
       ...(context.maxHandshakeMessageLength !== undefined ? { maxHandshakeMessageLength: context.maxHandshakeMessageLength } : {}),
+      // Each handshake message bounded by its syntax from its header (a ClientHello by maxClientHelloLength).
+      handshakeMessageLimit: clientMessageLimit(clientHelloLimits(context.handshake).maxLength),
       maxEmptyRecords: context.maxEmptyRecords,
       maxWarningAlerts: context.maxWarningAlerts,
     });
@@ -246,7 +250,7 @@ export class ServerConnection<Context extends ConnectionContext = ConnectionCont
         }
         if (this.state.kind === 'ExpectEndOfEarlyData') {
           this.state.receiveEarlyData(ev.data.length);
-          this.emit('earlyData', ev.data);
+          if (ev.data.length > 0) this.emit('earlyData', ev.data);
           return;
         }
         throw new TlsError('UnexpectedApplicationData', 'application data before the handshake completed');
@@ -271,7 +275,11 @@ export class ServerConnection<Context extends ConnectionContext = ConnectionCont
           return;
         }
         if (ev.description === AlertDescription.user_canceled && ev.level === AlertLevel.warning) return;
-        // RFC 8446 §6.2: error alerts are fatal "regardless of the AlertLevel in the message".
+        // RFC 5246 §7.2: "If an alert with a level of warning is sent and received, generally the
+        // connection can continue normally" — in TLS 1.2, and before a version is chosen (as
+        // OpenSSL). The record layer counts them (TooManyWarningAlerts, CVE-2016-8610).
+        if (ev.level === AlertLevel.warning && this.rl.negotiatedVersion !== 'tls13') return;
+        // RFC 8446 §6.2: in TLS 1.3 error alerts are fatal "regardless of the AlertLevel in the message".
         throw new TlsError('AlertReceived', `peer sent ${alertName(ev.description)}`, { peerAlert: ev.description });
       }
     }

@@ -15,9 +15,8 @@ import {
   type RandomSource,
 } from '@puretls/crypto';
 import {
-  DEFAULT_MAX_CLIENT_HELLO_EXTENSIONS,
-  DEFAULT_MAX_CLIENT_HELLO_LENGTH,
   DEFAULT_MAX_KEY_SHARES,
+  MAX_CLIENT_HELLO_LENGTH,
   DEFAULT_MAX_PSK_IDENTITIES,
   MAX_TICKET_LIFETIME_S,
   SUITES,
@@ -80,12 +79,19 @@ export interface ServerContextOptions {
   readonly random?: RandomSource;
   /** Accept RSA keys below 2048 bits (only for tests such as the RFC 8448 replay). Default `false`. */
   readonly allowWeakRsa?: boolean;
-  /** Largest handshake message accepted from a client, in bytes. Default 64 KiB. */
+  /**
+   * A cap on every handshake message from a client, in bytes (at least 1024). Default: none — each
+   * message type is bounded by what its syntax allows (a ClientHello 131,396 bytes, a Finished 48,
+   * …; `clientMessageLimit` in @puretls/handshake-state-machine), checked from its header before
+   * any of it is buffered; larger → decode_error (`MessageTooLarge`).
+   */
   readonly maxHandshakeMessageLength?: number;
-  /** Largest ClientHello body in bytes; larger → decode_error before parsing. Default 32 KiB (`ClientHelloLimits` in @puretls/handshake-state-machine). */
+  /**
+   * Largest ClientHello body in bytes, 512..131,396; larger → decode_error (`MessageTooLarge`) from
+   * its header. Default 131,396: the largest the wire format allows (OpenSSL's bound too), so every
+   * ClientHello a client can send is read (in time and memory linear in its size).
+   */
   readonly maxClientHelloLength?: number;
-  /** Most extensions in one ClientHello; more → decode_error. Default 64. */
-  readonly maxClientHelloExtensions?: number;
   /** Key shares of a ClientHello considered; later ones are ignored (CPU bound per handshake). Default 8. */
   readonly maxKeyShares?: number;
   /** PSK identities of a ClientHello looked up (one ticket decryption each); later ones are ignored. Default 8. */
@@ -94,8 +100,9 @@ export interface ServerContextOptions {
   readonly maxEmptyRecords?: number;
   /**
    * Consecutive warning alerts tolerated; one more → unexpected_message. Default 4 (the 5th fails,
-   * like OpenSSL's MAX_WARN_ALERT_COUNT). Only user_canceled warnings are ignored at all: any other
-   * alert but close_notify ends the connection, in both versions (RFC 8446 §6).
+   * like OpenSSL's MAX_WARN_ALERT_COUNT; CVE-2016-8610). In TLS 1.2, and before a version is chosen,
+   * any warning but close_notify lets the connection go on (RFC 5246 §7.2); in TLS 1.3 only
+   * user_canceled does — every other alert ends it (RFC 8446 §6.2).
    */
   readonly maxWarningAlerts?: number;
   /** KeyUpdates received in a row without application data in between; one more → unexpected_message. Default 32. */
@@ -157,8 +164,20 @@ export interface ServerContextOptions {
   readonly sessions?: SessionGlue;
   /** Advanced: see {@link HandshakeConfig.advertisedGroups}. */
   readonly advertisedGroups?: readonly number[];
-  /** Advanced: see {@link HandshakeConfig.makeHrrCookie}. */
-  readonly makeHrrCookie?: () => Uint8Array;
+  /**
+   * Send a `cookie` in HelloRetryRequest (RFC 8446 §4.2.2): `true` for 32 random bytes, or a
+   * function making them (the RFC 8448 replay injects the published one). Default `false`: no
+   * cookie, as OpenSSL, rustls, Go and Node (strict clients reject an unexpected one); a second
+   * ClientHello must then carry none. The server is stateful across the retry either way.
+   */
+  readonly hrrCookie?: boolean | (() => Uint8Array);
+  /**
+   * Our record_size_limit (RFC 8449), as sent in TLS 1.3 (content type and padding included):
+   * 64..16385. Default 16385 (2^14 + 1, the protocol's limit). Sent, and enforced on the client's
+   * protected records (record_overflow), only when the client offers the extension; TLS 1.2
+   * sends one less (at most 2^14, at least 64).
+   */
+  readonly recordSizeLimit?: number;
 }
 
 /** The runtime's one-shot timer (every JavaScript runtime has `setTimeout`). */
@@ -168,6 +187,11 @@ const runtimeTimer: SetTimer = (ms, fn) => {
 };
 /** The default logger of the session cache. */
 const consoleLogger: SessionCacheLogger = { warn: (message, error) => console.warn(`[puretls session-cache] ${message}`, error) };
+/** Options that no longer exist: refused by name rather than ignored (nothing fails open). */
+const REMOVED_OPTIONS: Readonly<Record<string, string>> = {
+  maxClientHelloExtensions: 'extensions are no longer counted (any number the wire format allows is read in linear time); bound the size with maxClientHelloLength',
+  makeHrrCookie: 'use hrrCookie: () => Uint8Array',
+};
 
 const GROUP_ALIASES: Readonly<Record<string, NamedGroup>> = {
   x25519: 'x25519',
@@ -213,6 +237,9 @@ export class ServerContext implements ConnectionContext {
    */
   constructor(options: ServerContextOptions) {
     if (!options || typeof options !== 'object') throw new TypeError('options: an object is required');
+    for (const [name, instead] of Object.entries(REMOVED_OPTIONS)) {
+      if (name in options) throw new TypeError(`options.${name}: no longer supported: ${instead}`);
+    }
     this.provider = makeProvider(options);
     const certs = options.certificates;
     if (!Array.isArray(certs) || certs.length === 0) throw new TypeError('options.certificates: at least one { cert, key } is required');
@@ -237,8 +264,7 @@ export class ServerContext implements ConnectionContext {
     }
     this.maxHandshakeMessageLength = options.maxHandshakeMessageLength;
     const clientHelloLimits = {
-      maxLength: countOption('maxClientHelloLength', options.maxClientHelloLength, DEFAULT_MAX_CLIENT_HELLO_LENGTH, 512),
-      maxExtensions: countOption('maxClientHelloExtensions', options.maxClientHelloExtensions, DEFAULT_MAX_CLIENT_HELLO_EXTENSIONS, 1),
+      maxLength: countOption('maxClientHelloLength', options.maxClientHelloLength, MAX_CLIENT_HELLO_LENGTH, 512, MAX_CLIENT_HELLO_LENGTH),
       maxKeyShares: countOption('maxKeyShares', options.maxKeyShares, DEFAULT_MAX_KEY_SHARES, 1),
       maxPskIdentities: countOption('maxPskIdentities', options.maxPskIdentities, DEFAULT_MAX_PSK_IDENTITIES, 1),
     };
@@ -276,6 +302,8 @@ export class ServerContext implements ConnectionContext {
     const tk = options.ticketKeys;
     this.ticketKeys =
       tk instanceof TicketKeyRing ? tk : tk !== undefined ? TicketKeyRing.import(this.provider, tk, ringOptions) : new TicketKeyRing(this.provider, ringOptions);
+    const recordSizeLimit = countOption('recordSizeLimit', options.recordSizeLimit, 2 ** 14 + 1, 64, 2 ** 14 + 1);
+    const hrrCookie = makeHrrCookie(this.provider, options.hrrCookie);
     const maxEarlyData = options.maxEarlyData ?? 0;
     if (!Number.isInteger(maxEarlyData) || maxEarlyData < 0 || maxEarlyData > 0xffffffff) throw new RangeError('options.maxEarlyData: an integer in [0, 2^32-1]');
     this.handshake = Object.freeze({
@@ -288,7 +316,7 @@ export class ServerContext implements ConnectionContext {
       alpnProtocols: [...alpn],
       minVersion,
       maxVersion,
-      recordSizeLimit: 2 ** 14 + 1,
+      recordSizeLimit,
       ticketLifetime: Math.min(timeout, MAX_TICKET_LIFETIME_S),
       maxEarlyData,
       allowPskKe: options.allowPskKe ?? true,
@@ -296,7 +324,7 @@ export class ServerContext implements ConnectionContext {
       clientHelloLimits: Object.freeze(clientHelloLimits),
       sessionContext: new Uint8Array(0),
       ...(options.advertisedGroups ? { advertisedGroups: [...options.advertisedGroups] } : {}),
-      ...(options.makeHrrCookie ? { makeHrrCookie: options.makeHrrCookie } : {}),
+      ...(hrrCookie ? { hrrCookie } : {}),
     });
     this.contextId = contextFingerprint(this.provider, this.handshake, options.sessionIdContext);
     // Sessions are bound to this fingerprint (spec §6): the handshake writes it into every session
@@ -361,11 +389,21 @@ export class ServerContext implements ConnectionContext {
   }
 }
 
-/** An integer option of at least `min`, or its default. @throws RangeError otherwise. */
-function countOption(name: string, value: number | undefined, dflt: number, min: number): number {
+/** An integer option in [min, max], or its default. @throws RangeError otherwise. */
+function countOption(name: string, value: number | undefined, dflt: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return dflt;
-  if (!Number.isInteger(value) || value < min) throw new RangeError(`options.${name}: an integer of at least ${min}`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`options.${name}: an integer ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `in [${min}, ${max}]`}`);
+  }
   return value;
+}
+
+/** The HelloRetryRequest cookie maker, or `undefined` for none. @throws TypeError for anything but a boolean or a function. */
+function makeHrrCookie(provider: CryptoProvider, opt: ServerContextOptions['hrrCookie']): (() => Uint8Array) | undefined {
+  if (opt === undefined || opt === false) return undefined;
+  if (opt === true) return () => provider.random(32, 'hrr_cookie');
+  if (typeof opt === 'function') return opt;
+  throw new TypeError('options.hrrCookie: a boolean or a function returning the cookie bytes');
 }
 
 function makeProvider(options: ServerContextOptions): CryptoProvider {

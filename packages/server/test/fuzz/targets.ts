@@ -50,7 +50,7 @@ export interface FuzzTarget {
 
 /** The peer's bytes may cause this error: a `TlsError` that is not our own bug. */
 function checkPeerError(e: unknown, where: string): TlsError {
-  if (isTlsError(e) && e.reason !== 'Internal' && e.reason !== 'CallbackFailed') return e;
+  if (isTlsError(e) && e.reason !== 'Internal') return e;
   const what = isTlsError(e) ? `TlsError ${e.reason}: ${e.message}` : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   throw new FuzzFinding(`${where}: ${what}`, { cause: e });
 }

@@ -115,13 +115,12 @@ describe('TLS 1.2 full handshake', () => {
       expectOpen(x);
       expect(x.conn.info?.signatureScheme).toBe(0x0501);
     });
-    it('absent: rsa_pkcs1_sha256 for RSA, the curve’s hash for ECDSA (never SHA-1)', () => {
-      expect(handshake12(undefined, { sigAlgs: null }).conn.info?.signatureScheme).toBe(0x0403);
-      const rsa = handshake12(makeContext12({ certificates: [{ cert: c.rsa2048!.cert, key: c.rsa2048!.key }] }), { sigAlgs: null });
-      expectOpen(rsa);
-      expect(rsa.conn.info?.signatureScheme).toBe(0x0401);
-      const p384 = handshake12(makeContext12({ certificates: [{ cert: c.p384!.cert, key: c.p384!.key }] }), { sigAlgs: null });
-      expect(p384.conn.info?.signatureScheme).toBe(0x0503);
+    it('absent: the client offers only SHA-1 (RFC 5246 §7.4.1.4.1), which we never sign with → handshake_failure, nothing signed (as OpenSSL 3)', () => {
+      for (const cert of [undefined, c.rsa2048!, c.p384!]) {
+        const x = hello12({ sigAlgs: null }, cert && makeContext12({ certificates: [{ cert: cert.cert, key: cert.key }] }));
+        expectFailure12(x, 'handshake_failure', 'NoCommonSignatureScheme');
+        expect(x.client.received).toEqual([]);
+      }
     });
   });
 

@@ -27,8 +27,16 @@ describe('TLS 1.3 server: ClientHello rules', () => {
   it('no supported_versions at all (a TLS 1.2 client) → protocol_version (TLS 1.3-only context)', () => {
     expectFailure(helloWith({ versions: null }, makeContext({ minVersion: 'TLSv1.3' })), 'protocol_version', 'NoCommonVersion');
   });
-  it('legacy_version other than 0x0303 with TLS 1.3 → protocol_version', () => {
-    expectFailure(helloWith({ legacyVersion: 0x0301 }), 'protocol_version', 'InvalidLegacyVersion');
+  it('legacy_version 0x0300 or below → protocol_version (RFC 8446 Appendix D.5)', () => {
+    expectFailure(helloWith({ legacyVersion: 0x0300 }), 'protocol_version', 'InvalidLegacyVersion');
+    expectFailure(helloWith({ legacyVersion: 0x0200 }), 'protocol_version', 'InvalidLegacyVersion');
+  });
+  it('any other legacy_version is not used for version negotiation (RFC 8446 §4.2.1), as OpenSSL', () => {
+    for (const v of [0x0301, 0x0302, 0x0304, 0x0305, 0x0403]) {
+      const x = handshake(undefined, { legacyVersion: v });
+      expect(x.errors, `0x${v.toString(16)}`).toEqual([]);
+      expect(x.conn.info).toMatchObject({ version: 0x0304 });
+    }
   });
   it('compression methods other than [null] → illegal_parameter (RFC 8446 §4.1.2)', () => {
     expectFailure(helloWith({ compression: [1, 0] }), 'illegal_parameter', 'InvalidCompressionMethods');
