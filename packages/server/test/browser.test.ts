@@ -18,9 +18,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConnectionSummary } from '../src/cli/www';
-import { bundleCli, startCli, type CliProcess } from './helpers/cli-process';
-import { within } from './helpers/net';
-import { hasTool } from './helpers/tools';
+import { bundleCli, startCli, type CliProcess } from '@puretls/test-support/cli-process';
+import { within } from '@puretls/test-support/net';
+import { hasTool } from '@puretls/test-support/tools';
 
 const CHROMIUM = '/usr/bin/chromium';
 const INSTALL = 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium';

@@ -10,9 +10,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CertDir, type TestCert } from './helpers/certs';
-import { bundleCli, runTool, startCli, type CliProcess } from './helpers/cli-process';
-import { hasTool } from './helpers/tools';
+import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { bundleCli, runTool, startCli, type CliProcess } from '@puretls/test-support/cli-process';
+import { hasTool } from '@puretls/test-support/tools';
 
 const PAGE = 'GET / HTTP/1.0\r\nHost: localhost\r\n\r\n';
 const INSTALL = 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnutls-bin';

@@ -9,8 +9,8 @@ import type { TLSSocket } from 'node:tls';
 import { decodeSession } from '@puretls/session-cache';
 import { mapNodeOptions, peekServerName, ticketKeyRingFromNodeKeys } from '../src/node/node-compat';
 import type { SniAnswer } from '../src/node/node-compat';
-import { CertDir, type TestCert } from './helpers/certs';
-import { connectTls, connectTlsFailure, payload, readBytes, startServer, within, type RunningServer } from './helpers/net';
+import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { connectTls, connectTlsFailure, payload, readBytes, startServer, within, type RunningServer } from '@puretls/test-support/net';
 
 const certs = new CertDir();
 let p256: TestCert;

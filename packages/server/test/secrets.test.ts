@@ -12,10 +12,10 @@ import { createNobleProvider, equalConstantTime } from '@puretls/crypto';
 import { NullDecrypter } from '@puretls/record-layer';
 import { TicketKeyRing } from '@puretls/session-cache';
 import type { ServerConnection } from '../src/index';
-import { exchange, handshake, makeContext } from './tls13/harness';
-import { TestClient13 } from './tls13/test-client';
-import { exchange12, makeContext12 } from './tls12/harness12';
-import { TestClient12 } from './tls12/test-client12';
+import { exchange, handshake, makeContext } from '@puretls/test-support/harness13';
+import { TestClient13 } from '@puretls/test-support/tls13-client';
+import { exchange12, makeContext12 } from '@puretls/test-support/harness12';
+import { TestClient12 } from '@puretls/test-support/tls12-client';
 
 const PACKAGES = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const source = (path: string) => readFileSync(join(PACKAGES, path), 'utf8');

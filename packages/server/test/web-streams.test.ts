@@ -12,8 +12,8 @@ import { isTlsError } from '@puretls/record-layer';
 import { ServerContext, type ServerContextOptions } from '../src/core/context';
 import { cipherName } from '../src/core/connection';
 import { accept, TlsStreamError, type AcceptOptions, type TlsStreams } from '../src/web-streams';
-import { CertDir, type TestCert } from './helpers/certs';
-import { connectTcp, connectTls, connectTlsFailure, once, payload, pumpWrites, readAll, readBytes, sha256, within } from './helpers/net';
+import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { connectTcp, connectTls, connectTlsFailure, once, payload, pumpWrites, readAll, readBytes, sha256, within } from '@puretls/test-support/net';
 import { createNodeProvider, bytesToHex } from '@puretls/crypto';
 
 const certs = new CertDir();

@@ -3,7 +3,7 @@ import { Duplex, PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/cli/log';
 import { renderPage, serveHttp, signatureSchemeName, type ConnectionSummary } from '../src/cli/www';
-import { readAll, within } from './helpers/net';
+import { readAll, within } from '@puretls/test-support/net';
 
 const SUMMARY: ConnectionSummary = {
   protocol: 'TLSv1.3',

@@ -19,8 +19,8 @@ import {
 import { ContentType, MAX_PLAINTEXT, createEncrypter, type RecordEncrypter, type TlsError, type TrafficKeys } from '@puretls/record-layer';
 import { KeySchedule13, keysFor, verifyData12, writeClientKeyExchangeEcdhe, writeFinished } from '@puretls/handshake-state-machine';
 import { ServerConnection, ServerContext, type ServerContextOptions } from '../../src/index';
-import { TestClient13, type ClientTicket } from '../tls13/test-client';
-import { TestClient12, type ClientSession12 } from '../tls12/test-client12';
+import { TestClient13, type ClientTicket } from '@puretls/test-support/tls13-client';
+import { TestClient12, type ClientSession12 } from '@puretls/test-support/tls12-client';
 import { SeededRandom } from './seeded-random';
 
 /** A fixed clock (ms): tickets are issued and redeemed at the same instant. */

@@ -26,8 +26,8 @@ import {
 import { readClientHello, suiteByCode, truncatedClientHello, writeHandshake } from '@puretls/handshake-state-machine';
 import { SessionDecodeError, createSession, decodeSession, encodeSession } from '@puretls/session-cache';
 import { MAX_BUFFERED_WHILE_WAITING, ServerConnection } from '../../src/index';
-import { TestClient13, type ClientTicket } from '../tls13/test-client';
-import { TestClient12 } from '../tls12/test-client12';
+import { TestClient13, type ClientTicket } from '@puretls/test-support/tls13-client';
+import { TestClient12 } from '@puretls/test-support/tls12-client';
 import { STATES, concat, driveTo, fuzzContext, plainRecord, type Profile, type StateId } from './drive';
 import { framed, mutated } from './mutate';
 import { SeededRandom } from './seeded-random';

@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertDescription } from '@puretls/record-layer';
 import { DOWNGRADE_SENTINEL_TLS12 } from '@puretls/handshake-state-machine';
 import { ServerContext } from '../../src/index';
-import { CertDir, type TestCert } from '../helpers/certs';
-import { ecdsaCertificate } from '../tls13/harness';
-import { exchange12, expectFailure12, handshake12, hello12, makeContext12, withHandshake, type Exchange12 } from './harness12';
-import { TestClient12 } from './test-client12';
+import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { ecdsaCertificate } from '@puretls/test-support/harness13';
+import { exchange12, expectFailure12, handshake12, hello12, makeContext12, withHandshake, type Exchange12 } from '@puretls/test-support/harness12';
+import { TestClient12 } from '@puretls/test-support/tls12-client';
 
 const X25519 = 0x001d;
 const P256 = 0x0017;

@@ -7,8 +7,8 @@ import fc from 'fast-check';
 import { AlertDescription } from '@puretls/record-layer';
 import { MAX_REFUSED_RENEGOTIATIONS, writeCertificate12, writeClientKeyExchangeEcdhe, writeFinished } from '@puretls/handshake-state-machine';
 import { ServerConnection } from '../../src/index';
-import { exchange12, expectFailure12, handshake12, hello12, makeContext12, withHandshake } from './harness12';
-import { TestClient12 } from './test-client12';
+import { exchange12, expectFailure12, handshake12, hello12, makeContext12, withHandshake } from '@puretls/test-support/harness12';
+import { TestClient12 } from '@puretls/test-support/tls12-client';
 
 const plain = (msg: Uint8Array, type = 22) => TestClient12.plaintextRecord(msg, type, 0x0303);
 

@@ -3,9 +3,9 @@ import { createNobleProvider, type CryptoProvider } from '@puretls/crypto';
 import { AlertDescription, type AlertDescriptionName, type Reason, type TlsError } from '@puretls/record-layer';
 import type { NewSession12, ResumableSession12, Session12Lookup } from '@puretls/handshake-state-machine';
 import { expect } from 'vitest';
-import { NO_SESSIONS, ServerConnection, ServerContext, type ServerContextOptions, type SessionGlue } from '../../src/index';
-import { ecdsaCertificate } from '../tls13/harness';
-import { TestClient12, type ClientHello12Options } from './test-client12';
+import { NO_SESSIONS, ServerConnection, ServerContext, type ServerContextOptions, type SessionGlue } from '@puretls/server';
+import { ecdsaCertificate } from './harness13';
+import { TestClient12, type ClientHello12Options } from './tls12-client';
 
 export function makeContext12(extra: Partial<ServerContextOptions> = {}): ServerContext {
   return new ServerContext({ certificates: [ecdsaCertificate()], minVersion: 'TLSv1.2', ...extra } as ServerContextOptions);

@@ -6,8 +6,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { afterEach } from 'vitest';
 import { bytesToHex, createNodeProvider } from '@puretls/crypto';
-import { createServer, type PureTlsServer, type PureTlsServerOptions } from '../../src/node/node-adapter';
-import type { PureTlsSocket } from '../../src/node/tls-socket';
+import { createServer, type PureTlsServer, type PureTlsServerOptions, type PureTlsSocket } from '@puretls/server';
 
 /** Rejects after `ms` with `what` in the message. */
 export function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
