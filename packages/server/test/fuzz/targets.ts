@@ -15,6 +15,7 @@ import fc from 'fast-check';
 import { createNobleProvider, NAMED_GROUP_CODEPOINT } from '@puretls/crypto';
 import {
   ContentType,
+  DEFAULT_MAX_HANDSHAKE_MESSAGE,
   MAX_CIPHERTEXT_TLS12,
   MAX_PLAINTEXT,
   RECORD_HEADER_LENGTH,
@@ -270,8 +271,13 @@ function checkConnection(conn: ServerConnection, errors: TlsError[], step: { out
   }
   if (errors.length > 1) throw new FuzzFinding(`${where}: ${errors.length} errors (fatal errors must stick, one alert)`);
   if (errors.length && conn.phase !== 'closed') throw new FuzzFinding(`${where}: error ${errors[0]!.reason} but the connection is ${conn.phase}`);
-  const buffered = (conn as unknown as { rl: RecordLayer }).rl.bufferedBytes;
-  const bound = conn.waitingForSession ? MAX_BUFFERED_WHILE_WAITING + 64 * 1024 : RECORD_HEADER_LENGTH + MAX_CIPHERTEXT_TLS12;
+  // Received bytes held (the public count): the record reader's input, at most one record (more
+  // while waiting for the session store), plus a handshake message spanning records, at most the
+  // context's cap plus one record (RecordLayer's `bufferedHandshakeBytes` bound).
+  const buffered = conn.bufferedBytes;
+  const reader = conn.waitingForSession ? MAX_BUFFERED_WHILE_WAITING + 64 * 1024 : RECORD_HEADER_LENGTH + MAX_CIPHERTEXT_TLS12;
+  const joiner = (conn.context.maxHandshakeMessageLength ?? DEFAULT_MAX_HANDSHAKE_MESSAGE) + RECORD_HEADER_LENGTH + MAX_CIPHERTEXT_TLS12;
+  const bound = reader + joiner;
   if (conn.phase !== 'closed' && buffered > bound) throw new FuzzFinding(`${where}: ${buffered} bytes buffered (bound ${bound})`);
   // A flight with the certificate is a few KB; each further record in may cost one record out.
   if (outputBytes > 64 * 1024 + 4 * inputBytes) throw new FuzzFinding(`${where}: ${outputBytes} bytes of output for ${inputBytes} in`);
