@@ -66,15 +66,13 @@ export class SecretRecorder {
         },
       };
     };
-    this.provider = {
-      name: inner.name,
-      randomSource: inner.randomSource,
+    // What holds or yields key material is wrapped; every other method (hashing, signatures, and
+    // whatever the interface gains) is the inner provider's own.
+    const wrapped: Partial<CryptoProvider> = {
       random: (n: number, purpose?: string) => {
         const out = inner.random(n, purpose);
         return purpose === undefined ? out : keep(`random ${purpose}`, out);
       },
-      hash: (a: HashAlgorithm, data: Uint8Array) => inner.hash(a, data),
-      createHash: (a: HashAlgorithm) => inner.createHash(a),
       hmac: (a: HashAlgorithm, key: Uint8Array, data: Uint8Array) => inner.hmac(a, keep('hmac key', key), data),
       hkdfExtract: (a: HashAlgorithm, salt: Uint8Array, ikm: Uint8Array) => keep('extract', inner.hkdfExtract(a, salt, ikm)),
       hkdfExpand: (a: HashAlgorithm, prk: Uint8Array, info: Uint8Array, length: number) => {
@@ -88,9 +86,14 @@ export class SecretRecorder {
         keep('keyShare', r.sharedSecret);
         return r;
       },
-      sign: (key, scheme, message) => inner.sign(key, scheme, message),
-      verify: (key, scheme, message, signature) => inner.verify(key, scheme, message, signature),
     };
+    this.provider = new Proxy(inner, {
+      get(target, prop, receiver) {
+        if (typeof prop === 'string' && prop in wrapped) return wrapped[prop as keyof CryptoProvider];
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
   }
 
   /** The distinct buffers seen in `role` (exact name, or every role the pattern matches), in order. */
