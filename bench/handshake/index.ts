@@ -29,9 +29,9 @@ import {
   type NamedGroup,
   type PrivateKey,
 } from '@puretls/crypto';
-import { ServerConnection, ServerContext, type ServerContextOptions } from '../../packages/server/src/index';
-import { TestClient13, type ClientTicket } from '../../packages/server/test/tls13/test-client';
-import { TestClient12, type ClientHello12Options, type ClientSession12 } from '../../packages/server/test/tls12/test-client12';
+import { ServerConnection, ServerContext, type ServerContextOptions } from '@puretls/server';
+import { TestClient13, type ClientTicket } from '@puretls/test-support/tls13-client';
+import { TestClient12, type ClientHello12Options, type ClientSession12 } from '@puretls/test-support/tls12-client';
 import { CallRecorder, type Call } from './recording-provider';
 import { cpuMs, interleave, quick } from '../lib/measure';
 import { emit } from '../lib/rows';

@@ -24,10 +24,9 @@ import { join } from 'node:path';
 import { connect, createServer as createNodeServer, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { createNodeProvider } from '@puretls/crypto';
-import { createServer } from '@puretls/server';
-import { ServerConnection, ServerContext } from '../../packages/server/src/index';
-import { TestClient13 } from '../../packages/server/test/tls13/test-client';
-import { TestClient12 } from '../../packages/server/test/tls12/test-client12';
+import { ServerConnection, ServerContext, createServer } from '@puretls/server';
+import { TestClient13 } from '@puretls/test-support/tls13-client';
+import { TestClient12 } from '@puretls/test-support/tls12-client';
 import { emit } from '../lib/rows';
 
 const quick = process.argv.includes('--quick');

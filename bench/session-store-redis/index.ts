@@ -30,8 +30,8 @@ import {
 } from '@puretls/crypto';
 import { SessionCache, TicketKeyRing, type Session } from '@puretls/session-cache';
 import { createRedisSessionStore, redisAnswers, type RedisSessionStore } from '@puretls/session-store-redis';
-import { ServerConnection, ServerContext } from '../../packages/server/src/index';
-import { TestClient13, type ClientTicket } from '../../packages/server/test/tls13/test-client';
+import { ServerConnection, ServerContext } from '@puretls/server';
+import { TestClient13, type ClientTicket } from '@puretls/test-support/tls13-client';
 import { quick } from '../lib/measure';
 import { emit, skip } from '../lib/rows';
 

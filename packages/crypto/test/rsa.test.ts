@@ -14,7 +14,7 @@ import { scriptedRandom } from '../src/random';
 import { emsaPssDecodeSalt, emsaPssEncode, emsaPkcs1v15Encode, mgf1, pssFits } from '../src/rsa/emsa';
 import { modInverse, modPow, rsaPrivateOp, rsaPublicOp } from '../src/rsa/rsa';
 import { NOBLE_DIGESTS, nobleSign, nobleVerify } from '../src/signatures/noble';
-import { nodeSign, nodeVerify } from '../src/signatures/node';
+import { nodeSign, nodeVerify } from '../src/node/signatures';
 import { recoverPssSalt } from '../src/signatures/pss-salt';
 import { checkKeyMatchesCertificate, parseCertificateChain } from '../src/x509/certificate';
 import { hex, loadJson, toHex } from './vectors';

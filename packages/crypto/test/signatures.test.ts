@@ -13,7 +13,7 @@ import { scriptedRandom, systemRandom } from '../src/random';
 import type { RsaHashName } from '../src/rsa/emsa';
 import { ecdsaRawToDer } from '../src/signatures/ecdsa-der';
 import { NOBLE_DIGESTS, nobleSign, nobleVerify, rsaPkcs1Sign } from '../src/signatures/noble';
-import { nodeRsaPkcs1Sign, nodeSign, nodeVerify } from '../src/signatures/node';
+import { nodeRsaPkcs1Sign, nodeSign, nodeVerify } from '../src/node/signatures';
 import { isTls13SignatureScheme, keyCanUseScheme, signatureSchemesFor } from '../src/signatures/schemes';
 import { hex, toHex, wycheproof, wycheproofCases, type WycheproofTest } from './vectors';
 
@@ -254,7 +254,7 @@ describe.each(BACKENDS)('round trips and node:crypto cross-checks ($name)', (bac
     for (const [key, scheme] of [[KEYS.rsa2048, 0x0401], [KEYS.ed25519, 0x0807], [KEYS.p256, 0x0403], [KEYS.p384, 0x0503]] as const) {
       const s1 = backend.sign(key, scheme, msg, none);
       const s2 = backend.sign(key, scheme, msg, none);
-      // ECDSA through OpenSSL uses a random nonce (documented in signatures/node.ts).
+      // ECDSA through OpenSSL uses a random nonce (documented in node/signatures.ts).
       if (!(backend.name === 'node' && key.kind === 'ec')) expect(toHex(s1)).toBe(toHex(s2));
     }
   });

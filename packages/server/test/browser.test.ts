@@ -2,14 +2,16 @@
  * A real browser against `puretls serve --www` (issue #7): Debian's Chromium (BoringSSL: GREASE,
  * X25519MLKEM768, ALPN, session tickets), headless, driven over the DevTools protocol. One Chromium
  * process loads the page, screenshots it, then loads it again on a new TLS connection, which
- * resumes the session with a ticket from the first one.
+ * resumes the session with a ticket from the first one. Chromium reaches the server through a TCP
+ * relay owned by the test, which ends every open connection before the second load: Chromium's
+ * connection reuse (keep-alive, spare sockets) cannot decide which connection that load uses.
  *
  * The DevTools client is a minimal WebSocket client over `node:http` (client handshake, masked text
- * frames out, text frames in): no dependency, no browser download. Chromium is installed here when
- * missing (like .ci/run does), so that `pnpm test` alone works on a fresh machine; a failed install
- * fails the tests (this project skips none).
+ * frames out, text frames in): no dependency, no browser download. Chromium comes from the project's
+ * set-up (`scripts/setup.sh`, run by `pnpm test`); when it is missing every test fails naming that
+ * command (this project skips none).
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { get as httpGet, request as httpRequest } from 'node:http';
@@ -18,26 +20,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConnectionSummary } from '../src/cli/www';
-import { bundleCli, startCli, type CliProcess } from './helpers/cli-process';
-import { within } from './helpers/net';
-import { hasTool } from './helpers/tools';
+import { bundleCli, startCli, type CliProcess } from '@puretls/test-support/cli-process';
+import { startTcpRelay, within, type TcpRelay } from '@puretls/test-support/net';
+import { requireTool } from '@puretls/test-support/tools';
 
 const CHROMIUM = '/usr/bin/chromium';
-const INSTALL = 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium';
 /** What BoringSSL may negotiate with a server that supports x25519 and X25519MLKEM768. */
 const CHROMIUM_GROUPS = ['X25519MLKEM768', 'x25519'];
-
-/** Installs Debian's chromium when missing; throws (failing every test) when that fails. */
-function ensureChromium(): void {
-  if (existsSync(CHROMIUM) && hasTool(CHROMIUM, ['--version'])) return;
-  try {
-    execFileSync('sh', ['-c', INSTALL], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
-  } catch (e) {
-    const err = e as Error & { stderr?: Buffer };
-    throw new Error(`chromium is missing and installing it failed (\`${INSTALL}\`, needs root and Debian's package archive): ${err.message}\n${err.stderr?.toString() ?? ''}`);
-  }
-  if (!hasTool(CHROMIUM, ['--version'])) throw new Error(`\`${INSTALL}\` succeeded but \`${CHROMIUM} --version\` still does not run`);
-}
 
 // ---------------------------------------------------------------------------------------------
 // A minimal WebSocket client (RFC 6455), enough for the DevTools protocol.
@@ -331,17 +320,20 @@ function row(text: string, key: string): string | undefined {
 let dir: string;
 let cleanupBundle: () => void = () => {};
 let server: CliProcess;
+/** Chromium → relay → server: the test can end every connection Chromium holds. */
+let relay: TcpRelay;
 let browser: Browser | undefined;
 /** Why the set-up failed: every test then fails with it (a failed beforeAll would report them skipped). */
 let setupError: unknown;
 
 beforeAll(async () => {
   try {
-    ensureChromium();
+    requireTool(CHROMIUM, ['--version'], 'chromium');
     dir = mkdtempSync(join(tmpdir(), 'puretls-browser-'));
     const b = await bundleCli();
     cleanupBundle = b.cleanup;
     server = await startCli(b.script, ['--www', '--log-level', 'error']);
+    relay = await startTcpRelay(server.port);
     browser = await startChromium(join(dir, 'profile'));
   } catch (e) {
     setupError = e;
@@ -359,6 +351,7 @@ afterAll(async () => {
     await exited;
     clearTimeout(timer);
   }
+  await relay?.close();
   await server?.stop();
   cleanupBundle();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -369,7 +362,7 @@ describe('Chromium (headless, DevTools protocol) → puretls serve --www', () =>
 
   it('loads the page over TLS 1.3: the page names TLSv1.3, a hybrid or x25519 group, the cipher, SNI, ALPN', async () => {
     const { cdp } = browser!;
-    firstText = await load(cdp, `https://localhost:${server.port}/`);
+    firstText = await load(cdp, `https://localhost:${relay.port}/`);
     expect(firstText).toMatch(/^New, TLSv1\.3, Cipher is TLS_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/m);
     expect(row(firstText, 'Protocol')).toBe('TLSv1.3');
     expect(row(firstText, 'Cipher')).toMatch(/^TLS_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/);
@@ -407,23 +400,15 @@ describe('Chromium (headless, DevTools protocol) → puretls serve --www', () =>
 
   it('a second load on a new connection resumes the session (TLS 1.3 ticket): the page says so', async () => {
     const { cdp } = browser!;
-    // Chromium keeps the first connection alive and would reuse it; `Connection: close` makes the
-    // server end it after the answer, so the next load needs a new TLS connection.
-    await cdp.send('Network.enable');
-    await cdp.send('Network.setExtraHTTPHeaders', { headers: { Connection: 'close' } });
-    const closing = await load(cdp, `https://localhost:${server.port}/?close`);
-    // Chromium may open a connection speculatively; one whose ClientHello left before the tickets
-    // of the first connection arrived (a loaded machine) cannot offer them. Such a load is a new,
-    // full handshake; the next new connection must then resume. At most 3 new connections.
-    let text = '';
-    for (let attempt = 0; attempt < 3; attempt++) {
-      text = await load(cdp, `https://localhost:${server.port}/?again${attempt}`);
-      expect(row(text, 'Requests on this connection'), `${closing}\n---\n${text}`).toBe('1');
-      if (row(text, 'Session reused') !== 'no') break;
-    }
-    await cdp.send('Network.setExtraHTTPHeaders', { headers: {} });
-    expect(row(closing, 'Requests on this connection'), closing).not.toBe('1');
-    expect(row(text, 'Requests on this connection'), `${closing}\n---\n${text}`).toBe('1');
+    // Chromium keeps the first connection alive and may hold spare ones opened before that
+    // connection's tickets arrived; the relay ends them all, so this load needs a new connection,
+    // opened after the tickets were stored (they precede the first page's answer on the wire).
+    const acceptedBefore = relay.accepted();
+    expect(await relay.dropAll()).toBeGreaterThanOrEqual(1);
+    expect(relay.open()).toBe(0);
+    const text = await load(cdp, `https://localhost:${relay.port}/?again`);
+    expect(relay.accepted()).toBeGreaterThan(acceptedBefore);
+    expect(row(text, 'Requests on this connection'), text).toBe('1');
     expect(row(text, 'Client')).not.toBe(row(firstText, 'Client'));
     expect(row(text, 'Session reused')).toBe('yes (stateless ticket)');
     expect(row(text, 'PSK mode')).toBe('psk_dhe_ke');

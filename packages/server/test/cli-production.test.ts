@@ -14,10 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNobleProvider, createSelfSignedCertificate, generateEcdsaP256Key, privateKeyToPem } from '@puretls/crypto';
 import { AlertDescription, ContentType } from '@puretls/record-layer';
 import { DEFAULT_CLI_IDLE_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT, parseCli } from '../src/cli/cli-options';
-import { CertDir } from './helpers/certs';
-import { runTool, useCli, type CliProcess } from './helpers/cli-process';
-import { connectRawTls13 } from './helpers/raw-tls';
-import { connectTcp, connectTls, once, until, within } from './helpers/net';
+import { CertDir } from '@puretls/test-support/certs';
+import { runTool, useCli, type CliProcess } from '@puretls/test-support/cli-process';
+import { connectRawTls13 } from '@puretls/test-support/raw-tls';
+import { connectTcp, connectTls, once, until, within } from '@puretls/test-support/net';
 
 const cli = useCli();
 const certs = new CertDir();

@@ -8,7 +8,7 @@
 import { createServer as createNetServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { parseCli, serveWarnings, UsageError, USAGE, type ServeOptions } from '../src/cli/cli-options';
-import { runTool, useCli } from './helpers/cli-process';
+import { runTool, useCli } from '@puretls/test-support/cli-process';
 
 const cli = useCli();
 

@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCli, serveWarnings, UsageError, version, type ServeOptions } from '../src/cli/cli-options';
-import { CertDir, type TestCert } from './helpers/certs';
-import { useCli } from './helpers/cli-process';
-import { connectTls, readBytes, within } from './helpers/net';
+import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { useCli } from '@puretls/test-support/cli-process';
+import { connectTls, readBytes, within } from '@puretls/test-support/net';
 
 const cli = useCli();
 const start = cli.start;

@@ -6,9 +6,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'node:net';
 import { createNodeProvider } from '@puretls/crypto';
-import { CertDir, type TestCert } from './helpers/certs';
-import { connectTcp, until, useServers, type RunningServer } from './helpers/net';
-import { TestClient13 } from './tls13/test-client';
+import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { connectTcp, until, useServers, type RunningServer } from '@puretls/test-support/net';
+import { TestClient13 } from '@puretls/test-support/tls13-client';
 
 const certs = new CertDir();
 let p256: TestCert;

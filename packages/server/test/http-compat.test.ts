@@ -8,8 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request, type RequestOptions } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import { startHttpsCompat, type HttpsCompat } from '../examples/https-compat';
-import { CertDir, type TestCert } from './helpers/certs';
-import { payload, sha256, within } from './helpers/net';
+import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { payload, sha256, within } from '@puretls/test-support/net';
 
 const certs = new CertDir();
 let cert: TestCert;

@@ -1,6 +1,6 @@
 /** curl (libcurl + OpenSSL) against `puretls serve --www`: the page, `/stats.json`, keep-alive. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, runTool, startCli, type CliProcess } from './helpers/cli-process';
+import { bundleCli, runTool, startCli, type CliProcess } from '@puretls/test-support/cli-process';
 
 let server: CliProcess;
 let cleanupBundle: () => void = () => {};

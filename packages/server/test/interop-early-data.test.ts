@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '@puretls/session-cache';
-import { runTool } from './helpers/cli-process';
-import { CertDir } from './helpers/certs';
-import { startServer, type RunningServer } from './helpers/net';
+import { runTool } from '@puretls/test-support/cli-process';
+import { CertDir } from '@puretls/test-support/certs';
+import { startServer, type RunningServer } from '@puretls/test-support/net';
 
 const certs = new CertDir();
 const dir = mkdtempSync(join(tmpdir(), 'puretls-0rtt-'));

@@ -5,30 +5,16 @@
  * certificate is verified (`--x509cafile`), the HTTP/1.0 request goes on stdin, and the server closes
  * after answering, which ends gnutls-cli.
  *
- * gnutls-cli is installed here when missing (like .ci/run does), so that `pnpm test` alone works on a
- * fresh machine; a failed install fails the tests (this project skips none).
+ * gnutls-cli comes from the project's set-up (`scripts/setup.sh`, run by `pnpm test`); when it is
+ * missing every test fails naming that command (this project skips none).
  */
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CertDir, type TestCert } from './helpers/certs';
-import { bundleCli, runTool, startCli, type CliProcess } from './helpers/cli-process';
-import { hasTool } from './helpers/tools';
+import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { bundleCli, runTool, startCli, type CliProcess } from '@puretls/test-support/cli-process';
+import { requireTool } from '@puretls/test-support/tools';
 
 const PAGE = 'GET / HTTP/1.0\r\nHost: localhost\r\n\r\n';
-const INSTALL = 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnutls-bin';
 const TLS12 = 'NORMAL:-VERS-ALL:+VERS-TLS1.2';
-
-/** Installs gnutls-bin when `gnutls-cli` does not run; throws (failing the file) when that fails. */
-function ensureGnutlsCli(): void {
-  if (hasTool('gnutls-cli', ['--version'])) return;
-  try {
-    execFileSync('sh', ['-c', INSTALL], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
-  } catch (e) {
-    const err = e as Error & { stderr?: Buffer };
-    throw new Error(`gnutls-cli is missing and installing it failed (\`${INSTALL}\`, needs root and Debian's package archive): ${err.message}\n${err.stderr?.toString() ?? ''}`);
-  }
-  if (!hasTool('gnutls-cli', ['--version'])) throw new Error(`\`${INSTALL}\` succeeded but \`gnutls-cli --version\` still does not run`);
-}
 
 const certs = new CertDir();
 let ecdsaCert: TestCert;
@@ -46,7 +32,7 @@ let setupError: unknown;
 
 beforeAll(async () => {
   try {
-    ensureGnutlsCli();
+    requireTool('gnutls-cli', ['--version'], 'gnutls-bin');
     ecdsaCert = certs.make('p256', 'localhost');
     rsaCert = certs.make('rsa2048', 'localhost');
     const b = await bundleCli();

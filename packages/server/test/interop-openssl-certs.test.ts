@@ -4,8 +4,8 @@
  * certificate is ours, and the signature scheme is the key's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, runTool, startCli, type CliProcess } from './helpers/cli-process';
-import { CertDir, type CertKind } from './helpers/certs';
+import { bundleCli, runTool, startCli, type CliProcess } from '@puretls/test-support/cli-process';
+import { CertDir, type CertKind } from '@puretls/test-support/certs';
 
 const REQUEST = 'GET / HTTP/1.0\r\nHost: localhost\r\n\r\n';
 const KINDS: [CertKind, string][] = [

@@ -5,7 +5,7 @@
  * is not tested here: OpenSSL 3.0 has no ML-KEM.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, runTool, startCli, type CliProcess } from './helpers/cli-process';
+import { bundleCli, runTool, startCli, type CliProcess } from '@puretls/test-support/cli-process';
 
 const REQUEST = 'GET / HTTP/1.0\r\nHost: localhost\r\n\r\n';
 let server: CliProcess;

@@ -13,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeSessionState } from '@puretls/handshake-state-machine';
 import { decodeSession } from '@puretls/session-cache';
 import type { ConnectionSummary } from '../src/cli/www';
-import { CertDir } from './helpers/certs';
-import { bundleCli, runTool, startCli, type CliProcess } from './helpers/cli-process';
-import { connectTls, once, readBytes, startServer, within, type RunningServer } from './helpers/net';
+import { CertDir } from '@puretls/test-support/certs';
+import { bundleCli, runTool, startCli, type CliProcess } from '@puretls/test-support/cli-process';
+import { connectTls, once, readBytes, startServer, within, type RunningServer } from '@puretls/test-support/net';
 
 const STATS = 'GET /stats.json HTTP/1.0\r\nHost: localhost\r\n\r\n';
 const PAGE = 'GET / HTTP/1.0\r\nHost: localhost\r\n\r\n';

@@ -10,9 +10,9 @@ import { createServer as createNetServer, connect as netConnect, type Server, ty
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNobleProvider, hexToBytes, hkdfExpandLabel } from '@puretls/crypto';
-import { CertDir } from './helpers/certs';
-import { useCli } from './helpers/cli-process';
-import { connectTls, readBytes, within } from './helpers/net';
+import { CertDir } from '@puretls/test-support/certs';
+import { useCli } from '@puretls/test-support/cli-process';
+import { connectTls, readBytes, within } from '@puretls/test-support/net';
 
 const cli = useCli();
 const certs = new CertDir();

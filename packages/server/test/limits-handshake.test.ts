@@ -17,9 +17,9 @@ import {
 } from '@puretls/handshake-state-machine';
 import { ContentType, MAX_USELESS_RECORDS, MAX_WARNING_ALERTS, createEncrypter } from '@puretls/record-layer';
 import { DEFAULT_MAX_KEY_UPDATES, ServerContext } from '../src/index';
-import { ecdsaCertificate, exchange, handshake, makeContext, type Exchange } from './tls13/harness';
-import { TestClient13, type ClientTicket } from './tls13/test-client';
-import { handshake12, makeContext12 } from './tls12/harness12';
+import { ecdsaCertificate, exchange, handshake, makeContext, type Exchange } from '@puretls/test-support/harness13';
+import { TestClient13, type ClientTicket } from '@puretls/test-support/tls13-client';
+import { handshake12, makeContext12 } from '@puretls/test-support/harness12';
 
 /** A handshake message split over plaintext records of at most 2^14 bytes (RFC 8446 §5.1). */
 function records(msg: Uint8Array): Uint8Array {

@@ -9,8 +9,8 @@ import { ServerContext } from '../src/core/context';
 import { createServer } from '../src/node/node-adapter';
 import { signatureSchemeName } from '../src/cli/www';
 import type { PureTlsSocket } from '../src/node/tls-socket';
-import { CertDir, type TestCert } from './helpers/certs';
-import { connectTcp, connectTls, connectTlsFailure, once, payload, pumpWrites, readAll, readBytes, sha256, startServer, within, type RunningServer } from './helpers/net';
+import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { connectTcp, connectTls, connectTlsFailure, once, payload, pumpWrites, readAll, readBytes, sha256, startServer, within, type RunningServer } from '@puretls/test-support/net';
 
 const certs = new CertDir();
 let p256: TestCert;

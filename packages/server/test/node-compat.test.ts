@@ -12,8 +12,8 @@ import { clientHelloLimits } from '@puretls/handshake-state-machine';
 import { ClientHelloPeek, peekLimit } from '../src/node/client-hello-peek';
 import { mapNodeOptions, ticketKeyRingFromNodeKeys } from '../src/node/node-compat';
 import type { SniAnswer } from '../src/node/node-compat';
-import { CertDir, type TestCert } from './helpers/certs';
-import { connectTls, connectTlsFailure, payload, readBytes, startServer, within, type RunningServer } from './helpers/net';
+import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { connectTls, connectTlsFailure, payload, readBytes, startServer, within, type RunningServer } from '@puretls/test-support/net';
 
 const certs = new CertDir();
 let p256: TestCert;

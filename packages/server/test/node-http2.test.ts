@@ -11,9 +11,9 @@ import { createServer as createNodeTlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handTo } from '../src/node/hand-to';
 import type { PureTlsSocket } from '../src/node/tls-socket';
-import { CertDir, type TestCert } from './helpers/certs';
-import { runTool } from './helpers/cli-process';
-import { connectTls, useServers, within } from './helpers/net';
+import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { runTool } from '@puretls/test-support/cli-process';
+import { connectTls, useServers, within } from '@puretls/test-support/net';
 
 const certs = new CertDir();
 let cert: TestCert;

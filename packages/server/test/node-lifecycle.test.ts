@@ -14,9 +14,9 @@ import { isPuretlsError, TlsAdapterError } from '../src/lifecycle/adapter-error'
 import type { ServerClose } from '../src/lifecycle/close-stats';
 import type { PureTlsServer } from '../src/node/node-adapter';
 import type { PureTlsSocket } from '../src/node/tls-socket';
-import { CertDir, type TestCert } from './helpers/certs';
-import { connectRawTls12, connectRawTls13 } from './helpers/raw-tls';
-import { connectTcp, connectTls, once, until, useServers, within } from './helpers/net';
+import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { connectRawTls12, connectRawTls13 } from '@puretls/test-support/raw-tls';
+import { connectTcp, connectTls, once, until, useServers, within } from '@puretls/test-support/net';
 
 const certs = new CertDir();
 let cert: TestCert;

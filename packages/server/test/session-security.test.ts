@@ -17,10 +17,10 @@
 import { describe, expect, it } from 'vitest';
 import { createNobleProvider, createSelfSignedCertificate, generateEcdsaP256Key, privateKeyToPem } from '@puretls/crypto';
 import { ServerConnection, ServerContext, type ServerContextOptions } from '../src/index';
-import { ecdsaCertificate } from './tls13/harness';
-import { TestClient13, type ClientTicket } from './tls13/test-client';
-import { exchange12, makeContext12 } from './tls12/harness12';
-import { TestClient12 } from './tls12/test-client12';
+import { ecdsaCertificate } from '@puretls/test-support/harness13';
+import { TestClient13, type ClientTicket } from '@puretls/test-support/tls13-client';
+import { exchange12, makeContext12 } from '@puretls/test-support/harness12';
+import { TestClient12 } from '@puretls/test-support/tls12-client';
 
 let now = Date.UTC(2026, 10, 1);
 function context(extra: Partial<ServerContextOptions> = {}): ServerContext {

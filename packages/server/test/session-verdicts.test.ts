@@ -7,10 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ServerContext, type ServerContextOptions } from '../src/index';
-import { ecdsaCertificate, handshake, helloWith } from './tls13/harness';
-import type { ClientHelloOptions } from './tls13/test-client';
-import { exchange12, type Exchange12 } from './tls12/harness12';
-import { TestClient12, type ClientHello12Options, type ClientSession12 } from './tls12/test-client12';
+import { ecdsaCertificate, handshake, helloWith } from '@puretls/test-support/harness13';
+import type { ClientHelloOptions } from '@puretls/test-support/tls13-client';
+import { exchange12, type Exchange12 } from '@puretls/test-support/harness12';
+import { TestClient12, type ClientHello12Options, type ClientSession12 } from '@puretls/test-support/tls12-client';
 
 function context13(extra: Partial<ServerContextOptions> = {}): ServerContext {
   return new ServerContext({ certificates: [ecdsaCertificate()], ...extra });

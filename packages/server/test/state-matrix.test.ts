@@ -19,8 +19,8 @@ import { describe, expect, it } from 'vitest';
 import { AlertDescription, ContentType } from '@puretls/record-layer';
 import { writeHandshake } from '@puretls/handshake-state-machine';
 import { STATES, driveTo, plainRecord, type Driven, type StateId } from './fuzz/drive';
-import { exchange12, makeContext12, MapGlue12 } from './tls12/harness12';
-import { TestClient12 } from './tls12/test-client12';
+import { exchange12, makeContext12, MapGlue12 } from '@puretls/test-support/harness12';
+import { TestClient12 } from '@puretls/test-support/tls12-client';
 
 const U = 'unexpected_message';
 const D = 'decode_error';

@@ -14,8 +14,8 @@ import { cipherName } from '../src/core/connection';
 import { TlsAdapterError, isPuretlsError } from '../src/lifecycle/adapter-error';
 import { ConnectionStats, type ServerClose } from '../src/lifecycle/close-stats';
 import { accept, type AcceptOptions, type TlsStreams } from '../src/web-streams';
-import { CertDir, type TestCert } from './helpers/certs';
-import { connectTcp, connectTls, connectTlsFailure, once, payload, pumpWrites, readAll, readBytes, sha256, until, within } from './helpers/net';
+import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { connectTcp, connectTls, connectTlsFailure, once, payload, pumpWrites, readAll, readBytes, sha256, until, within } from '@puretls/test-support/net';
 import { createNodeProvider, bytesToHex } from '@puretls/crypto';
 
 const certs = new CertDir();

@@ -7,8 +7,8 @@
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PureTlsSocket } from '../src/node/tls-socket';
-import { CertDir, type TestCert } from './helpers/certs';
-import { connectTls, readAll, sha256, payload, useServers, within, type RunningServer } from './helpers/net';
+import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { connectTls, readAll, sha256, payload, useServers, within, type RunningServer } from '@puretls/test-support/net';
 
 const certs = new CertDir();
 let p256: TestCert;

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/cli/log';
 import { WwwServer, type WwwRequestLog } from '../src/cli/www';
 import { renderPage, signatureSchemeName, type ConnectionSummary } from '../src/cli/www-page';
-import { readAll, within } from './helpers/net';
+import { readAll, within } from '@puretls/test-support/net';
 
 const SUMMARY: ConnectionSummary = {
   protocol: 'TLSv1.3',

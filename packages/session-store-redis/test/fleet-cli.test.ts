@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CertDir, type TestCert } from '../../server/test/helpers/certs';
-import { bundleCli, runTool, startCli, type CliProcess } from '../../server/test/helpers/cli-process';
+import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { bundleCli, runTool, startCli, type CliProcess } from '@puretls/test-support/cli-process';
 import { SHARED_REDIS_URL, adminClient, deletePrefix, keysUnder, uniquePrefix } from './helpers';
 
 const STATS = 'GET /stats.json HTTP/1.0\r\nHost: localhost\r\n\r\n';

@@ -10,9 +10,9 @@
 import { createNobleProvider } from '@puretls/crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CertDir, type TestCert } from '../../server/test/helpers/certs';
-import { startServer, type RunningServer } from '../../server/test/helpers/net';
-import type { ServerConnection } from '../../server/src/core/connection';
+import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { startServer, type RunningServer } from '@puretls/test-support/net';
+import type { ServerConnection } from '@puretls/server';
 import { RedisKeyRing, createRedisSessionStore, type RedisSessionStore } from '../src/index';
 import { PrivateRedis, SHARED_REDIS_URL, STATEFUL, adminClient, deletePrefix, keysUnder, storedSession, uniquePrefix, waitFor } from './helpers';
 import { handshake } from './tls-client';

@@ -4,7 +4,7 @@
  * with close_notify. Returns whether the session was reused and the new ticket's session.
  */
 import type { TLSSocket } from 'node:tls';
-import { connectTls, once, readBytes, within } from '../../server/test/helpers/net';
+import { connectTls, once, readBytes, within } from '@puretls/test-support/net';
 
 export interface HandshakeResult {
   readonly reused: boolean;

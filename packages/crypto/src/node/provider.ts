@@ -17,7 +17,7 @@ import type {
 } from '../provider';
 import type { RandomSource } from '../random';
 import type { PrivateKey, PublicKey } from '../keys/types';
-import { nodeSign, nodeVerify, nodeVerifyX509 } from '../signatures/node';
+import { nodeSign, nodeVerify, nodeVerifyX509 } from './signatures';
 import type { X509SignatureAlgorithm } from '../signatures/x509-algorithm';
 import type { ProviderOptions } from '../noble/provider';
 import {

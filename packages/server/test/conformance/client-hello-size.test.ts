@@ -8,10 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import { AlertDescription } from '@puretls/record-layer';
 import { MAX_CLIENT_HELLO_LENGTH, SUITES } from '@puretls/handshake-state-machine';
-import { exchange, makeContext } from '../tls13/harness';
-import { exchange12, makeContext12 } from '../tls12/harness12';
-import type { ClientHelloOptions } from '../tls13/test-client';
-import type { ClientHello12Options } from '../tls12/test-client12';
+import { exchange, makeContext } from '@puretls/test-support/harness13';
+import { exchange12, makeContext12 } from '@puretls/test-support/harness12';
+import type { ClientHelloOptions } from '@puretls/test-support/tls13-client';
+import type { ClientHello12Options } from '@puretls/test-support/tls12-client';
 import { records } from './wire';
 
 const RECORD = 1 << 14;

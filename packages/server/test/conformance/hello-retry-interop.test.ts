@@ -5,9 +5,9 @@
  * sees a cookie (issue 16.2: off by default).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectTls, useServers } from '../helpers/net';
-import { runTool } from '../helpers/cli-process';
-import { CertDir } from '../helpers/certs';
+import { connectTls, useServers } from '@puretls/test-support/net';
+import { runTool } from '@puretls/test-support/cli-process';
+import { CertDir } from '@puretls/test-support/certs';
 
 const dir = new CertDir();
 afterAll(() => dir.cleanup());

@@ -9,8 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { AlertDescription } from '@puretls/record-layer';
 import { HELLO_RETRY_REQUEST_RANDOM, readServerHello } from '@puretls/handshake-state-machine';
 import { ServerContext } from '../../src/index';
-import { ecdsaCertificate, exchange, makeContext, type Exchange } from '../tls13/harness';
-import { TestClient13, type ClientHelloOptions } from '../tls13/test-client';
+import { ecdsaCertificate, exchange, makeContext, type Exchange } from '@puretls/test-support/harness13';
+import { TestClient13, type ClientHelloOptions } from '@puretls/test-support/tls13-client';
 
 const P256 = 0x0017;
 const X25519 = 0x001d;

@@ -8,10 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import { NAMED_GROUP_CODEPOINT, type NamedGroup } from '@puretls/crypto';
 import { AlertDescription } from '@puretls/record-layer';
-import { exchange, makeContext } from '../tls13/harness';
-import { TestClient13, type ClientHelloOptions } from '../tls13/test-client';
-import { exchange12, hello12, makeContext12 } from '../tls12/harness12';
-import { TestClient12 } from '../tls12/test-client12';
+import { exchange, makeContext } from '@puretls/test-support/harness13';
+import { TestClient13, type ClientHelloOptions } from '@puretls/test-support/tls13-client';
+import { exchange12, hello12, makeContext12 } from '@puretls/test-support/harness12';
+import { TestClient12 } from '@puretls/test-support/tls12-client';
 import { records } from './wire';
 
 const BAD: Record<NamedGroup, number[]> = {

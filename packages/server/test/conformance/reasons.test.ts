@@ -20,10 +20,10 @@ import {
 import { keysFor, nextTrafficSecret, readServerKeyExchange, writeHandshake } from '@puretls/handshake-state-machine';
 import { NO_SESSIONS, ServerContext } from '../../src/index';
 import { driveTo, plainRecord, type StateId } from '../fuzz/drive';
-import { ecdsaCertificate, exchange, handshake, makeContext } from '../tls13/harness';
-import { TestClient13, type ClientHelloOptions } from '../tls13/test-client';
-import { MapGlue12, exchange12, handshake12, makeContext12 } from '../tls12/harness12';
-import { TestClient12, type ClientHello12Options } from '../tls12/test-client12';
+import { ecdsaCertificate, exchange, handshake, makeContext } from '@puretls/test-support/harness13';
+import { TestClient13, type ClientHelloOptions } from '@puretls/test-support/tls13-client';
+import { MapGlue12, exchange12, handshake12, makeContext12 } from '@puretls/test-support/harness12';
+import { TestClient12, type ClientHello12Options } from '@puretls/test-support/tls12-client';
 import { Sealer } from './wire';
 
 /** What a scenario saw: the server's errors and the alert descriptions its peer received (null: no connection). */

@@ -11,10 +11,10 @@ import { describe, expect, it } from 'vitest';
 import { AlertDescription, ContentType, MAX_CIPHERTEXT_TLS12, Reader, RecordReader, type TlsRecord } from '@puretls/record-layer';
 import { keysFor, readExtensions, type Extension } from '@puretls/handshake-state-machine';
 import type { ServerConnection, ServerContext } from '../../src/index';
-import { exchange, makeContext } from '../tls13/harness';
-import { TestClient13, type ClientHelloOptions } from '../tls13/test-client';
-import { exchange12, makeContext12 } from '../tls12/harness12';
-import { TestClient12, type ClientHello12Options } from '../tls12/test-client12';
+import { exchange, makeContext } from '@puretls/test-support/harness13';
+import { TestClient13, type ClientHelloOptions } from '@puretls/test-support/tls13-client';
+import { exchange12, makeContext12 } from '@puretls/test-support/harness12';
+import { TestClient12, type ClientHello12Options } from '@puretls/test-support/tls12-client';
 import { Sealer } from './wire';
 
 const TAG = 16;

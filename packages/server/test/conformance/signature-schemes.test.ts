@@ -8,11 +8,11 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AlertDescription } from '@puretls/record-layer';
 import { ServerContext } from '../../src/index';
-import { CertDir } from '../helpers/certs';
-import { exchange } from '../tls13/harness';
-import { TestClient13 } from '../tls13/test-client';
-import { exchange12, expectFailure12, hello12, makeContext12 } from '../tls12/harness12';
-import { TestClient12 } from '../tls12/test-client12';
+import { CertDir } from '@puretls/test-support/certs';
+import { exchange } from '@puretls/test-support/harness13';
+import { TestClient13 } from '@puretls/test-support/tls13-client';
+import { exchange12, expectFailure12, hello12, makeContext12 } from '@puretls/test-support/harness12';
+import { TestClient12 } from '@puretls/test-support/tls12-client';
 
 const dir = new CertDir();
 afterAll(() => dir.cleanup());

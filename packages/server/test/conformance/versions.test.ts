@@ -7,8 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AlertDescription } from '@puretls/record-layer';
-import { handshake, helloWith, makeContext } from '../tls13/harness';
-import { expectFailure12, handshake12, hello12, makeContext12 } from '../tls12/harness12';
+import { handshake, helloWith, makeContext } from '@puretls/test-support/harness13';
+import { expectFailure12, handshake12, hello12, makeContext12 } from '@puretls/test-support/harness12';
 
 describe('TLS_FALLBACK_SCSV (RFC 7507)', () => {
   it.each([0x0303, 0x0304, 0x0305, 0x03ff, 0x0400])('legacy_version 0x%s, no supported_versions → inappropriate_fallback', (v) => {

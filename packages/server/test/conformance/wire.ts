@@ -8,10 +8,10 @@ import type { Socket } from 'node:net';
 import { createNobleProvider, type CryptoProvider } from '@puretls/crypto';
 import { createEncrypter, type RecordEncrypter, type TrafficKeys } from '@puretls/record-layer';
 import type { ServerContextOptions } from '../../src/index';
-import { CertDir, type TestCert } from '../helpers/certs';
-import { connectTcp, startServer, within, type RunningServer } from '../helpers/net';
-import { TestClient13 } from '../tls13/test-client';
-import { TestClient12 } from '../tls12/test-client12';
+import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { connectTcp, startServer, within, type RunningServer } from '@puretls/test-support/net';
+import { TestClient13 } from '@puretls/test-support/tls13-client';
+import { TestClient12 } from '@puretls/test-support/tls12-client';
 
 /** A server under test, listening on 127.0.0.1:`port`. */
 export interface Peer {

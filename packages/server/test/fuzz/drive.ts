@@ -17,10 +17,10 @@ import {
   type CryptoProvider,
 } from '@puretls/crypto';
 import { ContentType, MAX_PLAINTEXT, createEncrypter, type RecordEncrypter, type TlsError, type TrafficKeys } from '@puretls/record-layer';
-import { KeySchedule13, keysFor, verifyData12, writeClientKeyExchangeEcdhe, writeFinished } from '@puretls/handshake-state-machine';
+import { HELLO_RETRY_REQUEST_RANDOM, HandshakeType, KeySchedule13, keysFor, verifyData12, writeClientKeyExchangeEcdhe, writeFinished } from '@puretls/handshake-state-machine';
 import { ServerConnection, ServerContext, type ServerContextOptions } from '../../src/index';
-import { TestClient13, type ClientTicket } from '../tls13/test-client';
-import { TestClient12, type ClientSession12 } from '../tls12/test-client12';
+import { TestClient13, type ClientTicket } from '@puretls/test-support/tls13-client';
+import { TestClient12, type ClientSession12 } from '@puretls/test-support/tls12-client';
 import { SeededRandom } from './seeded-random';
 
 /** A fixed clock (ms): tickets are issued and redeemed at the same instant. */
@@ -83,7 +83,7 @@ export const STATES = [
 ] as const;
 export type StateId = (typeof STATES)[number];
 
-/** The class name (`kind`) the server's state has in each `StateId`. */
+/** The state each `StateId` names (the handshake state's name in RFC terms: `ExpectFinished12`, …). */
 export function stateKind(id: StateId): string {
   return id.slice(id.indexOf('/') + 1).replace('-resumed', '');
 }
@@ -98,7 +98,10 @@ export interface Driven {
   readonly alerts: () => { level: number; description: number }[];
   /** Application data the server delivered (`data` and, in 0-RTT, `earlyData` events). */
   readonly data: Uint8Array[];
-  /** The server's handshake state name (`kind`), read from the connection. */
+  /**
+   * The server's handshake state as the wire shows it (see {@link Progress}): what the server sent
+   * and what was sent to it, and the connection's public `phase` and `info`.
+   */
   readonly kind: () => string;
   /** A record of `type` carrying `content` as the client in this state sends it (sealed when keyed; split at 2^14). */
   readonly record: (type: number, content: Uint8Array) => Uint8Array;
@@ -162,9 +165,106 @@ function wire(ctx: ServerContext): Wiring {
   return { conn, errors, data };
 }
 
-function kindOf(conn: ServerConnection): string {
-  // The state is private by design; tests read it to prove the driver reached the state it names.
-  return (conn as unknown as { state: { kind: string } }).state.kind;
+/**
+ * The state a connection is in, read from the wire and the public API only (the state object is
+ * private): the handshake messages each side sent, in RFC order, say which message the server waits
+ * for. The server's plaintext handshake messages are parsed from its output (TLS 1.3: every
+ * handshake record is plaintext; TLS 1.2: those before its ChangeCipherSpec); the client side is
+ * what the driver sent (it knows each message before sealing it).
+ */
+class Progress {
+  /** Handshake types the server sent, with `hrr` for a HelloRetryRequest (RFC 8446 §4.1.3). */
+  private readonly server: { type: number; hrr: boolean }[] = [];
+  /** Handshake types (and `CCS`) the client side sent since the server's last ServerHello. */
+  private readonly client: number[] = [];
+  private pending: Uint8Array = new Uint8Array(0);
+  private serverCcs = false;
+  /** Records built by `record()`: what they carry (a sealed record cannot be read back). */
+  private readonly built = new WeakMap<Uint8Array, { type: number; content: Uint8Array }>();
+
+  constructor(
+    private readonly tls12: boolean,
+    private readonly conn: ServerConnection,
+    private readonly earlyAccepted: () => boolean,
+  ) {}
+
+  /** Notes the server's output. */
+  fromServer(out: Uint8Array): void {
+    for (const { type, fragment } of records(out)) {
+      if (type === ContentType.change_cipher_spec) this.serverCcs = true;
+      if (type !== ContentType.handshake || (this.tls12 && this.serverCcs)) continue;
+      this.pending = concatBytes(this.pending, fragment);
+      while (this.pending.length >= 4) {
+        const len = (this.pending[1]! << 16) | (this.pending[2]! << 8) | this.pending[3]!;
+        if (this.pending.length < 4 + len) break;
+        const msgType = this.pending[0]!;
+        // ServerHello: legacy_version(2) ‖ random(32) …; the HRR random marks a HelloRetryRequest.
+        const hrr = msgType === HandshakeType.server_hello && len >= 34 && HELLO_RETRY_REQUEST_RANDOM.every((b, i) => this.pending[6 + i] === b);
+        this.server.push({ type: msgType, hrr });
+        if (msgType === HandshakeType.server_hello) this.client.length = 0;
+        this.pending = this.pending.subarray(4 + len);
+      }
+    }
+  }
+
+  /** Notes what the client side sends: handshake messages by type, a ChangeCipherSpec as `CCS`. */
+  fromClient(type: number, content: Uint8Array): void {
+    if (type === ContentType.change_cipher_spec) this.client.push(CCS);
+    if (type !== ContentType.handshake) return;
+    for (let o = 0; o + 4 <= content.length; o += 4 + ((content[o + 1]! << 16) | (content[o + 2]! << 8) | content[o + 3]!)) this.client.push(content[o]!);
+  }
+
+  /** Notes a record `record()` built, so that `sent()` can read what it carries. */
+  remember(bytes: Uint8Array, type: number, content: Uint8Array): Uint8Array {
+    this.built.set(bytes, { type, content });
+    return bytes;
+  }
+
+  /**
+   * Notes bytes the client side sent: a record `record()` built, or plaintext records (TLS 1.2
+   * handshake records after the client's ChangeCipherSpec are sealed: not read).
+   */
+  sent(bytes: Uint8Array): void {
+    const b = this.built.get(bytes);
+    if (b) return this.fromClient(b.type, b.content);
+    for (const r of records(bytes)) {
+      if (this.tls12 && r.type === ContentType.handshake && this.client.includes(CCS)) continue;
+      this.fromClient(r.type, r.fragment);
+    }
+  }
+
+  /** The state's name (`ExpectFinished`, `Traffic12`, … or `Closed`). */
+  kind(): string {
+    const { phase, info } = this.conn;
+    if (phase === 'closed') return 'Closed';
+    if (phase === 'open') return info?.version === 0x0304 ? 'Traffic13' : 'Traffic12';
+    const hello = this.server.filter((m) => m.type === HandshakeType.server_hello).at(-1);
+    if (!hello) return 'ExpectClientHello';
+    const sent = (t: number) => this.client.includes(t);
+    if (!this.tls12) {
+      if (hello.hrr) return 'ExpectClientHello2';
+      return this.earlyAccepted() && !sent(HandshakeType.end_of_early_data) ? 'ExpectEndOfEarlyData' : 'ExpectFinished';
+    }
+    // A full handshake's flight ends with ServerHelloDone; a resumed one is ServerHello, CCS, Finished.
+    const full = this.server.some((m) => m.type === HandshakeType.server_hello_done);
+    if (full && !sent(HandshakeType.client_key_exchange)) return 'ExpectClientKeyExchange';
+    return sent(CCS) ? 'ExpectFinished12' : 'ExpectChangeCipherSpec12';
+  }
+}
+
+/** `Progress` marks a ChangeCipherSpec among handshake types with a value no handshake type has. */
+const CCS = -1;
+
+/** The records in `bytes` (whole records only; a torn tail is ignored). */
+function records(bytes: Uint8Array): { type: number; fragment: Uint8Array }[] {
+  const out: { type: number; fragment: Uint8Array }[] = [];
+  for (let o = 0; o + 5 <= bytes.length; ) {
+    const len = (bytes[o + 3]! << 8) | bytes[o + 4]!;
+    if (o + 5 + len > bytes.length) break;
+    out.push({ type: bytes[o]!, fragment: bytes.subarray(o + 5, o + 5 + len) });
+    o += 5 + len;
+  }
+  return out;
 }
 
 /** TLS 1.3 tickets from one full handshake on `ctx` (for the 0-RTT state). */
@@ -211,16 +311,23 @@ export function driveTo(id: StateId, seed = 1): Driven {
   const validNext: Uint8Array[] = [];
   let alerts: () => { level: number; description: number }[];
   let deliver: (out: Uint8Array) => void;
+  let earlyAccepted = (): boolean => false;
+  const progress = new Progress(tls12, w.conn, () => earlyAccepted());
+  /** Client bytes to the server, the server's answer to `deliver`, both noted in `progress`. */
+  const exchangeBytes = (b: Uint8Array) => {
+    progress.sent(b);
+    w.conn.receive(b);
+    const out = w.conn.takeOutput();
+    progress.fromServer(out);
+    if (out.length) deliver(out);
+  };
 
   if (!tls12) {
     const client = new TestClient13(provider);
     alerts = () => client.alerts.map((d) => ({ level: 0, description: d }));
     deliver = (out) => client.receive(out);
-    const hello = (b: Uint8Array) => {
-      w.conn.receive(b);
-      const out = w.conn.takeOutput();
-      if (out.length) client.receive(out);
-    };
+    earlyAccepted = () => client.earlyDataAccepted;
+    const hello = exchangeBytes;
     switch (id) {
       case 'tls13/ExpectClientHello':
         validNext.push(client.buildClientHello({}));
@@ -263,11 +370,7 @@ export function driveTo(id: StateId, seed = 1): Driven {
     const client = new TestClient12(provider);
     alerts = () => client.alerts;
     deliver = (out) => client.receive(out);
-    const step = (b: Uint8Array) => {
-      w.conn.receive(b);
-      const out = w.conn.takeOutput();
-      if (out.length) client.receive(out);
-    };
+    const step = exchangeBytes;
     const ccs = plainRecord(ContentType.change_cipher_spec, Uint8Array.of(1));
     if (id === 'tls12/ExpectClientHello') {
       validNext.push(client.buildClientHello({}));
@@ -303,8 +406,8 @@ export function driveTo(id: StateId, seed = 1): Driven {
   }
 
   const expected = stateKind(id);
-  if (kindOf(w.conn) !== expected || w.errors.length) {
-    throw new Error(`driver: wanted ${expected}, reached ${kindOf(w.conn)} (${w.errors.map((e) => e.message).join('; ')})`);
+  if (progress.kind() !== expected || w.errors.length) {
+    throw new Error(`driver: wanted ${expected}, reached ${progress.kind()} (${w.errors.map((e) => e.message).join('; ')})`);
   }
   return {
     id,
@@ -312,11 +415,13 @@ export function driveTo(id: StateId, seed = 1): Driven {
     errors: w.errors,
     data: w.data,
     alerts: () => alerts(),
-    kind: () => kindOf(w.conn),
-    record: (type, content) => (sealer ? sealer.seal(type, content) : splitPlain(type, content)),
+    kind: () => progress.kind(),
+    record: (type, content) => progress.remember(sealer ? sealer.seal(type, content) : splitPlain(type, content), type, content),
     send: (bytes) => {
+      progress.sent(bytes);
       w.conn.receive(bytes);
       const out = w.conn.takeOutput();
+      progress.fromServer(out);
       if (out.length) {
         try {
           deliver(out);

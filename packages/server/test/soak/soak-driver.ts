@@ -19,7 +19,7 @@ import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { createNobleProvider, createSelfSignedCertificate, generateEcdsaP256Key, privateKeyToPem } from '@puretls/crypto';
 import { createServer, type PureTlsServer } from '../../src/index';
-import { TestClient13 } from '../tls13/test-client';
+import { TestClient13 } from '@puretls/test-support/tls13-client';
 
 export interface SoakOptions {
   /** Connections in the measured run (after the warm-up). */

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CertDir, type TestCert } from '../helpers/certs';
-import { runTool } from '../helpers/cli-process';
-import { startServer, type RunningServer } from '../helpers/net';
+import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { runTool } from '@puretls/test-support/cli-process';
+import { startServer, type RunningServer } from '@puretls/test-support/net';
 import type { PureTlsSocket } from '../../src/node/tls-socket';
-import { MapGlue12 } from './harness12';
+import { MapGlue12 } from '@puretls/test-support/harness12';
 
 const certs = new CertDir();
 const servers: Partial<Record<'p256' | 'p384' | 'rsa2048' | 'ed25519', RunningServer>> = {};

@@ -4,10 +4,10 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TLSSocket } from 'node:tls';
-import { CertDir, type TestCert } from '../helpers/certs';
-import { connectTls, readBytes, startServer, type RunningServer } from '../helpers/net';
+import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { connectTls, readBytes, startServer, type RunningServer } from '@puretls/test-support/net';
 import type { PureTlsSocket } from '../../src/node/tls-socket';
-import { MapGlue12 } from './harness12';
+import { MapGlue12 } from '@puretls/test-support/harness12';
 
 const certs = new CertDir();
 const c: Record<'p256' | 'p384' | 'rsa2048' | 'ed25519', TestCert> = {} as never;

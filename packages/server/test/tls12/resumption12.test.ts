@@ -4,8 +4,8 @@
  * handshake and whatever keeps sessions.
  */
 import { describe, expect, it } from 'vitest';
-import { makeContext12, exchange12, expectFailure12, MapGlue12, type Exchange12 } from './harness12';
-import { TestClient12, type ClientHello12Options, type ClientSession12 } from './test-client12';
+import { makeContext12, exchange12, expectFailure12, MapGlue12, type Exchange12 } from '@puretls/test-support/harness12';
+import { TestClient12, type ClientHello12Options, type ClientSession12 } from '@puretls/test-support/tls12-client';
 
 function run(glue: MapGlue12, opts: ClientHello12Options = {}, ctxExtra = {}): Exchange12 {
   const x = exchange12(makeContext12({ sessions: glue, ...ctxExtra }));

@@ -4,13 +4,14 @@
  * downgrade sentinel, fallback SCSV, refused renegotiation, close_notify.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNobleProvider } from '@puretls/crypto';
 import { AlertDescription } from '@puretls/record-layer';
 import { DOWNGRADE_SENTINEL_TLS12 } from '@puretls/handshake-state-machine';
 import { ServerContext } from '../../src/index';
-import { CertDir, type TestCert } from '../helpers/certs';
-import { ecdsaCertificate } from '../tls13/harness';
-import { exchange12, expectFailure12, handshake12, hello12, makeContext12, withHandshake, type Exchange12 } from './harness12';
-import { TestClient12 } from './test-client12';
+import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { ecdsaCertificate } from '@puretls/test-support/harness13';
+import { exchange12, expectFailure12, handshake12, hello12, makeContext12, type Exchange12 } from '@puretls/test-support/harness12';
+import { TestClient12 } from '@puretls/test-support/tls12-client';
 
 const X25519 = 0x001d;
 const P256 = 0x0017;
@@ -149,9 +150,8 @@ describe('TLS 1.2 full handshake', () => {
   });
 
   it('keylog: CLIENT_RANDOM with the master secret (NSS format)', () => {
-    const x = exchange12();
+    const x = exchange12(makeContext12(), createNobleProvider(), { keyLog: true });
     const lines: string[] = [];
-    (x.conn as unknown as { keyLog: boolean }).keyLog = true;
     x.conn.on('keylog', (l) => lines.push(l));
     x.send(TestClient12.plaintextRecord(x.client.buildClientHello()));
     x.send(x.client.finish());

@@ -7,8 +7,8 @@ import fc from 'fast-check';
 import { AlertDescription } from '@puretls/record-layer';
 import { MAX_REFUSED_RENEGOTIATIONS, writeCertificate12, writeClientKeyExchangeEcdhe, writeFinished } from '@puretls/handshake-state-machine';
 import { ServerConnection } from '../../src/index';
-import { exchange12, expectFailure12, handshake12, hello12, makeContext12, withHandshake } from './harness12';
-import { TestClient12 } from './test-client12';
+import { exchange12, expectFailure12, handshake12, hello12, makeContext12 } from '@puretls/test-support/harness12';
+import { TestClient12 } from '@puretls/test-support/tls12-client';
 
 const plain = (msg: Uint8Array, type = 22) => TestClient12.plaintextRecord(msg, type, 0x0303);
 
@@ -27,7 +27,7 @@ describe('TLS 1.2 ClientHello rules', () => {
     expectFailure12(hello12({ pointFormats: [1, 2] }), 'illegal_parameter', 'NoPointFormat');
   });
   it('requireExtendedMasterSecret: a client without EMS → handshake_failure; with EMS it works', () => {
-    const ctx = withHandshake(makeContext12(), { requireExtendedMasterSecret: true });
+    const ctx = makeContext12({ requireExtendedMasterSecret: true });
     expectFailure12(hello12({ ems: false }, ctx), 'handshake_failure', 'ExtendedMasterSecretRequired');
     expect(handshake12(ctx).conn.phase).toBe('open');
   });

@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import type { RemoveReason, Session } from '@puretls/session-cache';
 import { ServerContext, type ServerContextOptions } from '../../src/index';
-import { exchange12, type Exchange12 } from './harness12';
-import { TestClient12, type ClientHello12Options, type ClientSession12 } from './test-client12';
-import { ecdsaCertificate } from '../tls13/harness';
+import { exchange12, type Exchange12 } from '@puretls/test-support/harness12';
+import { TestClient12, type ClientHello12Options, type ClientSession12 } from '@puretls/test-support/tls12-client';
+import { ecdsaCertificate } from '@puretls/test-support/harness13';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 

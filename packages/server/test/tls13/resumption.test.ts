@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { concatBytes, createNobleProvider } from '@puretls/crypto';
 import type { SessionRefusal, StoredSession } from '@puretls/handshake-state-machine';
 import { NO_SESSIONS, ServerConnection, type SessionGlue } from '../../src/index';
-import { TestClient13, type ClientTicket } from './test-client';
-import { ecdsaCertificate, type Exchange } from './harness';
+import { TestClient13, type ClientTicket } from '@puretls/test-support/tls13-client';
+import { ecdsaCertificate, type Exchange } from '@puretls/test-support/harness13';
 import { ServerContext } from '../../src/index';
 
 /** Stateful single-use tickets in a Map; optionally answers lookups asynchronously. TLS 1.3 only. */

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { AlertDescription, isTlsError } from '@puretls/record-layer';
 import { certificateVerifyContent, writeFinished, writeHandshake, writeKeyUpdate } from '@puretls/handshake-state-machine';
-import { TestClient13 } from './test-client';
-import { handshake, helloWith, makeContext } from './harness';
+import { TestClient13 } from '@puretls/test-support/tls13-client';
+import { handshake, helloWith, makeContext } from '@puretls/test-support/harness13';
 
 const X25519 = 0x001d;
 const P256 = 0x0017;

@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { AlertDescription } from '@puretls/record-layer';
 import { certificateVerifyContent, writeFinished, writeHandshake, writeKeyUpdate } from '@puretls/handshake-state-machine';
 import { ServerConnection } from '../../src/index';
-import { TestClient13 } from './test-client';
-import { exchange, handshake, helloWith, makeContext, type Exchange } from './harness';
+import { TestClient13 } from '@puretls/test-support/tls13-client';
+import { exchange, handshake, helloWith, makeContext, type Exchange } from '@puretls/test-support/harness13';
 
 function expectFailure(x: Exchange, alert: keyof typeof AlertDescription, reason: string): void {
   expect(x.errors.map((e) => `${e.alert} ${e.reason}`)).toEqual([`${alert} ${reason}`]);

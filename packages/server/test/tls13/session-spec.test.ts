@@ -9,8 +9,8 @@ import { createNobleProvider } from '@puretls/crypto';
 import { AlertDescription } from '@puretls/record-layer';
 import type { RemoveReason, Session } from '@puretls/session-cache';
 import { ServerConnection, ServerContext, type ServerContextOptions } from '../../src/index';
-import { TestClient13, type ClientTicket } from './test-client';
-import { ecdsaCertificate } from './harness';
+import { TestClient13, type ClientTicket } from '@puretls/test-support/tls13-client';
+import { ecdsaCertificate } from '@puretls/test-support/harness13';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 

@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { createNobleProvider } from '@puretls/crypto';
 import type { Session } from '@puretls/session-cache';
 import { ServerConnection, ServerContext, type ServerContextOptions } from '../../src/index';
-import { TestClient13, type ClientTicket } from './test-client';
-import { ecdsaCertificate } from './harness';
+import { TestClient13, type ClientTicket } from '@puretls/test-support/tls13-client';
+import { ecdsaCertificate } from '@puretls/test-support/harness13';
 
 function connect(ctx: ServerContext, tickets: ClientTicket[] = []): { conn: ServerConnection; client: TestClient13 } {
   const conn = new ServerConnection(ctx);

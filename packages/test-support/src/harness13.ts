@@ -7,8 +7,8 @@ import {
   type CryptoProvider,
 } from '@puretls/crypto';
 import type { TlsError } from '@puretls/record-layer';
-import { ServerConnection, ServerContext, type ServerContextOptions } from '../../src/index';
-import { TestClient13, type ClientHelloOptions } from './test-client';
+import { ServerConnection, ServerContext, type ServerContextOptions } from '@puretls/server';
+import { TestClient13, type ClientHelloOptions } from './tls13-client';
 
 let cached: { cert: string; key: string } | undefined;
 /** An ECDSA P-256 certificate for `localhost`, made once per test file. */

@@ -13,7 +13,8 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll } from 'vitest';
 import { within } from './net';
 
-const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
+// The server package's sources, through this package's own dependency link (node_modules/@puretls/server).
+const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', '@puretls', 'server', 'src');
 
 /** Bundles the CLI; returns the script path and a cleanup function. */
 export async function bundleCli(): Promise<{ script: string; cleanup: () => void }> {

@@ -3,17 +3,12 @@ import { createNobleProvider, type CryptoProvider } from '@puretls/crypto';
 import { AlertDescription, type AlertDescriptionName, type Reason, type TlsError } from '@puretls/record-layer';
 import { decodeSessionState, type NewSession12, type SessionRefusal, type StoredSession } from '@puretls/handshake-state-machine';
 import { expect } from 'vitest';
-import { NO_SESSIONS, ServerConnection, ServerContext, type ServerContextOptions, type SessionGlue } from '../../src/index';
-import { ecdsaCertificate } from '../tls13/harness';
-import { TestClient12, type ClientHello12Options } from './test-client12';
+import { NO_SESSIONS, ServerConnection, ServerContext, type ServerConnectionOptions, type ServerContextOptions, type SessionGlue } from '@puretls/server';
+import { ecdsaCertificate } from './harness13';
+import { TestClient12, type ClientHello12Options } from './tls12-client';
 
 export function makeContext12(extra: Partial<ServerContextOptions> = {}): ServerContext {
   return new ServerContext({ certificates: [ecdsaCertificate()], minVersion: 'TLSv1.2', ...extra } as ServerContextOptions);
-}
-
-/** The same context with a different `HandshakeConfig` field (for switches the context does not expose yet). */
-export function withHandshake(ctx: ServerContext, extra: Record<string, unknown>): ServerContext {
-  return { ...ctx, handshake: { ...ctx.handshake, ...extra } } as unknown as ServerContext;
 }
 
 export interface Exchange12 {
@@ -27,8 +22,9 @@ export interface Exchange12 {
   pump(): void;
 }
 
-export function exchange12(ctx: ServerContext = makeContext12(), provider: CryptoProvider = createNobleProvider()): Exchange12 {
-  const conn = new ServerConnection(ctx);
+/** A connection on `ctx` (with `options`) wired to a {@link TestClient12} on `provider`. */
+export function exchange12(ctx: ServerContext = makeContext12(), provider: CryptoProvider = createNobleProvider(), options: ServerConnectionOptions = {}): Exchange12 {
+  const conn = new ServerConnection(ctx, options);
   const client = new TestClient12(provider);
   const errors: TlsError[] = [];
   const data: Uint8Array[] = [];

@@ -2,12 +2,11 @@
  * Loopback helpers for adapter tests: start a puretls server on an ephemeral port, connect Node
  * TLS clients, collect bytes — every wait bounded by a timeout.
  */
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect, createServer as createTcpServer, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { afterEach } from 'vitest';
 import { bytesToHex, createNodeProvider } from '@puretls/crypto';
-import { createServer, type PureTlsServer, type PureTlsServerOptions } from '../../src/node/node-adapter';
-import type { PureTlsSocket } from '../../src/node/tls-socket';
+import { createServer, type PureTlsServer, type PureTlsServerOptions, type PureTlsSocket } from '@puretls/server';
 
 /** Rejects after `ms` with `what` in the message. */
 export function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
@@ -114,6 +113,71 @@ export function connectTcp(port: number, ms = 5000): Promise<Socket> {
       s.on('error', () => {});
     }),
   );
+}
+
+export interface TcpRelay {
+  /** Where clients connect (127.0.0.1). */
+  readonly port: number;
+  /** Connections accepted so far. */
+  accepted(): number;
+  /** Connections open now. */
+  open(): number;
+  /**
+   * Ends every relayed connection, both sides, and waits until each client-side socket has closed:
+   * a client that keeps connections alive (a browser) must open a new one for its next request.
+   * Returns how many it ended.
+   */
+  dropAll(ms?: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * A byte-for-byte TCP relay 127.0.0.1:(ephemeral) → 127.0.0.1:`targetPort`. The test owns every
+ * connection through it, so it can end them all (`dropAll`) whatever the client's connection reuse.
+ */
+export async function startTcpRelay(targetPort: number): Promise<TcpRelay> {
+  const pairs = new Set<{ client: Socket; upstream: Socket }>();
+  let accepted = 0;
+  const server = createTcpServer((client) => {
+    accepted++;
+    const upstream = netConnect({ host: '127.0.0.1', port: targetPort });
+    const pair = { client, upstream };
+    pairs.add(pair);
+    client.on('error', () => {});
+    upstream.on('error', () => {});
+    client.pipe(upstream);
+    upstream.pipe(client);
+    const drop = () => {
+      pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', drop);
+    upstream.on('close', drop);
+  });
+  await within(5000, 'relay listen', new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)));
+  const addr = server.address();
+  if (!addr || typeof addr === 'string') throw new Error('no address');
+  const dropAll = async (ms = 5000): Promise<number> => {
+    const now = [...pairs];
+    const closed = now.map((p) => (p.client.closed ? Promise.resolve() : new Promise<void>((resolve) => p.client.once('close', () => resolve()))));
+    for (const p of now) {
+      p.client.destroy();
+      p.upstream.destroy();
+    }
+    await within(ms, 'relayed connections to close', Promise.all(closed));
+    return now.length;
+  };
+  return {
+    port: addr.port,
+    accepted: () => accepted,
+    open: () => pairs.size,
+    dropAll,
+    close: async () => {
+      await dropAll();
+      await within(5000, 'relay close', new Promise<void>((resolve) => server.close(() => resolve())));
+    },
+  };
 }
 
 /** Reads `n` bytes from a stream; resolves with their SHA-256 (hex). */

@@ -18,10 +18,10 @@ import { encodePkcs8, encodeSpki } from '../keys/encode';
 import type { PrivateKey, PublicKey, RsaPrivateKey, RsaPublicKey } from '../keys/types';
 import { emsaPssEncode, type Digest, type RsaHashName } from '../rsa/emsa';
 import { checkRsaResult, modulusLength } from '../rsa/rsa';
-import { ecdsaDerToRaw } from './ecdsa-der';
-import { schemeKeyMismatch } from './noble';
-import { HASH_BYTES, keyCanUseScheme, signatureSchemeInfo } from './schemes';
-import { x509AlgorithmFitsKey, type X509SignatureAlgorithm } from './x509-algorithm';
+import { ecdsaDerToRaw } from '../signatures/ecdsa-der';
+import { schemeKeyMismatch } from '../signatures/noble';
+import { HASH_BYTES, keyCanUseScheme, signatureSchemeInfo } from '../signatures/schemes';
+import { x509AlgorithmFitsKey, type X509SignatureAlgorithm } from '../signatures/x509-algorithm';
 
 type NodeCrypto = typeof import('node:crypto');
 
