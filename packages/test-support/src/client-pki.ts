@@ -135,7 +135,9 @@ export class ClientPki {
   private root(): void {
     if (this.made.has('ca')) return;
     this.pki.key('ca', 'p256');
-    this.pki.issue('ca', { subject: '/CN=puretls test CA/O=puretls tests', key: 'ca', ext: CA_EXT });
+    // Valid from 60 days ago: the expired client certificate was valid under it (the clock tests).
+    const now = Date.now();
+    this.pki.issue('ca', { subject: '/CN=puretls test CA/O=puretls tests', key: 'ca', ext: CA_EXT, start: asn1Time(now - 60 * DAY), end: asn1Time(now + 60 * DAY) });
     this.made.set('ca', this.fixture('ca', ['ca']));
   }
 

@@ -29,6 +29,8 @@ export interface MtlsOptions {
   readonly hello13?: ClientHelloOptions;
   readonly hello12?: ClientHello12Options;
   readonly clientProvider?: CryptoProvider;
+  /** TLS 1.3: after a HelloRetryRequest, the second ClientHello with these options (same random). */
+  readonly retry?: ClientHelloOptions;
 }
 
 /** A full handshake of `version` on a new connection of `context`. */
@@ -46,6 +48,9 @@ export function mtlsHandshake(version: TlsVersion, context: ConstructorParameter
   };
   const hello = client instanceof TestClient13 ? client.buildClientHello(o.hello13) : client.buildClientHello(o.hello12);
   send(TestClient13.plaintextRecord(hello));
+  if (client instanceof TestClient13 && client.helloRetry && o.retry && errors.length === 0) {
+    send(TestClient13.plaintextRecord(client.buildClientHello({ ...o.hello13, ...o.retry, random: client.clientRandom }), 22, 0x0303));
+  }
   if (errors.length === 0) send(client.finish());
   const alerts = client instanceof TestClient13 ? client.alerts : client.alerts.map((a) => a.description);
   return { conn, client, errors, alerts, info: conn.info };

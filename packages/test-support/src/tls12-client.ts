@@ -294,7 +294,8 @@ export class TestClient12 {
       if (auth && auth.chain.length > 0 && auth.key && !auth.omitCertificateVerify) {
         const scheme = auth.scheme ?? schemeFor(auth.key, this.certificateRequest!.signatureAlgorithms);
         if (scheme === undefined) throw new Error('the client key can make none of the requested signature schemes');
-        const signature = auth.signature ? auth.signature.slice() : this.provider.sign(auth.key, scheme as SignatureScheme, this.transcript!.messages());
+        const content = this.transcript!.messages();
+        const signature = auth.signature ? auth.signature.slice() : auth.sign ? auth.sign(content) : this.provider.sign(auth.key, scheme as SignatureScheme, content);
         if (auth.corruptSignature) signature[signature.length - 1]! ^= 1;
         const cv = writeCertificateVerify({ algorithm: scheme, signature });
         this.rl.writeHandshake(cv);

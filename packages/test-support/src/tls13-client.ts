@@ -55,6 +55,8 @@ export interface ClientAuthAnswer {
   readonly corruptSignature?: boolean;
   /** Send these bytes as the signature instead of signing (with any `scheme`, even one the key cannot make). */
   readonly signature?: Uint8Array;
+  /** Signs the CertificateVerify content instead of the provider (e.g. a hash and curve the provider does not pair). */
+  readonly sign?: (content: Uint8Array) => Uint8Array;
   /** certificate_request_context to send (default: the request's). */
   readonly requestContext?: Uint8Array;
   /** Extensions for the leaf's CertificateEntry. */
@@ -401,7 +403,7 @@ export class TestClient13 {
     const scheme = a.scheme ?? schemeFor(a.key, offered);
     if (scheme === undefined) throw new Error('the client key can make none of the requested signature schemes');
     const content = certificateVerifyContent(false, this.transcript!.hashWith(certificate));
-    const signature = a.signature ? a.signature.slice() : this.provider.sign(a.key, scheme as SignatureScheme, content);
+    const signature = a.signature ? a.signature.slice() : a.sign ? a.sign(content) : this.provider.sign(a.key, scheme as SignatureScheme, content);
     if (a.corruptSignature) signature[signature.length - 1]! ^= 1;
     return [certificate, writeCertificateVerify({ algorithm: scheme, signature })];
   }
