@@ -11,6 +11,8 @@ import { Pki, asn1Time, type KeyType } from './pki';
 /** A certificate chain (leaf first) with its key, in every form a test or a client needs. */
 export interface ChainFixture {
   readonly name: string;
+  /** The {@link Pki} names of the chain's certificates, leaf first. */
+  readonly names: readonly string[];
   /** The leaf, PEM. */
   readonly leafPem: string;
   /** The whole chain, PEM, leaf first (what `tls.connect({ cert })` takes). */
@@ -156,6 +158,7 @@ export class ClientPki {
     const keyPem = this.pki.keyPem(name);
     return Object.freeze({
       name,
+      names: [...certs],
       leafPem: this.pki.pem(certs[0]!),
       chainPem,
       chain: parseCertificateChain(chainPem).map((c) => c.der),

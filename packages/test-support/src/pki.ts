@@ -235,13 +235,17 @@ export function nodeAuthorization(o: {
 
 /**
  * The alert an `openssl s_server -Verify -verify_return_error` sends when `openssl s_client`
- * presents `chain` (TLS 1.3): the number from the client's "SSL alert number N".
+ * presents `chain` (TLS 1.3 unless `version` says `-tls1_2`; an empty chain presents none): the
+ * number from the client's "SSL alert number N".
  */
-export async function opensslServerAlert(pki: Pki, o: { server: string; serverKey: string; ca: readonly string[]; chain: readonly string[]; key: string }): Promise<number | undefined> {
+export async function opensslServerAlert(
+  pki: Pki,
+  o: { server: string; serverKey: string; ca: readonly string[]; chain: readonly string[]; key: string; version?: '-tls1_3' | '-tls1_2' },
+): Promise<number | undefined> {
   writeFileSync(pki.path('alert-ca.pem'), pki.bundle(o.ca));
-  writeFileSync(pki.path('alert-leaf.pem'), pki.pem(o.chain[0]!));
+  if (o.chain.length > 0) writeFileSync(pki.path('alert-leaf.pem'), pki.pem(o.chain[0]!));
   writeFileSync(pki.path('alert-chain.pem'), pki.bundle(o.chain.slice(1)));
-  const server = spawn('openssl', ['s_server', '-accept', '127.0.0.1:0', '-naccept', '1', '-Verify', '9', '-verify_return_error', '-CAfile', 'alert-ca.pem', '-cert', `${o.server}.pem`, '-key', `${o.serverKey}.key`], { cwd: pki.dir, stdio: ['pipe', 'pipe', 'pipe'] });
+  const server = spawn('openssl', ['s_server', '-accept', '127.0.0.1:0', '-naccept', '1', '-Verify', '9', '-verify_return_error', '-CAfile', 'alert-ca.pem', '-cert', `${o.server}.pem`, '-key', `${o.serverKey}.key`], { cwd: pki.dir, stdio: ['pipe', 'pipe', 'pipe'], timeout: 30_000 });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let text = '';
@@ -253,7 +257,8 @@ export async function opensslServerAlert(pki: Pki, o: { server: string; serverKe
       server.on('exit', () => reject(new Error(`s_server exited: ${text}`)));
     });
     // -ign_eof: with stdin closed, keep reading until the server's alert ends the connection.
-    const client = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_3', '-ign_eof', '-cert', 'alert-leaf.pem', ...(o.chain.length > 1 ? ['-cert_chain', 'alert-chain.pem'] : []), '-key', `${o.key}.key`], { cwd: pki.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const presented = o.chain.length === 0 ? [] : ['-cert', 'alert-leaf.pem', ...(o.chain.length > 1 ? ['-cert_chain', 'alert-chain.pem'] : []), '-key', `${o.key}.key`];
+    const client = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, o.version ?? '-tls1_3', '-ign_eof', ...presented], { cwd: pki.dir, stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
     let out = '';
     client.stdout.on('data', (d: Buffer) => (out += d.toString()));
     client.stderr.on('data', (d: Buffer) => (out += d.toString()));
