@@ -53,6 +53,8 @@ export interface MtlsServerOptions {
   readonly pure?: Partial<PureTlsServerOptions>;
   /** Node only: more `tls.createServer` options. */
   readonly node?: tls.TlsOptions;
+  /** Runs on the server before it listens (event handlers such as Node's `newSession`/`resumeSession`). */
+  readonly setup?: (server: tls.Server) => void;
 }
 
 /** Starts a server of `kind` on 127.0.0.1:0 that records every connection's outcome. */
@@ -95,6 +97,7 @@ export async function startMtlsServer(kind: ServerKind, o: MtlsServerOptions): P
       ? tls.createServer({ ...base, ...o.node } as tls.TlsOptions, (s) => onSecure(s as unknown as Accessors))
       : createPureServer({ ...base, crypto: kind === 'puretls-node' ? 'node' : 'noble', ...o.pure } as PureTlsServerOptions, (s) => onSecure(s as unknown as Accessors));
   (server as tls.Server).on('tlsClientError', onClientError);
+  o.setup?.(server as tls.Server);
   // Node's tls.Server has no closeAllConnections: its TCP sockets are ended at close().
   const tcp = new Set<Socket>();
   if (kind === 'node') (server as tls.Server).on('connection', (s: Socket) => tcp.add(s.on('close', () => tcp.delete(s))));
