@@ -68,8 +68,9 @@ export interface SessionState {
 
 /**
  * The bytes of `state`.
- * @throws TlsError Internal for a field over its bound, or a verdict with an error although
- *   authorized (or none although not): our own bug, states come from the handshake.
+ * @throws TlsError Internal for a field over its bound, a verdict with an error although
+ *   authorized (or none although not), or certificates without a verdict: our own bug, states
+ *   come from the handshake.
  */
 export function encodeSessionState(state: SessionState): Uint8Array {
   const w = new Writer(352 + state.secret.length + state.peerCertificates.reduce((n, c) => n + c.length + 3, 0));
@@ -79,6 +80,7 @@ export function encodeSessionState(state: SessionState): Uint8Array {
   if (state.alpn !== undefined) flags |= FLAG_ALPN;
   const v = state.peerVerification;
   if (v !== undefined && v.authorized === (v.error !== undefined && v.error !== '')) throw new TlsError('Internal', 'SessionState.peerVerification: an error exactly when not authorized');
+  if (v === undefined && state.peerCertificates.length > 0) throw new TlsError('Internal', 'SessionState.peerCertificates without peerVerification');
   if (v !== undefined) flags |= FLAG_CLIENT_AUTH | (v.authorized ? FLAG_CLIENT_AUTHORIZED : 0);
   w.u8(SESSION_STATE_FORMAT).u16(state.version).u16(state.cipherSuite).u8(flags);
   w.vec8((w) => w.bytes(state.secret));

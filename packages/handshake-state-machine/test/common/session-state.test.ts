@@ -98,6 +98,7 @@ describe('SessionState codec', () => {
     const notRequested: SessionState = { ...base, peerCertificates: [] };
     delete (notRequested as { peerVerification?: unknown }).peerVerification;
     expect(decodeSessionState(encodeSessionState(notRequested))?.peerVerification).toBeUndefined();
+    expect(() => encodeSessionState({ ...notRequested, peerCertificates: [Uint8Array.of(1)] })).toThrow(/without peerVerification/);
     const bytes = encodeSessionState(base);
     const flags = (f: number) => {
       const b = bytes.slice();
