@@ -4,6 +4,7 @@
  */
 import type { CryptoProvider, NamedGroup, PrivateKey } from '@puretls/crypto';
 import { MAX_CLIENT_HELLO_LENGTH } from './msgs/message-limits';
+import type { ClientAuthConfig } from './client-auth-config';
 
 /** A certificate chain with its private key, and what it can sign. */
 export interface CertifiedKey {
@@ -83,6 +84,11 @@ export interface HandshakeConfig {
    * {@link ClientHelloLimits}); omitted fields take the `DEFAULT_*` values below.
    */
   readonly clientHelloLimits?: Partial<ClientHelloLimits>;
+  /**
+   * Client certificate authentication (see {@link ClientAuthConfig}): a CertificateRequest in
+   * every full handshake. Absent (the default): no certificate is requested.
+   */
+  readonly clientAuth?: ClientAuthConfig;
 }
 
 /**

@@ -26,6 +26,7 @@ export * from './msgs/client-key-exchange';
 // ---- the server state machine ----
 export * from './suites';
 export * from './config';
+export * from './client-auth-config';
 export * from './io';
 export { KeySchedule13, trafficKeys, nextTrafficSecret, resumptionPsk } from './tls13/key-schedule';
 export { Transcript } from './common/transcript';
@@ -50,6 +51,9 @@ export { encodeSessionState, decodeSessionState, SESSION_STATE_FORMAT, type Sess
 export { openStoredSession, sameServerName, type Resumable } from './common/resumption';
 export { groupByCode } from './tls13/negotiate';
 export { assertNever, type ServerState, type ServerStateKind } from './server-state';
+export { ExpectCertificate, ExpectCertificateVerify, certificateRequest13 } from './tls13/client-auth13';
+export { ExpectCertificate12, ExpectCertificateVerify12, certificateRequest12 } from './tls12/client-auth12';
+export { CLIENT_SIGNATURE_SCHEMES12, CLIENT_SIGNATURE_SCHEMES13, type ClientCertificate } from './common/client-certificate';
 export {
   ExpectClientKeyExchange,
   ExpectChangeCipherSpec12,

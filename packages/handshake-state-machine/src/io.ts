@@ -38,6 +38,22 @@ export interface NegotiatedInfo {
   readonly pskMode: 'psk_dhe_ke' | 'psk_ke' | undefined;
   /** 0-RTT: the client did not try it, we accepted it, or we rejected it (skipped). */
   readonly earlyData: 'none' | 'accepted' | 'rejected';
+  /**
+   * Client certificate authentication (RFC 8446 §4.4.2, RFC 5246 §7.4.6): `undefined` when no
+   * certificate was requested (for a resumed session: when its full handshake requested none);
+   * else what the client sent and the verifier's verdict — resumed, the original handshake's.
+   */
+  readonly clientAuth: ClientAuthentication | undefined;
+}
+
+/** The outcome of client certificate authentication (`NegotiatedInfo.clientAuth`). */
+export interface ClientAuthentication {
+  /** The client's certificates as it sent them, DER, leaf first; empty when it sent none. */
+  readonly peerCertificates: readonly Uint8Array[];
+  /** The chain was sent and the verifier authorized it (Node's `authorized`). */
+  readonly authorized: boolean;
+  /** Why not, when not authorized (the verifier's code: Node's `authorizationError`). */
+  readonly error: string | undefined;
 }
 
 /**

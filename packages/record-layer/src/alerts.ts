@@ -225,6 +225,49 @@ export const REASON_ALERT = {
   // RFC 5746 §3.6: a non-empty renegotiated_connection: "the server MUST abort the handshake"
   // ("by sending a fatal handshake_failure alert").
   BadRenegotiationInfo: 'handshake_failure',
+  // ---- client authentication (RFC 8446 §4.3.2, §4.4.2–§4.4.3; RFC 5246 §7.4.4, §7.4.6, §7.4.8) ---
+  // RFC 8446 §4.4.2.4: "If the client does not send any certificates (i.e., it sends an empty
+  // Certificate message), the server MAY at its discretion either continue the handshake without
+  // client authentication or abort the handshake with a "certificate_required" alert."
+  ClientCertificateRequired: 'certificate_required',
+  // RFC 5246 §7.4.6: "If the client does not send any certificates, the server MAY at its
+  // discretion either continue the handshake without client authentication, or respond with a
+  // fatal handshake_failure alert."
+  NoClientCertificate: 'handshake_failure',
+  // RFC 8446 §4.4.2.4 / RFC 5246 §7.4.6: "if some aspect of the certificate chain was unacceptable
+  // (e.g., it was not signed by a known, trusted CA), the server MAY at its discretion either
+  // continue the handshake (considering the client unauthenticated) or abort the handshake." The
+  // alert is the RFC 8446 §6.2 definition that fits the first verification error, as OpenSSL's
+  // `ssl_x509err2alert` chooses it (one reason per alert; the error itself is in the message).
+  ClientCertificateBad: 'bad_certificate',
+  ClientCertificateUnsupported: 'unsupported_certificate',
+  ClientCertificateRevoked: 'certificate_revoked',
+  ClientCertificateExpired: 'certificate_expired',
+  ClientCertificateUnknown: 'certificate_unknown',
+  ClientCertificateUnknownCa: 'unknown_ca',
+  ClientCertificateBadSignature: 'decrypt_error',
+  ClientCertificateUnverifiable: 'internal_error',
+  // A client certificate that is not DER (RFC 8446 §6.2 decode_error "A message could not be
+  // decoded"; OpenSSL: d2i_X509 failure → decode_error).
+  MalformedClientCertificate: 'decode_error',
+  // RFC 8446 §4.4.2: certificate_request_context "If this message is in response to a
+  // CertificateRequest, the value of certificate_request_context in that message" (empty in the
+  // handshake) — a field inconsistent with another (§6.2 illegal_parameter; OpenSSL's too).
+  ClientCertificateContextMismatch: 'illegal_parameter',
+  // RFC 8446 §4.4.2: "The extensions in the Certificate message from the client MUST correspond to
+  // extensions in the CertificateRequest message from the server"; §4.2: an extension not
+  // requested → "it MUST abort the handshake with an "unsupported_extension" alert".
+  UnrequestedCertificateExtension: 'unsupported_extension',
+  // RFC 8446 §4.4.3: "If the verification fails, the receiver MUST terminate the handshake with a
+  // "decrypt_error" alert."; RFC 5246 §7.4.8 (the client's CertificateVerify) likewise (§7.2.2
+  // decrypt_error "a signature could not be correctly verified").
+  BadCertificateVerify: 'decrypt_error',
+  // RFC 8446 §4.4.3 / RFC 5246 §7.4.8: the algorithm "MUST be one of those present in the
+  // supported_signature_algorithms field" of our CertificateRequest, and usable with the
+  // certificate's key (RFC 8446 §4.2.3: ECDSA schemes name their curve) — a field inconsistent
+  // with another (§6.2 illegal_parameter, as OpenSSL's tls12_check_peer_sigalg).
+  CertificateVerifySchemeNotOffered: 'illegal_parameter',
+  CertificateVerifySchemeKeyMismatch: 'illegal_parameter',
   // ---- not the peer's fault: RFC 8446 §6.2 internal_error "An internal error unrelated to the peer
   //      or the correctness of the protocol" --------------------------------------------------
   Internal: 'internal_error',

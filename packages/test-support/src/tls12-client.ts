@@ -1,8 +1,9 @@
 /**
  * A minimal sans-IO TLS 1.2 *client* for tests: ClientHellos with any extension set (including
  * broken ones), the full ECDHE handshake and the abbreviated one (session id or RFC 5077 ticket),
- * EMS, and every step exposed so tests can inject faults between them. It checks the server's
- * ServerKeyExchange signature and Finished. Not a product: no certificate validation.
+ * EMS, client authentication (a CertificateRequest answered with `clientAuth`, or with an empty
+ * Certificate), and every step exposed so tests can inject faults between them. It checks the
+ * server's ServerKeyExchange signature and Finished. Not a product: no certificate validation.
  */
 import { NAMED_GROUP_CODEPOINT, equalConstantTime, parseCertificate, type CryptoProvider, type KeyExchangeKeyPair, type PublicKey, type SignatureScheme } from '@puretls/crypto';
 import { RecordLayer, Writer, type RecordEvent } from '@puretls/record-layer';
@@ -10,6 +11,9 @@ import {
   Transcript,
   masterSecret12,
   readCertificate12,
+  readCertificateRequest12,
+  writeCertificate12,
+  writeCertificateVerify,
   readNewSessionTicket12,
   readServerHello,
   readServerKeyExchange,
@@ -20,9 +24,11 @@ import {
   writeClientKeyExchangeEcdhe,
   writeFinished,
   writeHandshake,
+  type CertificateRequest12,
   type SuiteInfo,
   type Tls12Keys,
 } from '@puretls/handshake-state-machine';
+import { schemeFor, type ClientAuthAnswer } from './tls13-client';
 
 /** A session the client can resume: by id, or with a ticket. */
 export interface ClientSession12 {
@@ -94,6 +100,10 @@ export class TestClient12 {
   /** A NewSessionTicket received (empty ticket: the server declined after all). */
   ticket: { lifetimeHint: number; ticket: Uint8Array } | undefined;
   ccsCount = 0;
+  /** The server's CertificateRequest, when it sent one. */
+  certificateRequest: CertificateRequest12 | undefined;
+  /** The answer to a CertificateRequest (absent: an empty Certificate, RFC 5246 §7.4.6). */
+  clientAuth: ClientAuthAnswer | undefined;
 
   constructor(readonly provider: CryptoProvider) {
     // A test client reads every warning a server sends (e.g. 16 no_renegotiation in a row).
@@ -210,6 +220,9 @@ export class TestClient12 {
         this.ske = { group: ske.namedCurve, point: ske.point.slice(), scheme: ske.algorithm, signatureOk };
         break;
       }
+      case 13:
+        this.certificateRequest = readCertificateRequest12(body.slice());
+        break;
       case 4: {
         const nst = readNewSessionTicket12(body);
         this.ticket = { lifetimeHint: nst.ticketLifetimeHint, ticket: nst.ticket.slice() };
@@ -229,7 +242,8 @@ export class TestClient12 {
     this.serverExtensions = new Map(sh.extensions.map((e) => [e.type, e.data.slice()]));
     this.suite = suiteByCode(sh.cipherSuite);
     if (!this.suite) throw new Error(`server chose unknown suite ${sh.cipherSuite}`);
-    this.transcript = new Transcript(this.provider, this.suite.hash);
+    // The messages are kept too: a CertificateVerify signs them (RFC 5246 §7.4.8).
+    this.transcript = new Transcript(this.provider, this.suite.hash, true);
     this.transcript.add(this.ch!);
     this.rl.setVersion('tls12');
     const r = this.offered.resume;
@@ -268,8 +282,25 @@ export class TestClient12 {
    */
   finish(opts: { corruptFinished?: boolean; omitCcs?: boolean; point?: Uint8Array; finishedBody?: Uint8Array } = {}): Uint8Array {
     if (!this.resumed) {
+      // RFC 5246 §7.4.6: a requested Certificate (maybe empty) first; §7.4.8 its CertificateVerify after the ClientKeyExchange.
+      const auth = this.certificateRequest ? (this.clientAuth ?? { chain: [] }) : undefined;
+      if (auth) {
+        const certificate = writeCertificate12(auth.chain);
+        this.rl.writeHandshake(certificate);
+        this.transcript!.add(certificate);
+      }
       const cke = this.clientKeyExchange(opts.point ? { point: opts.point } : {});
       this.rl.writeHandshake(cke);
+      if (auth && auth.chain.length > 0 && auth.key && !auth.omitCertificateVerify) {
+        const scheme = auth.scheme ?? schemeFor(auth.key, this.certificateRequest!.signatureAlgorithms);
+        if (scheme === undefined) throw new Error('the client key can make none of the requested signature schemes');
+        const content = this.transcript!.messages();
+        const signature = auth.signature ? auth.signature.slice() : auth.sign ? auth.sign(content) : this.provider.sign(auth.key, scheme as SignatureScheme, content);
+        if (auth.corruptSignature) signature[signature.length - 1]! ^= 1;
+        const cv = writeCertificateVerify({ algorithm: scheme, signature });
+        this.rl.writeHandshake(cv);
+        this.transcript!.add(cv);
+      }
     }
     const vd = verifyData12(this.provider, this.suite!.hash, this.masterSecret!, 'client', this.transcript!.current());
     if (opts.corruptFinished) vd[0]! ^= 1;

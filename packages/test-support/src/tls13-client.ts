@@ -2,25 +2,71 @@
  * A minimal sans-IO TLS 1.3 *client* for tests and benchmarks: it builds ClientHellos with any
  * extension set (including broken ones), drives a server through a full handshake in memory, and
  * exposes every step so tests can inject faults between them. It resumes with tickets it
- * received (PSK binders, psk_ke / psk_dhe_ke, 0-RTT with EndOfEarlyData). Not a product: no
- * certificate validation.
+ * received (PSK binders, psk_ke / psk_dhe_ke, 0-RTT with EndOfEarlyData), and answers a
+ * CertificateRequest (client authentication, RFC 8446 §4.4.2–§4.4.3) with `clientAuth`, or with
+ * an empty Certificate as a client without one does. Not a product: no certificate validation.
  */
-import { NAMED_GROUP_CODEPOINT, concatBytes, equalConstantTime, x25519MlKem768ClientKeyPair, type CryptoProvider, type NamedGroup } from '@puretls/crypto';
+import {
+  NAMED_GROUP_CODEPOINT,
+  concatBytes,
+  equalConstantTime,
+  keyCanUseScheme,
+  x25519MlKem768ClientKeyPair,
+  type CryptoProvider,
+  type NamedGroup,
+  type PrivateKey,
+  type SignatureScheme,
+} from '@puretls/crypto';
 import { RecordLayer, Writer, type RecordEvent } from '@puretls/record-layer';
 import {
   HELLO_RETRY_REQUEST_RANDOM,
   KeySchedule13,
   Transcript,
+  ExtensionType,
+  certificateVerifyContent,
   computeBinder,
+  findExtension,
   keysFor,
+  readCertificateRequest13,
+  readSignatureSchemeList,
+  writeCertificate13,
+  writeCertificateVerify,
   readNewSessionTicket13,
   resumptionPsk,
   suiteByCode,
   writeEndOfEarlyData,
   writeFinished,
   writeHandshake,
+  type CertificateRequest13,
+  type Extension,
   type SuiteInfo,
 } from '@puretls/handshake-state-machine';
+
+/** How the client answers a CertificateRequest (every field can break it for negative tests). */
+export interface ClientAuthAnswer {
+  /** DER certificates, leaf first; `[]` sends an empty Certificate. */
+  readonly chain: readonly Uint8Array[];
+  /** Signs the CertificateVerify (omitted: none is sent, as with `omitCertificateVerify`). */
+  readonly key?: PrivateKey;
+  /** The CertificateVerify scheme. Default: the first of the request's signature_algorithms the key can make. */
+  readonly scheme?: number;
+  readonly omitCertificateVerify?: boolean;
+  /** Flip a bit of the signature. */
+  readonly corruptSignature?: boolean;
+  /** Send these bytes as the signature instead of signing (with any `scheme`, even one the key cannot make). */
+  readonly signature?: Uint8Array;
+  /** Signs the CertificateVerify content instead of the provider (e.g. a hash and curve the provider does not pair). */
+  readonly sign?: (content: Uint8Array) => Uint8Array;
+  /** certificate_request_context to send (default: the request's). */
+  readonly requestContext?: Uint8Array;
+  /** Extensions for the leaf's CertificateEntry. */
+  readonly leafExtensions?: readonly Extension[];
+}
+
+/** The signature scheme `key` answers a list of schemes with: the first it can make, or `undefined`. */
+export function schemeFor(key: PrivateKey, schemes: readonly number[]): number | undefined {
+  return schemes.find((s) => keyCanUseScheme(key, s));
+}
 
 /** A ticket the client received, with what it needs to resume. */
 export interface ClientTicket {
@@ -90,6 +136,10 @@ export class TestClient13 {
   readonly tickets: ClientTicket[] = [];
   /** Whether the server accepted 0-RTT (early_data in EncryptedExtensions). */
   earlyDataAccepted = false;
+  /** The server's CertificateRequest, when it sent one. */
+  certificateRequest: CertificateRequest13 | undefined;
+  /** The answer to a CertificateRequest (absent: an empty Certificate, as a client without one). */
+  clientAuth: ClientAuthAnswer | undefined;
   private resumptionMaster: Uint8Array | undefined;
 
   constructor(readonly provider: CryptoProvider) {
@@ -212,6 +262,7 @@ export class TestClient13 {
       else if (ev.type === 4) this.onNewSessionTicket(ev.body);
       else {
         if (ev.type === 8) this.earlyDataAccepted = hasExtension(ev.body.subarray(2), 42);
+        if (ev.type === 13) this.certificateRequest = readCertificateRequest13(ev.body.slice());
         this.transcript?.add(ev.raw);
       }
     }
@@ -321,15 +372,40 @@ export class TestClient13 {
       const h = this.transcript!.current();
       this.pendingFinished = writeFinished(this.ks!.verifyData(this.clientHsSecret!, h));
     }
+    this.rl.setWriteProtection(keysFor(this.provider, this.suite!, this.clientHsSecret!));
+    if (this.certificateRequest) {
+      // RFC 8446 §4.4.2–§4.4.3: Certificate, [CertificateVerify], then the Finished over them.
+      for (const m of this.authenticationMessages(this.certificateRequest)) {
+        this.rl.writeHandshake(m);
+        this.transcript!.add(m);
+      }
+      this.pendingFinished = writeFinished(this.ks!.verifyData(this.clientHsSecret!, this.transcript!.current()));
+    }
     const fin = new Uint8Array(this.pendingFinished);
     if (opts.corruptFinished) fin[fin.length - 1]! ^= 1;
-    this.rl.setWriteProtection(keysFor(this.provider, this.suite!, this.clientHsSecret!));
     this.rl.writeHandshake(fin);
     this.transcript!.add(fin);
     this.resumptionMaster = this.ks!.derive('res master', this.transcript!.current());
     this.rl.setWriteProtection(keysFor(this.provider, this.suite!, this.clientApSecret!));
     parts.push(this.rl.takeOutput());
     return concatBytes(...parts);
+  }
+
+  /** The client's Certificate and CertificateVerify for `cr`, as `clientAuth` says. */
+  private authenticationMessages(cr: CertificateRequest13): Uint8Array[] {
+    const a = this.clientAuth ?? { chain: [] };
+    const certificate = writeCertificate13({
+      requestContext: a.requestContext ?? cr.requestContext,
+      entries: a.chain.map((certData, i) => ({ certData, extensions: i === 0 ? [...(a.leafExtensions ?? [])] : [] })),
+    });
+    if (a.chain.length === 0 || !a.key || a.omitCertificateVerify) return [certificate];
+    const offered = readSignatureSchemeList(findExtension(cr.extensions, ExtensionType.signature_algorithms)!.data);
+    const scheme = a.scheme ?? schemeFor(a.key, offered);
+    if (scheme === undefined) throw new Error('the client key can make none of the requested signature schemes');
+    const content = certificateVerifyContent(false, this.transcript!.hashWith(certificate));
+    const signature = a.signature ? a.signature.slice() : a.sign ? a.sign(content) : this.provider.sign(a.key, scheme as SignatureScheme, content);
+    if (a.corruptSignature) signature[signature.length - 1]! ^= 1;
+    return [certificate, writeCertificateVerify({ algorithm: scheme, signature })];
   }
 
   private onNewSessionTicket(body: Uint8Array): void {

@@ -1,5 +1,5 @@
 /** The one place a {@link NegotiatedInfo} is put together (both versions, full and resumed). */
-import type { NegotiatedInfo } from '../io';
+import type { ClientAuthentication, NegotiatedInfo } from '../io';
 
 const EMPTY = new Uint8Array(0);
 
@@ -20,6 +20,12 @@ export function negotiatedInfo(fields: NegotiatedInfoFields): NegotiatedInfo {
     sessionId: EMPTY,
     pskMode: undefined,
     earlyData: 'none',
+    clientAuth: undefined,
     ...fields,
   });
+}
+
+/** `info` with the outcome of client authentication (known only after the client's Certificate). */
+export function withClientAuth(info: NegotiatedInfo, clientAuth: ClientAuthentication): NegotiatedInfo {
+  return Object.freeze({ ...info, clientAuth });
 }

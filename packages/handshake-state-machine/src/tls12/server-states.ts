@@ -9,11 +9,14 @@
  *   abbreviated:  ClientHello ─▶ ServerHello [NewSessionTicket] ChangeCipherSpec Finished
  *                 ─▶ ExpectChangeCipherSpec12 ─▶ ExpectFinished12 ─▶ Traffic12
  *   (a session-id lookup may answer asynchronously: `AwaitSession` waits for it)
+ *   client authentication (full handshake): … ServerKeyExchange CertificateRequest ServerHelloDone
+ *                 ─▶ ExpectCertificate12 ─▶ ExpectClientKeyExchange ─▶ [ExpectCertificateVerify12]
+ *                 ─▶ ExpectChangeCipherSpec12 … (see client-auth12.ts)
  *
  * The connection calls `handle` for handshake messages and `handleChangeCipherSpec` for a
  * ChangeCipherSpec record; a state without that method makes a CCS an unexpected_message.
  */
-import { NAMED_GROUP_CODEPOINT, equalConstantTime, isCryptoError, latin1ToBytes, type KeyExchangeKeyPair, type SignatureScheme } from '@puretls/crypto';
+import { NAMED_GROUP_CODEPOINT, equalConstantTime, isCryptoError, latin1ToBytes, type KeyExchangeKeyPair, type PublicKey, type SignatureScheme } from '@puretls/crypto';
 import { AlertDescription, MAX_PLAINTEXT, TlsError } from '@puretls/record-layer';
 import { clientHelloLimits, type HandshakeConfig } from '../config';
 import type { NegotiatedInfo, NewSession12, SessionRefusal, StoredSession } from '../io';
@@ -41,9 +44,11 @@ import { AwaitSession, emitSecret, expect, isPromise, sendAndHash, whenAnswered,
 import { keepHello, type Hello } from '../common/hello';
 import { chooseAlpn } from '../common/alpn';
 import { Transcript } from '../common/transcript';
-import { negotiatedInfo } from '../common/negotiated-info';
+import { negotiatedInfo, withClientAuth } from '../common/negotiated-info';
 import { openStoredSession, type Resumable } from '../common/resumption';
-import { encodeSessionState } from '../common/session-state';
+import { encodeSessionState, type SessionState } from '../common/session-state';
+import { resumedClientAuth, sessionClientAuth, type ClientCertificate } from '../common/client-certificate';
+import { ExpectCertificate12, ExpectCertificateVerify12, certificateRequest12 } from './client-auth12';
 import { masterSecret12, trafficKeys12, verifyData12, type Tls12Keys } from './key-schedule';
 import { checkPointFormats, checkVersion12, chooseGroup12, chooseSuiteAndCert12, tls13Enabled } from './negotiate';
 
@@ -58,7 +63,14 @@ const EMPTY = new Uint8Array(0);
 export const MAX_REFUSED_RENEGOTIATIONS = 16;
 
 /** The TLS 1.2 states (after the version dispatch in `hs.ts`). */
-export type Tls12ServerState = AwaitSession<Tls12ServerState> | ExpectClientKeyExchange | ExpectChangeCipherSpec12 | ExpectFinished12 | Traffic12;
+export type Tls12ServerState =
+  | AwaitSession<Tls12ServerState>
+  | ExpectCertificate12<ExpectClientKeyExchange>
+  | ExpectClientKeyExchange
+  | ExpectCertificateVerify12<ExpectChangeCipherSpec12>
+  | ExpectChangeCipherSpec12
+  | ExpectFinished12
+  | Traffic12;
 
 /**
  * The ClientHello checks of TLS 1.2 that do not depend on what is chosen.
@@ -251,6 +263,8 @@ interface Handshake12 {
   readonly resumed: StoredSession | undefined;
   readonly info: NegotiatedInfo;
   readonly authTime: number;
+  /** Client authentication: the key of the chain the client sent, whose CertificateVerify must follow. */
+  readonly clientKey?: PublicKey;
 }
 
 /** RFC 5246 §7.3 full handshake: the server's hello flight. */
@@ -280,13 +294,18 @@ function fullHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined
     }),
     omitEmptyExtensions: true,
   });
-  const transcript = new Transcript(config.provider, suite.hash);
+  const clientAuth = config.clientAuth;
+  // With client authentication the messages themselves are kept: the client's CertificateVerify
+  // signs them with a hash of its choice (RFC 5246 §7.4.8).
+  const transcript = new Transcript(config.provider, suite.hash, clientAuth !== undefined);
   transcript.add(hello.raw);
   io.setVersion('tls12');
   sendAndHash(io, transcript, sh);
   sendAndHash(io, transcript, serverCertificate12(cert.chain));
   const ske = buildServerKeyExchange(config, cert, scheme, group, ch.random, serverRandom);
   sendAndHash(io, transcript, ske.message);
+  // RFC 5246 §7.4.4: CertificateRequest "immediately follow[s] the ServerKeyExchange message".
+  if (clientAuth) sendAndHash(io, transcript, certificateRequest12(clientAuth));
   sendAndHash(io, transcript, writeServerHelloDone());
   if (recordSizeLimit !== undefined) io.setRecordSizeLimits(ch.ext.recordSizeLimit!, recordSizeLimit);
   const info = negotiatedInfo({
@@ -299,7 +318,7 @@ function fullHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined
     certificateIndex: index,
     sessionId: new Uint8Array(sessionId),
   });
-  return new ExpectClientKeyExchange(ctx, ske.keyPair, {
+  const cke = new ExpectClientKeyExchange(ctx, ske.keyPair, {
     suite,
     transcript,
     clientRandom: new Uint8Array(ch.random),
@@ -311,6 +330,7 @@ function fullHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined
     info,
     authTime: io.now(),
   });
+  return clientAuth ? new ExpectCertificate12(clientAuth, transcript, cke) : cke;
 }
 
 /**
@@ -355,8 +375,10 @@ function abbreviatedHandshake(ctx: StateContext, hello: Hello, alpn: string | un
   const clientRandom = new Uint8Array(ch.random);
   emitSecret(io, 'CLIENT_RANDOM', clientRandom, master);
   const keys = trafficKeys12(p, suite, master, clientRandom, serverRandom);
+  // The client authentication of the session's full handshake (nothing is verified again).
+  const clientAuth = resumedClientAuth(state);
   if (sendTicket) {
-    const fresh = newSession(config, suite, master, ems, ch.ext.serverName, alpn, stored.authTime, sessionId);
+    const fresh = newSession(config, suite, master, ems, ch.ext.serverName, alpn, stored.authTime, sessionId, sessionClientAuth(clientAuth));
     sendAndHash(io, transcript, ticketMessage(config, io.issueTicket12(fresh)));
     fresh.state.fill(0); // the glue keeps its own copy
   }
@@ -373,6 +395,7 @@ function abbreviatedHandshake(ctx: StateContext, hello: Hello, alpn: string | un
     resumedSession: stored,
     resumedVia: c.fromTicket ? 'ticket' : 'sessionId',
     sessionId: new Uint8Array(sessionId),
+    clientAuth,
   });
   return new ExpectChangeCipherSpec12(ctx, master, keys, {
     suite,
@@ -394,7 +417,17 @@ function ticketMessage(config: HandshakeConfig, ticket: Uint8Array | undefined):
 }
 
 /** The session a TLS 1.2 handshake made (or a reissued ticket's): its state encoded for the glue. */
-function newSession(config: HandshakeConfig, suite: SuiteInfo, master: Uint8Array, ems: boolean, serverName: string | undefined, alpn: string | undefined, authTime: number, sessionId: Uint8Array): NewSession12 {
+function newSession(
+  config: HandshakeConfig,
+  suite: SuiteInfo,
+  master: Uint8Array,
+  ems: boolean,
+  serverName: string | undefined,
+  alpn: string | undefined,
+  authTime: number,
+  sessionId: Uint8Array,
+  clientAuth: Pick<SessionState, 'peerCertificates' | 'peerVerification'>,
+): NewSession12 {
   const state = encodeSessionState({
     version: TLS12,
     cipherSuite: suite.code,
@@ -405,7 +438,7 @@ function newSession(config: HandshakeConfig, suite: SuiteInfo, master: Uint8Arra
     context: config.sessionContext,
     ticketAgeAdd: 0,
     maxEarlyData: 0,
-    peerCertificates: [],
+    ...clientAuth,
   });
   // A copy of the id: the glue keeps it beyond this handshake.
   return { sessionId: new Uint8Array(sessionId), state, authTime };
@@ -447,7 +480,18 @@ export class ExpectClientKeyExchange {
     preMaster.fill(0);
     emitSecret(this.ctx.io, 'CLIENT_RANDOM', hs.clientRandom, master);
     const keys = trafficKeys12(p, hs.suite, master, hs.clientRandom, hs.serverRandom);
-    return new ExpectChangeCipherSpec12(this.ctx, master, keys, hs);
+    const next = new ExpectChangeCipherSpec12(this.ctx, master, keys, hs);
+    // A client that sent a chain proves its key next (RFC 5246 §7.4.8); otherwise the messages
+    // kept for that signature are no longer needed.
+    if (hs.clientKey !== undefined) return new ExpectCertificateVerify12(p, hs.transcript, hs.clientKey, next);
+    hs.transcript.forgetMessages();
+    return next;
+  }
+
+  /** This state with the client's certificate (after `ExpectCertificate12`): its outcome in `NegotiatedInfo`. */
+  withClientCertificate(certificate: ClientCertificate): ExpectClientKeyExchange {
+    const hs: Handshake12 = { ...this.hs, info: withClientAuth(this.hs.info, certificate.auth), ...(certificate.leafKey ? { clientKey: certificate.leafKey } : {}) };
+    return new ExpectClientKeyExchange(this.ctx, this.keyPair, hs);
   }
 
   /** Best-effort wipe of our ephemeral private key when the connection ends here. */
@@ -510,7 +554,7 @@ export class ExpectFinished12 {
       // Abbreviated handshake: our Finished went first; done.
       io.handshakeDone();
     } else {
-      const session = newSession(config, hs.suite, master, hs.extendedMasterSecret, hs.info.serverName, hs.info.alpnProtocol, hs.authTime, hs.sessionId);
+      const session = newSession(config, hs.suite, master, hs.extendedMasterSecret, hs.info.serverName, hs.info.alpnProtocol, hs.authTime, hs.sessionId, sessionClientAuth(hs.info.clientAuth));
       // RFC 5077 §3.3: NewSessionTicket after the client's Finished, before our ChangeCipherSpec,
       // and in the hash of our Finished.
       if (hs.sendTicket) sendAndHash(io, hs.transcript, ticketMessage(config, io.issueTicket12(session)));

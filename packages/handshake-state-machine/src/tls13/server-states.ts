@@ -7,11 +7,13 @@
  *          │   ╲ (async session lookup / take: AwaitSession, takes no input)
  *          ▼
  *   ServerHello … Finished ──▶ [ExpectEndOfEarlyData] ──▶ ExpectFinished ──▶ Traffic13
+ *   (with client authentication, a full handshake: … CertificateRequest … Finished ──▶
+ *    ExpectCertificate ──▶ [ExpectCertificateVerify] ──▶ ExpectFinished; see client-auth13.ts)
  */
 import { AEAD_KEY_LENGTH, NAMED_GROUP_CODEPOINT, equalConstantTime, isCryptoError, latin1ToBytes, type CryptoProvider, type NamedGroup, type SignatureScheme } from '@puretls/crypto';
 import { TlsError } from '@puretls/record-layer';
 import { clientHelloLimits, DEFAULT_MAX_PSK_IDENTITIES, type HandshakeConfig, type CertifiedKey } from '../config';
-import type { IssuedTicket, NegotiatedInfo, TrafficKeys } from '../io';
+import type { ClientAuthentication, IssuedTicket, NegotiatedInfo, TrafficKeys } from '../io';
 import { suiteByCode, type SuiteInfo } from '../suites';
 import type { HandshakeMessage } from '../handshake-message';
 import { HandshakeType } from '../msgs/enums';
@@ -39,7 +41,9 @@ import { AwaitSession, emitSecret, expect, isPromise, sendAndHash, whenAnswered,
 import { keepHello, readHello, type Hello } from '../common/hello';
 import { Transcript } from '../common/transcript';
 import { chooseAlpn } from '../common/alpn';
-import { negotiatedInfo } from '../common/negotiated-info';
+import { negotiatedInfo, withClientAuth } from '../common/negotiated-info';
+import { resumedClientAuth, sessionClientAuth } from '../common/client-certificate';
+import { ExpectCertificate, ExpectCertificateVerify, certificateRequest13 } from './client-auth13';
 import { openStoredSession, type Resumable } from '../common/resumption';
 import { encodeSessionState } from '../common/session-state';
 import { KeySchedule13, nextTrafficSecret, resumptionPsk, trafficKeys } from './key-schedule';
@@ -56,7 +60,14 @@ export const MAX_PSK_IDENTITIES = DEFAULT_MAX_PSK_IDENTITIES;
 export const DEFAULT_EARLY_DATA_SKIP = 16 * 1024;
 
 /** The TLS 1.3 states (after the version dispatch in `hs.ts`). */
-export type Tls13ServerState = ExpectClientHello2 | AwaitSession<Tls13ServerState> | ExpectEndOfEarlyData | ExpectFinished | Traffic13;
+export type Tls13ServerState =
+  | ExpectClientHello2
+  | AwaitSession<Tls13ServerState>
+  | ExpectEndOfEarlyData
+  | ExpectCertificate<ExpectFinished>
+  | ExpectCertificateVerify<ExpectFinished>
+  | ExpectFinished
+  | Traffic13;
 
 /** What a retried (second) ClientHello inherits from the first. */
 interface Retry {
@@ -380,6 +391,12 @@ function sendFlight(ctx: StateContext, hello: Hello, plan: FlightPlan): Tls13Ser
   if (plan.alpn !== undefined) ee.push(writeAlpn([latin1ToBytes(plan.alpn)]));
   sendAndHash(io, transcript, writeEncryptedExtensions(ee));
 
+  // CertificateRequest (RFC 8446 §4.3.2) after EncryptedExtensions, only in a full handshake:
+  // "Servers which are authenticating with a resumption PSK MUST NOT send the CertificateRequest
+  // message in the main handshake".
+  const clientAuth = plan.cert ? config.clientAuth : undefined;
+  if (clientAuth) sendAndHash(io, transcript, certificateRequest13(clientAuth));
+
   if (plan.cert) {
     // Certificate (RFC 8446 §4.4.2): empty certificate_request_context in the handshake.
     const { cert, scheme } = plan.cert;
@@ -419,6 +436,9 @@ function sendFlight(ctx: StateContext, hello: Hello, plan: FlightPlan): Tls13Ser
     sessionId: session?.stored.id ?? EMPTY,
     pskMode: resumption ? (plan.group !== undefined ? 'psk_dhe_ke' : 'psk_ke') : undefined,
     earlyData,
+    // Resumed: the client authentication of the session's full handshake (RFC 8446 §2.2: a PSK
+    // handshake carries the original authentication). A full handshake learns it later.
+    clientAuth: session ? resumedClientAuth(session.state) : undefined,
   });
   if (session) io.sessionAccepted(session.stored);
   // ch.random is a view into the whole ClientHello (up to kilobytes): keep a 32-byte copy, the
@@ -431,7 +451,7 @@ function sendFlight(ctx: StateContext, hello: Hello, plan: FlightPlan): Tls13Ser
   }
   io.setReadKeys(keysFor(p, suite, clientHs));
   if (ch.ext.earlyData) io.rejectEarlyData(Math.max(state?.maxEarlyData ?? 0, rejectBudget(config)));
-  return finished;
+  return clientAuth ? new ExpectCertificate(ctx, clientAuth, transcript, finished) : finished;
 }
 
 /** Record keys for a TLS 1.3 traffic secret (RFC 8446 §7.3). */
@@ -523,6 +543,11 @@ export class ExpectFinished {
     const traffic = new Traffic13(this.ctx, this.suite, this.secrets.clientAp, this.secrets.serverAp, this.secrets.exporter, resumptionMaster, this.info, this.clientRandom, this.authTime);
     this.ctx.io.emit({ type: 'handshakeComplete', info: this.info });
     return traffic;
+  }
+
+  /** This state with the client's authentication in its `NegotiatedInfo` (after `ExpectCertificate`). */
+  withClientAuth(auth: ClientAuthentication): ExpectFinished {
+    return new ExpectFinished(this.ctx, this.suite, this.ks, this.transcript, this.clientHs, this.secrets, withClientAuth(this.info, auth), this.clientRandom, this.authTime);
   }
 
   /** Best-effort wipe when the connection ends before the client's Finished. */
@@ -652,7 +677,8 @@ export class Traffic13 {
       context: config.sessionContext,
       ticketAgeAdd,
       maxEarlyData: config.maxEarlyData,
-      peerCertificates: [],
+      // The client's chain and verdict travel in the ticket: a resumption reports them again.
+      ...sessionClientAuth(this.info.clientAuth),
     });
     psk.fill(0);
     let issued: IssuedTicket | undefined;

@@ -17,7 +17,21 @@ const base: SessionState = {
   ticketAgeAdd: 0xfedcba98,
   maxEarlyData: 16384,
   peerCertificates: [new Uint8Array(300).fill(1), Uint8Array.of(2)],
+  peerVerification: { authorized: true, error: undefined },
 };
+
+/** The client-auth fields a state may carry: none requested; requested and verified (a chain); requested and not (an error). */
+const clientAuth = fc.oneof(
+  fc.constant({ peerCertificates: [] as Uint8Array[] }),
+  fc.record({
+    peerCertificates: fc.array(fc.uint8Array({ minLength: 1, maxLength: 64 }), { minLength: 1, maxLength: 4 }),
+    peerVerification: fc.constant({ authorized: true, error: undefined }),
+  }),
+  fc.record({
+    peerCertificates: fc.array(fc.uint8Array({ minLength: 1, maxLength: 64 }), { maxLength: 4 }),
+    peerVerification: fc.record({ authorized: fc.constant(false), error: fc.stringMatching(/^[A-Z_]{1,40}$/) }),
+  }),
+);
 
 const state = fc.record({
   version: fc.constantFrom(0x0303 as const, 0x0304 as const),
@@ -29,7 +43,6 @@ const state = fc.record({
   context: fc.uint8Array({ maxLength: 255 }),
   ticketAgeAdd: fc.integer({ min: 0, max: 0xffffffff }),
   maxEarlyData: fc.integer({ min: 0, max: 0xffffffff }),
-  peerCertificates: fc.array(fc.uint8Array({ minLength: 1, maxLength: 64 }), { maxLength: 4 }),
 });
 
 describe('SessionState codec', () => {
@@ -47,7 +60,8 @@ describe('SessionState codec', () => {
 
   it('property: decode(encode(s)) = s, and what decodes re-encodes to the same bytes', () => {
     fc.assert(
-      fc.property(state, (s) => {
+      fc.property(state, clientAuth, (fields, auth) => {
+        const s: SessionState = { ...fields, ...auth };
         const bytes = encodeSessionState(s);
         const back = decodeSessionState(bytes)!;
         expect(back).toEqual(s);
@@ -72,8 +86,40 @@ describe('SessionState codec', () => {
     };
     expect(decodeSessionState(patched(0, SESSION_STATE_FORMAT + 1))).toBeUndefined();
     expect(decodeSessionState(patched(2, 0x02))).toBeUndefined(); // 0x0302
-    expect(decodeSessionState(patched(5, 0x08))).toBeUndefined(); // an unknown flag bit
-    expect(decodeSessionState(patched(5, 0x01))).toBeUndefined(); // server_name and ALPN present but flags say absent
+    expect(decodeSessionState(patched(5, 0x3f))).toBeUndefined(); // an unknown flag bit
+    expect(decodeSessionState(patched(5, 0x19))).toBeUndefined(); // server_name and ALPN present but flags say absent
+  });
+
+  it('the client verdict: requested or not, verified or why not; inconsistent combinations are refused', () => {
+    const unauthorized: SessionState = { ...base, peerVerification: { authorized: false, error: 'CERT_HAS_EXPIRED' } };
+    expect(decodeSessionState(encodeSessionState(unauthorized))).toEqual(unauthorized);
+    const noCertificate: SessionState = { ...base, peerCertificates: [], peerVerification: { authorized: false, error: 'UNABLE_TO_GET_ISSUER_CERT' } };
+    expect(decodeSessionState(encodeSessionState(noCertificate))).toEqual(noCertificate);
+    const notRequested: SessionState = { ...base, peerCertificates: [] };
+    delete (notRequested as { peerVerification?: unknown }).peerVerification;
+    expect(decodeSessionState(encodeSessionState(notRequested))?.peerVerification).toBeUndefined();
+    expect(() => encodeSessionState({ ...notRequested, peerCertificates: [Uint8Array.of(1)] })).toThrow(/without peerVerification/);
+    const bytes = encodeSessionState(base);
+    const flags = (f: number) => {
+      const b = bytes.slice();
+      b[5] = f;
+      return b;
+    };
+    expect(bytes[5]).toBe(0x1f);
+    expect(decodeSessionState(flags(0x17))).toBeUndefined(); // verified without being requested
+    expect(decodeSessionState(flags(0x07))).toBeUndefined(); // a chain without a request
+    expect(decodeSessionState(flags(0x0f))).toBeUndefined(); // not verified, yet no error
+    // Verified with an error, or an empty chain verified: refused by the decoder, never written by the encoder.
+    expect(decodeSessionState(encodeSessionState(unauthorized).map((b, i) => (i === 5 ? 0x1f : b)))).toBeUndefined();
+    expect(() => encodeSessionState({ ...base, peerVerification: { authorized: true, error: 'X' } })).toThrow(/exactly when not authorized/);
+    expect(() => encodeSessionState({ ...base, peerVerification: { authorized: false, error: undefined } })).toThrow(/exactly when not authorized/);
+  });
+
+  it('a format 1 state (before client verdicts) is refused', () => {
+    const b = encodeSessionState(base);
+    b[0] = 1;
+    expect(SESSION_STATE_FORMAT).toBe(2);
+    expect(decodeSessionState(b)).toBeUndefined();
   });
 
   it('random bytes never throw', () => {

@@ -101,7 +101,8 @@ export class ServerConnection<Context extends ConnectionContext = ConnectionCont
       provider: context.provider,
       ...(context.maxHandshakeMessageLength !== undefined ? { maxHandshakeMessageLength: context.maxHandshakeMessageLength } : {}),
       // Each handshake message bounded by its syntax from its header (a ClientHello by maxClientHelloLength).
-      handshakeMessageLimit: clientMessageLimit(clientHelloLimits(context.handshake).maxLength),
+      // Certificate and CertificateVerify only when client certificates are requested.
+      handshakeMessageLimit: clientMessageLimit(clientHelloLimits(context.handshake).maxLength, context.handshake.clientAuth !== undefined),
       maxEmptyRecords: context.maxEmptyRecords,
       maxWarningAlerts: context.maxWarningAlerts,
     });
@@ -536,9 +537,14 @@ function changeCipherSpec(state: ServerState): ServerState {
     case 'ExpectClientHello2':
     case 'AwaitSession':
     case 'ExpectEndOfEarlyData':
+    case 'ExpectCertificate':
+    case 'ExpectCertificateVerify':
     case 'ExpectFinished':
     case 'Traffic13':
+    case 'ExpectCertificate12':
     case 'ExpectClientKeyExchange':
+    // RFC 5246 §7.4.8: the CertificateVerify comes before the ChangeCipherSpec.
+    case 'ExpectCertificateVerify12':
     case 'ExpectFinished12':
     case 'Traffic12':
       throw new TlsError('UnexpectedChangeCipherSpec', `ChangeCipherSpec in state ${state.kind}`);
@@ -555,9 +561,13 @@ function cleanState(state: ServerState): void {
     case 'AwaitSession':
       return;
     case 'ExpectEndOfEarlyData':
+    case 'ExpectCertificate':
+    case 'ExpectCertificateVerify':
     case 'ExpectFinished':
     case 'Traffic13':
+    case 'ExpectCertificate12':
     case 'ExpectClientKeyExchange':
+    case 'ExpectCertificateVerify12':
     case 'ExpectChangeCipherSpec12':
     case 'ExpectFinished12':
     case 'Traffic12':

@@ -42,6 +42,7 @@ import type { SessionGlue } from './session-glue';
 import { CacheSessionGlue, type TicketMode } from './sessions';
 import type { ServerConnection } from './connection';
 import type { ConnectionContext } from './connection-context';
+import { makeClientAuth, type ClientAuthOptions, type ClientAuthPolicy } from './client-auth';
 
 /** One certificate chain and its private key, PEM (or DER) text or bytes. */
 export interface CertificateOption {
@@ -53,7 +54,7 @@ export interface CertificateOption {
 
 export type TlsVersionName = 'TLSv1.2' | 'TLSv1.3';
 
-export interface ServerContextOptions {
+export interface ServerContextOptions extends ClientAuthOptions {
   /** Certificates (at least one). The first is the default when SNI matches none. */
   readonly certificates: readonly CertificateOption[];
   /**
@@ -230,6 +231,8 @@ export class ServerContext implements ConnectionContext {
   readonly contextId: Uint8Array;
   /** Session lifetime in seconds. */
   readonly sessionTimeout: number;
+  /** Client certificate authentication (`requestCert`, `rejectUnauthorized`, `ca`), or `undefined` when no certificate is requested. */
+  readonly clientAuth: ClientAuthPolicy | undefined;
 
   /**
    * @throws TypeError / RangeError for a malformed option (the message names it);
@@ -304,6 +307,7 @@ export class ServerContext implements ConnectionContext {
       tk instanceof TicketKeyRing ? tk : tk !== undefined ? TicketKeyRing.import(this.provider, tk, ringOptions) : new TicketKeyRing(this.provider, ringOptions);
     const recordSizeLimit = countOption('recordSizeLimit', options.recordSizeLimit, 2 ** 14 + 1, 64, 2 ** 14 + 1);
     const hrrCookie = makeHrrCookie(this.provider, options.hrrCookie);
+    this.clientAuth = makeClientAuth(options, this.provider, this.now);
     const maxEarlyData = options.maxEarlyData ?? 0;
     if (!Number.isInteger(maxEarlyData) || maxEarlyData < 0 || maxEarlyData > 0xffffffff) throw new RangeError('options.maxEarlyData: an integer in [0, 2^32-1]');
     this.handshake = Object.freeze({
@@ -325,8 +329,9 @@ export class ServerContext implements ConnectionContext {
       sessionContext: new Uint8Array(0),
       ...(options.advertisedGroups ? { advertisedGroups: [...options.advertisedGroups] } : {}),
       ...(hrrCookie ? { hrrCookie } : {}),
+      ...(this.clientAuth ? { clientAuth: this.clientAuth.handshake } : {}),
     });
-    this.contextId = contextFingerprint(this.provider, this.handshake, options.sessionIdContext);
+    this.contextId = contextFingerprint(this.provider, this.handshake, this.clientAuth, options.sessionIdContext);
     // Sessions are bound to this fingerprint (spec §6): the handshake writes it into every session
     // and refuses a session that carries another.
     this.handshake = Object.freeze({ ...this.handshake, sessionContext: this.contextId });
@@ -458,9 +463,12 @@ function parseGroups(opt: ServerContextOptions['groups']): NamedGroup[] {
 
 /**
  * Spec §6: sessions are bound to a fingerprint of the security-relevant configuration —
- * certificates, ALPN set, version and suite policy — plus the optional session id context.
+ * certificates, ALPN set, version and suite policy, the client-auth mode and the CAs it trusts —
+ * plus the optional session id context. So a session made without a client certificate is not
+ * resumed where one is now required, nor one verified against other CAs (OpenSSL leaves this to
+ * `sid_ctx`; Node sets none).
  */
-function contextFingerprint(provider: CryptoProvider, h: HandshakeConfig, sessionIdContext: Uint8Array | undefined): Uint8Array {
+function contextFingerprint(provider: CryptoProvider, h: HandshakeConfig, clientAuth: ClientAuthPolicy | undefined, sessionIdContext: Uint8Array | undefined): Uint8Array {
   const ctx = provider.createHash('sha256');
   const u32 = (n: number) => Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
   const field = (b: Uint8Array) => ctx.update(u32(b.length)).update(b);
@@ -469,6 +477,10 @@ function contextFingerprint(provider: CryptoProvider, h: HandshakeConfig, sessio
   for (const a of h.alpnProtocols) field(new TextEncoder().encode(a));
   field(Uint8Array.of(h.minVersion >> 8, h.minVersion & 0xff, h.maxVersion >> 8, h.maxVersion & 0xff));
   field(Uint8Array.from(h.cipherSuites.flatMap((s) => [s >> 8, s & 0xff])));
+  // The mode (none, request, require), then the trusted CAs, counted.
+  field(Uint8Array.of(clientAuth === undefined ? 0 : clientAuth.rejectUnauthorized ? 2 : 1));
+  field(u32(clientAuth?.ca.length ?? 0));
+  for (const c of clientAuth?.ca ?? []) field(c.der);
   field(sessionIdContext ?? new Uint8Array(0));
   return ctx.digest();
 }

@@ -2,7 +2,8 @@
  * Node `tls.createServer()` option names mapped onto `ServerContextOptions` (issue #7): `key`/`cert`,
  * `SNICallback`, `ALPNProtocols`, `ticketKeys` (Node's 48-byte format), `minVersion`/`maxVersion`,
  * `ciphers`/`ecdhCurve` (best effort). `sessionTimeout`, `honorCipherOrder` and `handshakeTimeout`
- * have the same names and units in both APIs and pass through unchanged. The ClientHello peek
+ * have the same names and units in both APIs and pass through unchanged, as do `requestCert`,
+ * `rejectUnauthorized` and `ca` (Node's names and defaults, `core/client-auth.ts`). The ClientHello peek
  * that lets `SNICallback` run before the connection exists is `client-hello-peek.ts`.
  */
 import { bytesToHex, createNodeProvider } from '@puretls/crypto';

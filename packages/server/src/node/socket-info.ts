@@ -4,6 +4,7 @@
  * class, so that the socket class itself is only the stream glue.
  */
 import { Duplex, type DuplexOptions } from 'node:stream';
+import { nodePeerCertificate, parseCertificate, toNodeX509Certificate, type NodeCertificateObject } from '@puretls/crypto';
 import type { NegotiatedInfo } from '@puretls/handshake-state-machine';
 import { encodeSession } from '@puretls/session-cache';
 import { sessionOfHandle } from '../core/sessions';
@@ -32,10 +33,6 @@ const GROUP_KEY_INFO: Readonly<Record<string, EphemeralKeyInfo>> = {
 export abstract class TlsSocketInfo extends Duplex {
   /** Always `true` (Node's `TLSSocket.encrypted`). */
   readonly encrypted = true;
-  /** Always `false`: puretls does not request client certificates. */
-  readonly authorized = false;
-  /** Always `null` (Node's value when no client certificate was asked for). */
-  readonly authorizationError = null;
 
   constructor(options: DuplexOptions) {
     super(options);
@@ -90,8 +87,68 @@ export abstract class TlsSocketInfo extends Duplex {
     const der = encodeSession(session);
     return Buffer.from(der.buffer, der.byteOffset, der.byteLength);
   }
-  /** No client certificates: always `{}` (Node's value without a peer certificate). */
-  getPeerCertificate(): Record<string, never> {
-    return {};
+
+  // ---- client certificates (requestCert) -------------------------------------------------------
+
+  /**
+   * Node's `authorized`: the client sent a certificate chain that verified against the context's
+   * `ca` (for a resumed session: when its full handshake's did). `false` without `requestCert`.
+   */
+  get authorized(): boolean {
+    return this.connection.info?.clientAuth?.authorized ?? false;
   }
+
+  /**
+   * Node's `authorizationError`: why the client is not authorized, as Node's code (`CERT_HAS_EXPIRED`,
+   * `UNABLE_TO_GET_ISSUER_CERT` when it sent no certificate, …; `UNSPECIFIED` where Node has no
+   * name); `null` when authorized, without `requestCert`, and before the handshake.
+   */
+  get authorizationError(): string | null {
+    const auth = this.connection.info?.clientAuth;
+    return auth === undefined || auth.authorized ? null : (auth.error ?? null);
+  }
+
+  /**
+   * Node's `getPeerCertificate(detailed)`: the client's certificate as Node's object (byte fields
+   * as Buffers); `detailed` links `issuerCertificate` through the chain the client sent, then
+   * through `ca`, a root pointing at itself. `{}` when the client sent none (or none was asked for).
+   */
+  getPeerCertificate(detailed = false): NodePeerCertificate | Record<string, never> {
+    const chain = this.connection.info?.clientAuth?.peerCertificates ?? [];
+    if (chain.length === 0) return {};
+    const ctx = this.connection.context;
+    const object = nodePeerCertificate({ chain: chain.map(parseCertificate), ca: ctx.clientAuth?.ca ?? [], now: ctx.now(), detailed: detailed === true });
+    return withBuffers(object, new Map());
+  }
+
+  /** Node's `getPeerX509Certificate()`: the client's certificate as a `crypto.X509Certificate`, or `undefined`. */
+  getPeerX509Certificate(): ReturnType<typeof toNodeX509Certificate> | undefined {
+    const leaf = this.connection.info?.clientAuth?.peerCertificates[0];
+    return leaf === undefined ? undefined : toNodeX509Certificate(leaf);
+  }
+}
+
+/** Node's certificate object: {@link NodeCertificateObject} with Buffers for `raw` and `pubkey`. */
+export type NodePeerCertificate = Omit<NodeCertificateObject, 'raw' | 'pubkey' | 'issuerCertificate'> & {
+  raw: Buffer;
+  pubkey?: Buffer;
+  issuerCertificate?: NodePeerCertificate;
+};
+
+/** The object with Node's Buffers (the chain may end in a root that is its own issuer: `seen` keeps that link). */
+function withBuffers(o: NodeCertificateObject, seen: Map<NodeCertificateObject, NodePeerCertificate>): NodePeerCertificate {
+  const known = seen.get(o);
+  if (known) return known;
+  const buf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  const { raw, pubkey, issuerCertificate, ...rest } = o;
+  // Node's key order: `pubkey` where Node puts it, `raw` after `serialNumber`.
+  const out = {} as NodePeerCertificate;
+  for (const [k, v] of Object.entries(o)) {
+    if (k === 'raw') out.raw = buf(raw);
+    else if (k === 'pubkey') out.pubkey = buf(pubkey!);
+    else if (k !== 'issuerCertificate') (out as unknown as Record<string, unknown>)[k] = (rest as Record<string, unknown>)[k];
+  }
+  seen.set(o, out);
+  if (issuerCertificate) out.issuerCertificate = withBuffers(issuerCertificate, seen);
+  return out;
 }

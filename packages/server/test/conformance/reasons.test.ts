@@ -5,7 +5,7 @@
  * protected — or nothing for the reasons that send none. The table is typed `Record<Reason, …>`:
  * a reason added without a scenario does not compile.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { concatBytes, createNobleProvider, NAMED_GROUP_CODEPOINT } from '@puretls/crypto';
 import {
   AlertDescription,
@@ -25,6 +25,10 @@ import { TestClient13, type ClientHelloOptions } from '@puretls/test-support/tls
 import { MapGlue12, exchange12, handshake12, makeContext12 } from '@puretls/test-support/harness12';
 import { TestClient12, type ClientHello12Options } from '@puretls/test-support/tls12-client';
 import { Sealer } from './wire';
+import { ClientPki, type ClientKind } from '@puretls/test-support/client-pki';
+import { mtlsHandshake, type TlsVersion } from '@puretls/test-support/harness-mtls';
+import type { ClientAuthAnswer } from '@puretls/test-support/tls13-client';
+import type { CertificateAlert } from '@puretls/crypto';
 
 /** What a scenario saw: the server's errors and the alert descriptions its peer received (null: no connection). */
 interface Seen {
@@ -85,6 +89,29 @@ function longer(msg: Uint8Array, n: number): Uint8Array {
   const len = out.length - 4;
   out.set([len >> 16, (len >> 8) & 0xff, len & 0xff], 1);
   return out;
+}
+
+// ---- client authentication: a context with requestCert (rejectUnauthorized by default) and the test CA
+let pki: ClientPki | undefined;
+const clientPki = (): ClientPki => (pki ??= new ClientPki());
+afterAll(() => pki?.close());
+const mtlsContext = () => makeContext({ requestCert: true, ca: clientPki().caPem });
+function mtls(version: TlsVersion, answer: ClientAuthAnswer): Seen {
+  const r = mtlsHandshake(version, mtlsContext(), { answer });
+  return { errors: r.errors, wire: r.alerts };
+}
+/** A client presenting the `kind` certificate with its key. */
+const present = (kind: ClientKind, over: Partial<ClientAuthAnswer> = {}): ClientAuthAnswer => {
+  const f = clientPki().client(kind);
+  return { chain: f.chain, key: f.key, ...over };
+};
+/** A verifier of our own (the handshake takes any): it refuses every chain with `alert`. */
+function refusedWith(alert: CertificateAlert): Seen {
+  const base = mtlsContext();
+  const clientAuth = { ...base.handshake.clientAuth!, verifyChain: () => ({ authorized: false, error: 'CUSTOM', alert }) };
+  const context = { ...base, provider: base.provider, sessions: base.sessions, now: base.now, handshake: { ...base.handshake, clientAuth } };
+  const r = mtlsHandshake('1.3', context, { answer: present('p256') });
+  return { errors: r.errors, wire: r.alerts };
 }
 
 const SCENARIOS: Record<Reason, Scenario> = {
@@ -223,6 +250,25 @@ const SCENARIOS: Record<Reason, Scenario> = {
     return h12({ resume: first.client.session, ems: false }, ctx);
   },
   BadRenegotiationInfo: () => h12({ renegotiationInfo: Uint8Array.of(1, 2) }),
+  // ---- client authentication
+  ClientCertificateRequired: () => mtls('1.3', { chain: [] }),
+  NoClientCertificate: () => mtls('1.2', { chain: [] }),
+  ClientCertificateBad: () => mtls('1.3', present('notYetValid')), // CERT_NOT_YET_VALID
+  ClientCertificateUnsupported: () => mtls('1.2', present('serverAuthOnly')), // INVALID_PURPOSE
+  ClientCertificateRevoked: () => refusedWith('certificate_revoked'),
+  ClientCertificateExpired: () => mtls('1.3', present('expired')), // CERT_HAS_EXPIRED
+  ClientCertificateUnknown: () => mtls('1.2', present('criticalExtension')), // UNHANDLED_CRITICAL_EXTENSION
+  ClientCertificateUnknownCa: () => mtls('1.3', present('selfSigned')), // DEPTH_ZERO_SELF_SIGNED_CERT
+  ClientCertificateBadSignature: () => mtls('1.2', present('badSignature')), // CERT_SIGNATURE_FAILURE
+  ClientCertificateUnverifiable: () => refusedWith('internal_error'),
+  MalformedClientCertificate: () => mtls('1.3', { chain: [Uint8Array.of(0x30, 0x03, 1, 2, 3)] }),
+  ClientCertificateContextMismatch: () => mtls('1.3', present('p256', { requestContext: Uint8Array.of(1) })),
+  UnrequestedCertificateExtension: () => mtls('1.3', present('p256', { leafExtensions: [{ type: 18 /* signed_certificate_timestamp */, data: Uint8Array.of(0, 0) }] })),
+  BadCertificateVerify: () => mtls('1.2', present('p256', { corruptSignature: true })),
+  // rsa_pkcs1_sha256 in TLS 1.3 (RFC 8446 §4.2.3: not for CertificateVerify, so not offered).
+  CertificateVerifySchemeNotOffered: () => mtls('1.3', present('rsa', { scheme: 0x0401 })),
+  // A P-256 key claiming ecdsa_secp384r1_sha384 (TLS 1.3 binds the curve).
+  CertificateVerifySchemeKeyMismatch: () => mtls('1.3', present('p256', { scheme: 0x0503, signature: bytes(70, 1) })),
   // ---- not the peer's fault
   Internal: () =>
     h12(

@@ -422,7 +422,8 @@ function seedSessions(): Uint8Array[] {
     encodeSession(createSession({ ...base, state: state({}) })),
     encodeSession(createSession({ ...base, singleUse: true, state: state({ serverName: 'example.com', alpn: 'h2', ticketAgeAdd: 0xffffffff, maxEarlyData: 16384, context: p.random(8) }) })),
     encodeSession(createSession({ ...base, id: p.random(1), state: state({ version: 0x0303, cipherSuite: 0xc02b, secret: p.random(48) }) })),
-    encodeSession(createSession({ ...base, authTime: base.createdAt - 1000, state: state({ version: 0x0303, cipherSuite: 0xc030, secret: p.random(48), extendedMasterSecret: false, peerCertificates: [p.random(100), p.random(3)] }) })),
+    encodeSession(createSession({ ...base, authTime: base.createdAt - 1000, state: state({ version: 0x0303, cipherSuite: 0xc030, secret: p.random(48), extendedMasterSecret: false, peerCertificates: [p.random(100), p.random(3)], peerVerification: { authorized: true, error: undefined } }) })),
+    encodeSession(createSession({ ...base, state: state({ peerCertificates: [p.random(50)], peerVerification: { authorized: false, error: 'CERT_HAS_EXPIRED' } }) })),
   ];
 }
 
