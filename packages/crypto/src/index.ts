@@ -11,5 +11,5 @@ export { equalConstantTime, bytesToHex, hexToBytes, concatBytes, latin1ToBytes, 
 export * from './tls-kdf';
 export { createNobleProvider, type ProviderOptions } from './noble/provider';
 export { createNodeProvider } from './node/provider';
-export { toNodeX509Certificate } from './node/x509-certificate';
+export { toNodeX509Certificate, type NodeX509Certificate } from './node/x509-certificate';
 export { x25519MlKem768ClientKeyPair, type HybridClientKeyPair } from './hybrid-client';

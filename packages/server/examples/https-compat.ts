@@ -5,15 +5,15 @@
  *
  *   before:  https.createServer({ key, cert }, handler).listen(8443);
  *   after:   const httpServer = http.createServer(handler);
- *            createServer({ certificates: [{ key, cert }] }, handTo(httpServer)).listen(8443);
+ *            createServer({ key, cert, ALPNProtocols: ['http/1.1'] }, handTo(httpServer)).listen(8443);
  *
- * HTTP/1.1 only (keep-alive included): advertise `alpnProtocols: ['http/1.1']`. For HTTP/2 hand
+ * HTTP/1.1 only (keep-alive included): advertise `ALPNProtocols: ['http/1.1']`. For HTTP/2 hand
  * the sockets to `http2.createSecureServer({ allowHTTP1: true }, handler)` instead and advertise
  * `['h2', 'http/1.1']` (see the server README).
  *
- * Run (Node 20 has no TypeScript loader; bundle first, from the repository root):
+ * Run (Node 20 has no TypeScript loader; bundle first, from the repository root, after `pnpm install`):
  *   npx esbuild packages/server/examples/https-compat.ts --bundle --platform=node --format=esm \
- *     --packages=external --conditions=development --outfile=/tmp/https-compat.mjs
+ *     --conditions=development --outfile=/tmp/https-compat.mjs
  *   node /tmp/https-compat.mjs cert.pem key.pem 8443
  */
 import { readFileSync } from 'node:fs';
@@ -112,8 +112,9 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     process.exit(2);
   }
   const server = await startHttpsCompat({
-    certificates: [{ cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') }],
-    alpnProtocols: ['http/1.1'],
+    key: readFileSync(keyFile),
+    cert: readFileSync(certFile),
+    ALPNProtocols: ['http/1.1'],
     port: Number(port),
     host: '0.0.0.0',
   });

@@ -10,6 +10,8 @@ export {
   type ServerConnectionEvents,
   type ServerConnectionOptions,
   type ConnectionPhase,
+  MIN_SEND_FRAGMENT,
+  MAX_SEND_FRAGMENT,
 } from './core/connection';
 export {
   ADAPTER_REASONS,
@@ -35,14 +37,15 @@ export {
 export { PureTlsSocket, type EphemeralKeyInfo } from './node/tls-socket';
 export { handTo } from './node/hand-to';
 export {
-  DEFAULT_SNI_TIMEOUT,
   NODE_TICKET_KEYS_LENGTH,
   ticketKeyRingFromNodeKeys,
-  type NodeCompatOptions,
-  type NodeStyleContextOptions,
+  type NodeSecureContextOptions,
   type NodePemInput,
-  type SniAnswer,
-  type SniCallback,
+  type NodePfxInput,
 } from './node/node-compat';
+export { DEFAULT_SNI_TIMEOUT, type AlpnCallback, type NodeCompatOptions, type NodeStyleContextOptions, type SniAnswer, type SniCallback } from './node/server-contexts';
+export { createSecureContext, PureTlsSecureContext } from './node/secure-context';
+export { KNOWN_OPTIONS, type OptionOrigin, type OptionRow, type OptionScope } from './node/node-options';
+export { parseNodeCiphers, OPENSSL_DEFAULT_CIPHERSUITES, type CipherSelection } from './node/openssl-ciphers';
 export { serveWww, WwwServer, WWW_ALPN, describeConnection, signatureSchemeName, type ConnectionSummary, type WwwOptions, type WwwRequestLog } from './cli/www';
 export { accept, PLAINTEXT_HIGH_WATER_MARK, type AcceptOptions, type TlsStreams } from './web-streams';

@@ -163,7 +163,7 @@ describe('the puretls process', () => {
       while (!p.stderr().includes('"msg":"handshake"')) await new Promise((r) => setTimeout(r, 20));
     })());
     const line = p.stderr().split('\n').find((l) => l.includes('"msg":"handshake"'))!;
-    expect(JSON.parse(line)).toMatchObject({ level: 'info', msg: 'handshake', protocol: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', group: 'x25519', sni: 'localhost', alpn: 'echo', resumed: false });
+    expect(JSON.parse(line)).toMatchObject({ level: 'info', msg: 'handshake', protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', group: 'x25519', sni: 'localhost', alpn: 'echo', resumed: false });
     expect(await p.stop()).toBe(0);
     const lines = readFileSync(keylog, 'utf8').trim().split('\n');
     expect(lines.map((l) => l.split(' ')[0])).toEqual(expect.arrayContaining(['CLIENT_HANDSHAKE_TRAFFIC_SECRET', 'SERVER_TRAFFIC_SECRET_0']));

@@ -31,7 +31,7 @@ describe('curl → puretls serve --www', () => {
     // Two JSON documents back to back.
     const docs = out.trim().split(/\n(?=\{)/).map((d) => JSON.parse(d) as Record<string, unknown>);
     expect(docs).toHaveLength(2);
-    expect(docs[0]).toMatchObject({ protocol: 'TLSv1.3', cipherStandardName: 'TLS_AES_128_GCM_SHA256', alpn: 'http/1.1', sni: 'localhost', resumed: false, requests: 1 });
+    expect(docs[0]).toMatchObject({ protocol: 'TLSv1.3', cipherStandardName: 'TLS_AES_256_GCM_SHA384', alpn: 'http/1.1', sni: 'localhost', resumed: false, requests: 1 });
     expect(docs[1]).toMatchObject({ requests: 2, remotePort: docs[0]!['remotePort'] });
   });
 

@@ -81,12 +81,12 @@ function serverSessionIds(out: string): string[] {
 }
 
 describe('gnutls-cli → puretls serve --www', () => {
-  it('TLS 1.3 (--priority NORMAL): ECDHE-X25519, ECDSA, AES-128-GCM; the page says TLSv1.3', async () => {
+  it('TLS 1.3 (--priority NORMAL): ECDHE-X25519, ECDSA, AES-256-GCM (tls.DEFAULT_CIPHERS order); the page says TLSv1.3', async () => {
     const out = await gnutlsCli(ecdsa, ecdsaCert, ['--priority', 'NORMAL']);
-    expect(descriptions(out)).toEqual(['(TLS1.3-X.509)-(ECDHE-X25519)-(ECDSA-SECP256R1-SHA256)-(AES-128-GCM)']);
+    expect(descriptions(out)).toEqual(['(TLS1.3-X.509)-(ECDHE-X25519)-(ECDSA-SECP256R1-SHA256)-(AES-256-GCM)']);
     expect(out).toMatch(/^- Handshake was completed$/m);
     expect(row(out, 'Protocol')).toBe('TLSv1.3');
-    expect(row(out, 'Cipher')).toBe('TLS_AES_128_GCM_SHA256');
+    expect(row(out, 'Cipher')).toBe('TLS_AES_256_GCM_SHA384');
     expect(row(out, 'Group')).toBe('x25519');
     expect(row(out, 'Signature scheme')).toBe('ecdsa_secp256r1_sha256');
     expect(row(out, 'SNI')).toBe('localhost');
@@ -126,7 +126,7 @@ describe('gnutls-cli --resume → puretls serve --www', () => {
     const out = await gnutlsCli(ecdsa, ecdsaCert, ['--priority', 'NORMAL', '--resume']);
     expectResumed(out);
     // gnutls describes a resumed TLS 1.3 session without key exchange or signature (gnutls-serv's alike).
-    expect(descriptions(out)).toEqual(['(TLS1.3-X.509)-(ECDHE-X25519)-(ECDSA-SECP256R1-SHA256)-(AES-128-GCM)', '(TLS1.3-X.509)--(AES-128-GCM)']);
+    expect(descriptions(out)).toEqual(['(TLS1.3-X.509)-(ECDHE-X25519)-(ECDSA-SECP256R1-SHA256)-(AES-256-GCM)', '(TLS1.3-X.509)--(AES-256-GCM)']);
     expect(row(out, 'Protocol')).toBe('TLSv1.3');
     expect(row(out, 'Session reused')).toBe('yes (stateless ticket)');
     expect(row(out, 'PSK mode')).toBe('psk_dhe_ke');

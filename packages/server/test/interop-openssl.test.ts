@@ -29,10 +29,11 @@ function sClient(args: string[], input = REQUEST, holdMs = 0) {
 describe('openssl s_client → puretls serve --www', () => {
   it('-tls1_3 completes; the page names TLSv1.3 and the cipher', async () => {
     const { out } = await sClient(['-tls1_3']);
-    expect(out).toMatch(/^New, TLSv1\.3, Cipher is TLS_AES_128_GCM_SHA256$/m);
+    // tls.DEFAULT_CIPHERS' order (as openssl s_server's): AES-256-GCM first.
+    expect(out).toMatch(/^New, TLSv1\.3, Cipher is TLS_AES_256_GCM_SHA384$/m);
     expect(out).toMatch(/^HTTP\/1\.1 200 OK/m);
     expect(out).toContain('<td>TLSv1.3</td>');
-    expect(out).toContain('<td>TLS_AES_128_GCM_SHA256</td>');
+    expect(out).toContain('<td>TLS_AES_256_GCM_SHA384</td>');
     expect(out).toContain('<td>localhost</td>');
     expect(out).toContain('<td>ecdsa_secp256r1_sha256</td>');
   });

@@ -85,7 +85,7 @@ describe('openssl s_client -sess_out / -sess_in → puretls serve', () => {
     const file = await newSessionFile(stateless);
     for (let i = 0; i < 2; i++) {
       const { out } = await sClient(stateless, ['-sess_in', file]);
-      expect(handshakeLine(out)).toMatch(/^Reused, TLSv1\.3, Cipher is TLS_AES_128_GCM_SHA256$/);
+      expect(handshakeLine(out)).toMatch(/^Reused, TLSv1\.3, Cipher is TLS_AES_256_GCM_SHA384$/);
       const s = statsOf(out);
       expect(s).toMatchObject({ protocol: 'TLSv1.3', resumed: true, resumption: 'stateless ticket', pskMode: 'psk_dhe_ke', earlyData: 'none', signatureScheme: null });
       expect(s.sessionCache?.tickets).toBe('stateless');
@@ -94,7 +94,7 @@ describe('openssl s_client -sess_out / -sess_in → puretls serve', () => {
     }
     // The HTML page of a reload over the same session.
     const { out } = await sClient(stateless, ['-sess_in', file], PAGE);
-    expect(out).toContain('<p>Reused, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256</p>');
+    expect(out).toContain('<p>Reused, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384</p>');
     expect(out).toMatch(/<th align="left">Session reused<\/th><td>yes \(stateless ticket\)<\/td>/);
     expect(out).toMatch(/<th align="left">PSK mode<\/th><td>psk_dhe_ke<\/td>/);
   }, 60_000);
@@ -229,7 +229,7 @@ describe('Node tls.connect({ session }) → createServer (in process)', () => {
       const decoded = decodeSession(new Uint8Array(r.serverSession!));
       expect(decoded.id.length).toBe(32);
       expect(decoded.singleUse).toBe(tickets === 'stateful');
-      expect(decodeSessionState(decoded.state)).toMatchObject({ version: 0x0304, cipherSuite: 0x1301, serverName: 'localhost' });
+      expect(decodeSessionState(decoded.state)).toMatchObject({ version: 0x0304, cipherSuite: 0x1302, serverName: 'localhost' });
       expect(server.server.context.sessionStats.hits).toBe(1);
 
       // Single use: the same ticket again is a full handshake when stateful, a resumption when stateless.

@@ -162,7 +162,8 @@ describe('handshake parameters', () => {
 
   it('the node crypto provider and a shared { context }', async () => {
     const context = new ServerContext({ certificates: [{ cert: rsa.cert, key: rsa.key }], crypto: 'node' });
-    const r = await serve({ context } as never);
+    const r = await startServer({ context });
+    running.push(r);
     const secure = r.nextSecure();
     const client = await connectTls(r.port);
     await secure;
@@ -282,10 +283,10 @@ describe('closing', () => {
     expect((await serverData).toString()).toBe('bye');
     await clientData;
     await serverClosed;
-    expect(s.connection.peerClosed).toBe(true);
-    expect(s.connection.closeNotifySent).toBe(true);
-    expect(s.connection.phase).toBe('closed');
-    expect(s.connection.error).toBeNull();
+    expect(s.connection!.peerClosed).toBe(true);
+    expect(s.connection!.closeNotifySent).toBe(true);
+    expect(s.connection!.phase).toBe('closed');
+    expect(s.connection!.error).toBeNull();
   });
 
   it('server end(): the client sees end; its close_notify reaches the server', async () => {
@@ -300,8 +301,8 @@ describe('closing', () => {
     // Node's client answers our close_notify with its own when it ends (allowHalfOpen false).
     await serverEnded;
     await serverClosed;
-    expect(s.connection.closeNotifySent).toBe(true);
-    expect(s.connection.peerClosed).toBe(true);
+    expect(s.connection!.closeNotifySent).toBe(true);
+    expect(s.connection!.peerClosed).toBe(true);
   });
 
   it('a TCP reset after the handshake does not crash the server', async () => {
@@ -367,7 +368,10 @@ describe('failures', () => {
   });
 
   it('bad options throw at construction', () => {
-    expect(() => createServer({ certificates: [] })).toThrow(TypeError);
+    expect(() => createServer({ certificates: 'x' as never })).toThrow(TypeError);
+    expect(() => createServer({ certificates: [{ cert: p256.cert, key: p256.key }], fooBar: 1 } as never)).toThrow(/fooBar: unknown option/);
+    // A context and context options at once: the options would be ignored, so they are refused.
+    expect(() => createServer({ context: new ServerContext({ certificates: [] }), certificates: [{ cert: p256.cert, key: p256.key }] } as never)).toThrow(/give certificates to the ServerContext/);
     expect(() => createServer({ certificates: [{ cert: p256.cert, key: p256.key }], handshakeTimeout: -1 })).toThrow(RangeError);
     expect(() => createServer({ context: {} as ServerContext })).toThrow(TypeError);
   });

@@ -10,8 +10,9 @@ import type { TLSSocket } from 'node:tls';
 import { decodeSession } from '@puretls/session-cache';
 import { clientHelloLimits } from '@puretls/handshake-state-machine';
 import { ClientHelloPeek, peekLimit } from '../src/node/client-hello-peek';
-import { mapNodeOptions, ticketKeyRingFromNodeKeys } from '../src/node/node-compat';
-import type { SniAnswer } from '../src/node/node-compat';
+import { createServer } from '../src/node/node-adapter';
+import { mapContextOptions, parseAlpn, ticketKeyRingFromNodeKeys } from '../src/node/node-compat';
+import type { SniAnswer } from '../src/node/server-contexts';
 import { CertDir, type TestCert } from '@puretls/test-support/certs';
 import { connectTls, connectTlsFailure, payload, readBytes, startServer, within, type RunningServer } from '@puretls/test-support/net';
 
@@ -66,14 +67,13 @@ describe('key / cert', () => {
     b.destroy();
   });
 
-  it('single strings; unequal counts, pfx and passphrase are TypeErrors', async () => {
+  it('single strings; a key without its certificate (or the reverse) is a TypeError naming it', async () => {
     const r = await serve({ key: p256.key, cert: p256.cert });
     const c = await connectTls(r.port, { servername: 'localhost' });
     expect(cn(c)).toBe('localhost');
     c.destroy();
-    expect(() => mapNodeOptions({ key: [certA.key, certB.key], cert: certA.cert })).toThrow(TypeError);
-    expect(() => mapNodeOptions({ pfx: Buffer.alloc(1) } as never)).toThrow(/pfx/);
-    expect(() => mapNodeOptions({ key: { pem: p256.key, passphrase: 'x' }, cert: p256.cert })).toThrow(/passphrase/);
+    expect(() => createServer({ key: [certA.key, certB.key], cert: certA.cert })).toThrow(/options\.key\[1\]: key values mismatch/);
+    expect(() => createServer({ key: certA.key, cert: [certA.cert, certB.cert] })).toThrow(/options\.cert\[1\]: no key/);
   });
 });
 
@@ -84,18 +84,20 @@ describe('ALPNProtocols, versions, ciphers, ecdhCurve', () => {
     const c = await connectTls(r.port, { ALPNProtocols: ['http/1.1'] });
     expect(c.alpnProtocol).toBe('http/1.1');
     c.destroy();
-    expect(mapNodeOptions({ key: p256.key, cert: p256.cert, ALPNProtocols: [Buffer.from('h2'), 'x'] }).context.alpnProtocols).toEqual(['h2', 'x']);
-    expect(() => mapNodeOptions({ key: p256.key, cert: p256.cert, ALPNProtocols: Buffer.from([5, 0x61]) })).toThrow(RangeError);
+    expect(parseAlpn([Buffer.from('h2'), 'x'])).toEqual(['h2', 'x']);
+    expect(() => createServer({ key: p256.key, cert: p256.cert, ALPNProtocols: Buffer.from([5, 0x61]) })).toThrow(RangeError);
   });
 
-  it("minVersion 'TLSv1' serves TLS 1.2; maxVersion 'TLSv1.2'; ciphers picks known names", async () => {
-    const r = await serve({ key: p256.key, cert: p256.cert, minVersion: 'TLSv1', maxVersion: 'TLSv1.2', ciphers: 'HIGH:!aNULL:ECDHE-ECDSA-AES256-GCM-SHA384', ecdhCurve: 'P-256:bogus' });
+  it("maxVersion 'TLSv1.2', an OpenSSL cipher string and ecdhCurve; TLSv1 and unknown curves refused", async () => {
+    const r = await serve({ key: p256.key, cert: p256.cert, maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES256-GCM-SHA384:HIGH:!aNULL', ecdhCurve: 'P-256:X448' });
     const c = await connectTls(r.port, { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' });
     expect(c.getProtocol()).toBe('TLSv1.2');
     expect(c.getCipher().name).toBe('ECDHE-ECDSA-AES256-GCM-SHA384');
     expect(c.getEphemeralKeyInfo()).toMatchObject({ name: 'prime256v1' });
     c.destroy();
-    expect(mapNodeOptions({ key: p256.key, cert: p256.cert, ecdhCurve: 'auto', ciphers: 'HIGH' }).context).not.toHaveProperty('groups');
+    expect(mapContextOptions({ key: p256.key, cert: p256.cert, ecdhCurve: 'auto', ciphers: 'HIGH' }, 'options')).not.toHaveProperty('groups');
+    expect(() => createServer({ key: p256.key, cert: p256.cert, minVersion: 'TLSv1' as never })).toThrow(/serves only TLSv1\.2 and TLSv1\.3/);
+    expect(() => createServer({ key: p256.key, cert: p256.cert, ecdhCurve: 'P-256:bogus' })).toThrow(/Failed to set ECDH curve/);
   });
 });
 
@@ -110,7 +112,7 @@ describe('SNICallback', () => {
       cert: p256.cert,
       SNICallback: (name, cb) => {
         names.push(name);
-        cb(null, name === 'b.example' ? answerB : undefined);
+        cb(null, name.toLowerCase() === 'b.example' ? answerB : undefined);
       },
     });
     const b = await connectTls(r.port, { servername: 'b.example' });
@@ -119,7 +121,8 @@ describe('SNICallback', () => {
     expect(cn(b)).toBe('b.example');
     expect(cn(other)).toBe('localhost');
     expect(cn(b2)).toBe('b.example');
-    expect(names).toEqual(['b.example', 'other.example', 'b.example']);
+    // As Node: the name as the client sent it.
+    expect(names).toEqual(['b.example', 'other.example', 'B.EXAMPLE']);
     for (const c of [b, other, b2]) c.destroy();
   });
 
@@ -187,15 +190,20 @@ describe('SNICallback', () => {
   it('ClientHelloPeek (record-layer framing, the handshake package\'s ClientHello reader): split records and chunks, incomplete input', () => {
     const msg = clientHello(hostName('X.Test'));
     const two = Buffer.concat([rec(msg.subarray(0, 20)), rec(msg.subarray(20))]);
-    expect(peek(two)).toEqual({ complete: true, serverName: 'x.test' });
-    for (const chunk of [1, 3, 7, 64]) expect(peek(two, chunk)).toEqual({ complete: true, serverName: 'x.test' });
+    // The name as sent (Node gives SNICallback the client's spelling).
+    expect(peek(two)).toEqual({ complete: true, serverName: 'X.Test', alpn: undefined });
+    for (const chunk of [1, 3, 7, 64]) expect(peek(two, chunk)).toEqual({ complete: true, serverName: 'X.Test', alpn: undefined });
     expect(peek(two.subarray(0, two.length - 1))).toEqual({ complete: false });
     // No server_name (a GREASE extension instead): complete, no name.
-    expect(peek(rec(clientHello(Buffer.alloc(0), 0x0a0a)))).toEqual({ complete: true, serverName: undefined });
+    expect(peek(rec(clientHello(Buffer.alloc(0), 0x0a0a)))).toEqual({ complete: true, serverName: undefined, alpn: undefined });
+    // ALPN (RFC 7301 §3.1): the offer, in order.
+    const alpn = Buffer.from([0, 6, 2, 0x68, 0x32, 1, 0x78, 0]).subarray(0, 7);
+    alpn.writeUInt16BE(5, 0);
+    expect(peek(rec(clientHello(alpn, 16)))).toEqual({ complete: true, serverName: undefined, alpn: ['h2', 'x'] });
   });
 
   it('ClientHelloPeek: anything but a well-formed ClientHello is "no name" (the connection\'s own parse sends the alert)', () => {
-    const none = { complete: true, serverName: undefined };
+    const none = { complete: true, serverName: undefined, alpn: undefined };
     expect(peek(Buffer.from('GET / HTTP/1.1\r\n'))).toEqual(none);
     // An application-data record first, a ServerHello type, two host names, a control character.
     expect(peek(rec(clientHello(hostName('a.test')), 23))).toEqual(none);
@@ -229,7 +237,7 @@ describe('ticketKeys (Node 48-byte format)', () => {
     expect((await session(b.port, { session: first.session! })).reused).toBe(true);
     expect((await session(c.port, { session: first.session! })).reused).toBe(false);
     expect(ticketKeyRingFromNodeKeys(keys)).toEqual(ticketKeyRingFromNodeKeys(Buffer.from(keys)));
-    expect(() => ticketKeyRingFromNodeKeys(new Uint8Array(32))).toThrow(RangeError);
+    expect(() => ticketKeyRingFromNodeKeys(new Uint8Array(32))).toThrow(/exactly 48 bytes/);
   });
 });
 

@@ -7,17 +7,12 @@ import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'n
 import { afterEach } from 'vitest';
 import { bytesToHex, createNodeProvider } from '@puretls/crypto';
 import { createServer, type PureTlsServer, type PureTlsServerOptions, type PureTlsSocket } from '@puretls/server';
+import { within } from './wait';
 
-/** Rejects after `ms` with `what` in the message. */
-export function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-    }),
-  ]);
-}
+export { within } from './wait';
+// The Node parity harness (one scenario against Node's tls.createServer and ours); reached
+// through this subpath until test-support's package.json names it.
+export * from './node-parity';
 
 export interface RunningServer {
   readonly server: PureTlsServer;

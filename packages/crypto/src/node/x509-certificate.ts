@@ -5,6 +5,8 @@
 import type { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import { loadNodeCrypto } from './crypto';
 
+export type { NodeX509Certificate };
+
 /**
  * `new crypto.X509Certificate(der)`.
  * @throws CryptoError('Unsupported') where the runtime has no `node:crypto`; Node's own error for

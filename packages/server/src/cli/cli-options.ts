@@ -94,7 +94,9 @@ options:
   --port PORT              TCP port (default ${DEFAULT_PORT}; 0 = any free port)
   --cert FILE --key FILE   PEM certificate chain and private key; repeat for several
                            certificates (paired in order; the first is the default for SNI)
-  --ciphers LIST           cipher suites, IANA or OpenSSL names, ':' or ',' separated
+  --ciphers LIST           an OpenSSL cipher string, as Node's \`ciphers\`: TLS_* names set the
+                           TLS 1.3 suites, the rest is a TLS 1.2 list (HIGH:!aNULL, ECDHE+AESGCM,
+                           names); a name nobody knows is an error (default: tls.DEFAULT_CIPHERS)
   --groups LIST            key exchange groups (x25519, P-256, P-384, X25519MLKEM768)
   --alpn LIST              ALPN protocols, ',' separated (--www default: http/1.1; --www speaks
                            ${WWW_ALPN.join(' and ')}, and refuses any other name; --echo offers any)

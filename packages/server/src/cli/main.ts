@@ -129,7 +129,7 @@ async function serve(options: ServeOptions): Promise<number> {
     server = createServer({
       certificates,
       crypto: provider,
-      ...(options.ciphers !== undefined ? { cipherSuites: options.ciphers } : {}),
+      ...(options.ciphers !== undefined ? { ciphers: options.ciphers } : {}),
       ...(options.groups !== undefined ? { groups: options.groups } : {}),
       alpnProtocols: options.alpn ?? (options.mode === 'www' ? ['http/1.1'] : []),
       ...(options.minVersion !== undefined ? { minVersion: options.minVersion } : {}),

@@ -125,8 +125,9 @@ export function describeConnection(socket: PureTlsSocket, request: Partial<Reque
     remoteAddress: socket.remoteAddress ?? null,
     remotePort: socket.remotePort ?? null,
     requests,
-    sessionCache: describeSessionCache(socket.connection.context),
-    ticketKeys: describeTicketKeys(socket.connection.context),
+    // Described once secured: the connection was chosen by then.
+    sessionCache: describeSessionCache(socket.connection!.context),
+    ticketKeys: describeTicketKeys(socket.connection!.context),
     server,
     httpVersion,
   };

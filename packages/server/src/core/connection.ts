@@ -52,7 +52,18 @@ export interface ServerConnectionEvents {
 export interface ServerConnectionOptions {
   /** Emit `keylog` events (NSS key log format). Default `false`: secrets never leave the engine. */
   readonly keyLog?: boolean;
+  /**
+   * This connection's ALPN protocols instead of the context's (an adapter's per-connection choice,
+   * e.g. Node's `ALPNCallback`): `[protocol]` selects it when the client offers it; `['']` — never
+   * a protocol name (RFC 7301 §3.1: names are non-empty) — refuses every offer with
+   * no_application_protocol (RFC 7301 §3.2).
+   */
+  readonly alpnProtocols?: readonly string[];
 }
+
+/** `setMaxSendFragment()` bounds (Node's and OpenSSL's `SSL_set_max_send_fragment`). */
+export const MIN_SEND_FRAGMENT = 512;
+export const MAX_SEND_FRAGMENT = 2 ** 14;
 
 type Listener<K extends keyof ServerConnectionEvents> = ServerConnectionEvents[K];
 
@@ -90,6 +101,10 @@ export class ServerConnection<Context extends ConnectionContext = ConnectionCont
   private fatalAlert = false;
   /** KeyUpdates received since the last application data (bounded by `context.maxKeyUpdates`). */
   private keyUpdatesInARow = 0;
+  /** The peer's record_size_limit (RFC 8449), `null` when it sent none. */
+  private peerRecordLimit: number | null = null;
+  /** `setMaxSendFragment()`: the most plaintext per record we send, `null` for the protocol's. */
+  private sendFragmentCap: number | null = null;
 
   constructor(
     /** The context this connection was made from (a `ServerContext`). */
@@ -106,7 +121,10 @@ export class ServerConnection<Context extends ConnectionContext = ConnectionCont
       maxEmptyRecords: context.maxEmptyRecords,
       maxWarningAlerts: context.maxWarningAlerts,
     });
-    this.state = new ExpectClientHello({ config: context.handshake, io: this.io });
+    const alpn = options.alpnProtocols;
+    if (alpn !== undefined && (!Array.isArray(alpn) || alpn.some((p) => typeof p !== 'string'))) throw new TypeError('options.alpnProtocols: an array of protocol names');
+    const config = alpn === undefined ? context.handshake : Object.freeze({ ...context.handshake, alpnProtocols: [...alpn] });
+    this.state = new ExpectClientHello({ config, io: this.io });
     context.sessions.handshakeStarted(this);
   }
 
@@ -295,9 +313,11 @@ export class ServerConnection<Context extends ConnectionContext = ConnectionCont
     constructor(private readonly c: ServerConnection) {}
     setVersion(v: Parameters<HandshakeIo['setVersion']>[0]): void {
       this.c.rl.setVersion(v);
+      this.c.applySendLimit();
     }
     setRecordSizeLimits(peer: number, own: number): void {
-      this.c.rl.setPeerRecordSizeLimit(peer);
+      this.c.peerRecordLimit = peer;
+      this.c.applySendLimit();
       this.c.rl.setOwnRecordSizeLimit(own);
     }
     // RFC 8446 §6.1 / RFC 5246 §7.2.1: after our close_notify we "will not send any more messages":
@@ -456,6 +476,29 @@ export class ServerConnection<Context extends ConnectionContext = ConnectionCont
     } catch (e) {
       this.fail(e);
     }
+  }
+
+  /**
+   * Caps the plaintext of each record we send at `size` bytes (Node's `setMaxSendFragment`,
+   * OpenSSL's `SSL_set_max_send_fragment`), under the peer's record_size_limit when it sent one
+   * (RFC 8449 §4). Applies to the records sealed from now on.
+   * @throws RangeError unless `size` is an integer in [512, 16384].
+   */
+  setMaxSendFragment(size: number): void {
+    if (!Number.isInteger(size) || size < MIN_SEND_FRAGMENT || size > MAX_SEND_FRAGMENT) {
+      throw new RangeError(`setMaxSendFragment(size): an integer in [${MIN_SEND_FRAGMENT}, ${MAX_SEND_FRAGMENT}], got ${String(size)}`);
+    }
+    this.sendFragmentCap = size;
+    this.applySendLimit();
+  }
+
+  /** The record layer's limit on what we send: the peer's record_size_limit and our cap, the smaller. */
+  private applySendLimit(): void {
+    const cap = this.sendFragmentCap;
+    // RFC 8449 §4: in TLS 1.3 the limit counts the inner content type byte too.
+    const capLimit = cap === null ? null : this.rl.negotiatedVersion === 'tls13' ? cap + 1 : cap;
+    const peer = this.peerRecordLimit;
+    this.rl.setPeerRecordSizeLimit(capLimit === null ? peer : peer === null ? capLimit : Math.min(peer, capLimit));
   }
 
   /**

@@ -55,7 +55,11 @@ export interface CertificateOption {
 export type TlsVersionName = 'TLSv1.2' | 'TLSv1.3';
 
 export interface ServerContextOptions extends ClientAuthOptions {
-  /** Certificates (at least one). The first is the default when SNI matches none. */
+  /**
+   * Certificates; the first is the default when SNI matches none. May be empty (a server whose
+   * certificates come only from SNI contexts): every handshake that needs a certificate then
+   * fails with handshake_failure, as OpenSSL's does without one.
+   */
   readonly certificates: readonly CertificateOption[];
   /**
    * Enabled cipher suites in preference order: IANA or OpenSSL names, as an array or a
@@ -131,6 +135,12 @@ export interface ServerContextOptions extends ClientAuthOptions {
    * `'off'` also turns RFC 5077 tickets off in TLS 1.2.
    */
   readonly tickets?: TicketMode;
+  /**
+   * RFC 5077 session tickets in TLS 1.2. Default: on unless `tickets` is `'off'`. `false` with
+   * `tickets: 'stateful'` is OpenSSL's `SSL_OP_NO_TICKET` (session ids in TLS 1.2, tickets that
+   * name cache entries in TLS 1.3).
+   */
+  readonly tls12Tickets?: boolean;
   /** TLS 1.3 tickets after a full handshake (default 2; 1 after a resumption). */
   readonly numTickets?: number;
   /** Session cache mode(s) (spec §4): `'server'` (default), `'off'`, `'noAutoClear'`, `'noInternalLookup'`, `'noInternalStore'`, `'noInternal'`, `'updateTime'`. */
@@ -245,7 +255,7 @@ export class ServerContext implements ConnectionContext {
     }
     this.provider = makeProvider(options);
     const certs = options.certificates;
-    if (!Array.isArray(certs) || certs.length === 0) throw new TypeError('options.certificates: at least one { cert, key } is required');
+    if (!Array.isArray(certs)) throw new TypeError('options.certificates: an array of { cert, key }');
     const certificates = certs.map((c, i) => loadCertifiedKey(c, i, options.allowWeakRsa ?? false));
     const minVersion = VERSION[options.minVersion ?? 'TLSv1.2'];
     const maxVersion = VERSION[options.maxVersion ?? 'TLSv1.3'];
@@ -282,6 +292,7 @@ export class ServerContext implements ConnectionContext {
     const tickets = options.tickets ?? 'stateless';
     if (tickets !== 'stateless' && tickets !== 'stateful' && tickets !== 'off') throw new RangeError(`options.tickets: 'stateless', 'stateful' or 'off', got ${JSON.stringify(tickets)}`);
     this.tickets = tickets;
+    if (options.tls12Tickets !== undefined && typeof options.tls12Tickets !== 'boolean') throw new TypeError('options.tls12Tickets: a boolean');
     const numTickets = options.numTickets ?? 2;
     if (!Number.isInteger(numTickets) || numTickets < 0 || numTickets > 16) throw new RangeError('options.numTickets: an integer in [0, 16]');
     this.sessionCache = new SessionCache<ServerConnection>({
@@ -342,7 +353,7 @@ export class ServerContext implements ConnectionContext {
         keyRing: this.ticketKeys,
         provider: this.provider,
         tickets,
-        tickets12: tickets !== 'off',
+        tickets12: options.tls12Tickets ?? tickets !== 'off',
         numTickets,
         newTicketId: options.ticketIdGenerator,
       });

@@ -69,8 +69,11 @@ export function isPuretlsError(e: unknown): e is TlsError | TlsAdapterError {
   return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
 }
 
-/** Node's text for a peer gone before the handshake completed (`ECONNRESET`). */
-export const DISCONNECTED_MESSAGE = 'Client network socket disconnected before secure TLS connection was established';
+/**
+ * Node's text for a peer gone before the handshake completed (`ECONNRESET`): what a Node
+ * `tls.Server` gives `tlsClientError` (`new ConnResetException('socket hang up')`).
+ */
+export const DISCONNECTED_MESSAGE = 'socket hang up';
 
 /** The error for a peer gone before the handshake completed, as Node reports it. */
 export function peerDisconnected(cause?: unknown): TlsAdapterError {

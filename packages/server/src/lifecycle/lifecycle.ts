@@ -65,7 +65,7 @@ export class ConnectionLifecycle<O = unknown> {
   /** The handshake deadline passed (called by {@link handshakeExpired}). */
   handshakeTimedOut(): void {
     this.handshakeTimer = undefined;
-    if (this.state === 'handshake') this.hooks.onHandshakeTimeout(this.owner, new TlsAdapterError('HandshakeTimeout', `TLS handshake timeout (${this.options.handshakeTimeout} ms)`));
+    if (this.state === 'handshake') this.hooks.onHandshakeTimeout(this.owner, new TlsAdapterError('HandshakeTimeout', 'TLS handshake timeout'));
   }
 
   /** True while the handshake is in progress. */

@@ -1,5 +1,6 @@
 /**
- * The ClientHello's server_name, read before the connection starts (for `SNICallback`) with the
+ * The ClientHello's server_name and ALPN offer, read before the connection starts (for
+ * `SNICallback`, `addContext()` and `ALPNCallback`) with the
  * project's one ClientHello parser: the record layer's `RecordReader` and `HandshakeJoiner` frame
  * and join the records, the handshake package's `readHello` reads the message within the
  * context's ClientHello limits. Incremental: each chunk is framed once (no re-parse of what came
@@ -9,11 +10,19 @@
 import { ContentType, HandshakeJoiner, RecordReader } from '@puretls/record-layer';
 import { HandshakeType, readHello, type ClientHelloLimits } from '@puretls/handshake-state-machine';
 
+/** What the ClientHello says that the adapter chooses by: the host name (as sent) and the ALPN offer. */
+export interface PeekedHello {
+  /** The server_name host name, as the client sent it (RFC 6066 §3), or `undefined`. */
+  readonly serverName: string | undefined;
+  /** The ALPN protocols offered (RFC 7301 §3.1), in the client's order, or `undefined` without the extension. */
+  readonly alpn: readonly string[] | undefined;
+}
+
 /** What the peek found so far. */
-export type PeekResult = { readonly complete: false } | { readonly complete: true; readonly serverName: string | undefined };
+export type PeekResult = { readonly complete: false } | ({ readonly complete: true } & PeekedHello);
 
 const INCOMPLETE: PeekResult = { complete: false };
-const NO_NAME: PeekResult = { complete: true, serverName: undefined };
+const NO_NAME: PeekResult = { complete: true, serverName: undefined, alpn: undefined };
 
 /** RFC 8446 §5.1: a record header; each record spanning the ClientHello costs one. */
 const RECORD_HEADER = 5;
@@ -62,8 +71,8 @@ export class ClientHelloPeek {
         const msg = this.joiner.next();
         if (msg === null) continue;
         if (msg.type !== HandshakeType.client_hello) return this.finish(NO_NAME);
-        const name = readHello(msg, this.limits).ch.ext.serverName;
-        return this.finish({ complete: true, serverName: name?.toLowerCase() });
+        const hello = readHello(msg, this.limits);
+        return this.finish({ complete: true, serverName: hello.ch.ext.serverName, alpn: hello.alpn });
       }
     } catch {
       // Malformed: the connection's own parse reports it with the right alert.

@@ -7,14 +7,20 @@
  * `NegotiatedInfo`, so TLS 1.2 needs no change in this file.
  */
 import { EventEmitter } from 'node:events';
-import { createServer as createNetServer, type AddressInfo, type ListenOptions, type Server, type Socket } from 'node:net';
-import { decodeSession, encodeSession, type Session } from '@puretls/session-cache';
+import { createServer as createNetServer, type AddressInfo, type ListenOptions, type Server, type ServerOpts, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { clientHelloLimits } from '@puretls/handshake-state-machine';
+import { decodeSession, encodeSession, type Session, type TicketKeyRing } from '@puretls/session-cache';
 import { ServerConnection } from '../core/connection';
 import { ServerContext } from '../core/context';
 import { TlsAdapterError } from '../lifecycle/adapter-error';
 import { ConnectionStats, type ConnectionStatsSnapshot, type ServerClose } from '../lifecycle/close-stats';
 import { checkTimeout } from '../lifecycle/lifecycle';
-import { mapNodeOptions, SniContexts, type NodeStyleContextOptions, type SniCallback } from './node-compat';
+import type { PeekedHello } from './client-hello-peek';
+import { parseAlpn } from './node-compat';
+import { KNOWN_OPTIONS, checkKnownOptions } from './node-options';
+import { DEFAULT_SNI_TIMEOUT, ServerContexts, type AlpnCallback, type NodeStyleContextOptions, type SniAnswer, type SniCallback } from './server-contexts';
+import { appendTlsKeylog, tlsKeylogFile } from './tls-keylog';
 import { PureTlsSocket, type PureTlsSocketOptions } from './tls-socket';
 import type { Conn } from './socket-info';
 
@@ -44,6 +50,14 @@ export interface PureTlsAdapterOptions {
   readonly allowHalfOpen?: boolean;
   /** Passed to `net.createServer` (default `false`). */
   readonly pauseOnConnect?: boolean;
+  /** `net.createServer` options, passed through: `noDelay`, `keepAlive`, `keepAliveInitialDelay`. */
+  readonly noDelay?: boolean;
+  readonly keepAlive?: boolean;
+  readonly keepAliveInitialDelay?: number;
+  /** `net.createServer`'s `highWaterMark`: also the plaintext streams' high-water mark. */
+  readonly highWaterMark?: number;
+  /** EventEmitter's `captureRejections`: a rejected async `secureConnection` listener destroys the socket (Node's tls.Server). */
+  readonly captureRejections?: boolean;
   /**
    * Most connections handshaking at once. A connection beyond it is closed at once, before any
    * byte is read, counted in `refusedHandshakes`, and reported as `tlsClientError` with code
@@ -65,7 +79,10 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 1 << 20;
  * `createServer()` options: a context's options (puretls or Node names, see `node-compat.ts`), or an
  * existing context, plus the adapter's.
  */
-export type PureTlsServerOptions = (NodeStyleContextOptions | { readonly context: ServerContext; readonly SNICallback?: SniCallback; readonly sniTimeout?: number }) &
+export type PureTlsServerOptions = (
+  | NodeStyleContextOptions
+  | { readonly context: ServerContext; readonly SNICallback?: SniCallback; readonly sniTimeout?: number; readonly ALPNCallback?: AlpnCallback }
+) &
   PureTlsAdapterOptions;
 
 /** Events of a {@link PureTlsServer} (Node `tls.Server` names and arguments). */
@@ -74,8 +91,10 @@ export interface PureTlsServerEvents {
   /** A handshake failed: a `TlsError` (peer bytes, alert received), a TCP error, EOF, or the timeout. */
   tlsClientError: [err: Error, socket: PureTlsSocket];
   keylog: [line: Buffer, socket: PureTlsSocket];
-  /** A TCP connection was accepted (before any TLS byte). */
+  /** A TCP connection was accepted (before any TLS byte); `server.emit('connection', socket)` hands one over. */
   connection: [socket: Socket];
+  /** `maxConnections` was reached: net.Server's `'drop'`. */
+  drop: [data?: object];
   /**
    * Node's `newSession`: a session entered the cache (TLS 1.2 session id, or a TLS 1.3 stateful
    * ticket). `sessionId` is the cache key, `sessionData` its `encodeSession` bytes. The handshake
@@ -123,21 +142,24 @@ export interface PureTlsCloseOptions {
 
 /** A TLS server over `node:net`, shaped like `tls.Server`. */
 export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
-  /** The configuration every connection shares. */
-  readonly context: ServerContext;
   /** The TCP server underneath. */
   readonly netServer: Server;
   private readonly handshakeTimeout: number;
   private readonly idleTimeout: number;
   private readonly keyLog: boolean | undefined;
   private readonly allowHalfOpen: boolean;
-  private readonly sockets = new Set<Socket>();
+  private readonly sockets = new Set<Duplex>();
   private readonly maxConcurrentHandshakes: number;
   private readonly maxBufferedBytes: number;
   private readonly handshaking = new Set<PureTlsSocket>();
   private readonly sniCallback: SniCallback | undefined;
   private readonly sniTimeout: number;
-  private readonly sniContexts: SniContexts | undefined;
+  private readonly alpnCallback: AlpnCallback | undefined;
+  private readonly highWaterMark: number | undefined;
+  /** The default context, `addContext()`'s and the SNI answers' (`setSecureContext()` replaces the default). */
+  private readonly contexts: ServerContexts;
+  /** `node --tls-keylog=FILE`, read once per server. */
+  private readonly tlsKeylog: string | undefined;
   private readonly counters = new ConnectionStats();
   /** Every TLS socket not yet closed (handshaking or open). */
   private readonly tlsSockets = new Set<PureTlsSocket>();
@@ -153,56 +175,150 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
   timeout = 0;
 
   /**
-   * @throws TypeError / RangeError for a malformed option (see {@link ServerContext});
-   *   KeyError for an unusable key or certificate.
+   * Like `tls.createServer(options, secureConnectionListener)`; `options` may be omitted
+   * (`createServer(listener)`) or empty (certificates only from `addContext()` / `SNICallback`).
+   * @throws TypeError for an unknown or refused option (named), a malformed one, or `ALPNCallback`
+   *   with `ALPNProtocols` (`ERR_TLS_ALPN_CALLBACK_WITH_PROTOCOLS`); RangeError; KeyError for an
+   *   unusable key or certificate.
    */
-  constructor(options: PureTlsServerOptions, secureConnectionListener?: (socket: PureTlsSocket) => void) {
-    super();
-    if (!options || typeof options !== 'object') throw new TypeError('options: an object is required');
-    const mapped = 'context' in options ? undefined : mapNodeOptions(options);
-    this.context = 'context' in options ? checkContext(options.context) : new ServerContext(mapped!.context);
-    this.sniCallback = mapped ? mapped.sniCallback : options.SNICallback;
-    this.sniTimeout = mapped ? mapped.sniTimeout : mapNodeOptions({ certificates: [], ...(options.sniTimeout !== undefined ? { sniTimeout: options.sniTimeout } : {}) }).sniTimeout;
-    if (this.sniCallback !== undefined && typeof this.sniCallback !== 'function') throw new TypeError('options.SNICallback: a function (servername, cb)');
-    this.sniContexts = this.sniCallback ? new SniContexts(mapped?.context ?? { certificates: [] }, this.context) : undefined;
-    const maxHs = options.maxConcurrentHandshakes ?? 0;
+  constructor(options?: PureTlsServerOptions | ((socket: PureTlsSocket) => void), secureConnectionListener?: (socket: PureTlsSocket) => void) {
+    if (typeof options === 'function') {
+      secureConnectionListener = options;
+      options = {};
+    }
+    options ??= {};
+    if (typeof options !== 'object') throw Object.assign(new TypeError('The "options" argument must be of type object.'), { code: 'ERR_INVALID_ARG_TYPE' });
+    checkKnownOptions(options, 'server', 'options');
+    const o = options as PureTlsServerOptions & NodeStyleContextOptions & { context?: unknown };
+    super({ captureRejections: o.captureRejections });
+    this.sniCallback = o.SNICallback;
+    if (this.sniCallback !== undefined && typeof this.sniCallback !== 'function') throw Object.assign(new TypeError('options.SNICallback: a function (servername, cb)'), { code: 'ERR_INVALID_ARG_TYPE' });
+    this.alpnCallback = o.ALPNCallback;
+    if (this.alpnCallback !== undefined && typeof this.alpnCallback !== 'function') throw Object.assign(new TypeError('options.ALPNCallback: a function ({ servername, protocols })'), { code: 'ERR_INVALID_ARG_TYPE' });
+    if (this.alpnCallback && (o.ALPNProtocols || o.alpnProtocols)) {
+      throw Object.assign(new TypeError('The ALPNCallback and ALPNProtocols TLS options are mutually exclusive'), { code: 'ERR_TLS_ALPN_CALLBACK_WITH_PROTOCOLS' });
+    }
+    const sniTimeout = o.sniTimeout ?? DEFAULT_SNI_TIMEOUT;
+    if (!Number.isInteger(sniTimeout) || sniTimeout < 0) throw new RangeError('options.sniTimeout: a non-negative integer of milliseconds');
+    this.sniTimeout = sniTimeout;
+    const alpn = o.alpnProtocols ?? (o.ALPNProtocols !== undefined ? parseAlpn(o.ALPNProtocols) : undefined);
+    if (o.context !== undefined) {
+      const extra = Object.keys(options).filter((k) => k !== 'context' && isContextOption(k));
+      if (extra.length > 0 || alpn !== undefined) throw new TypeError(`options.context: give ${[...extra, ...(alpn !== undefined ? ['ALPNProtocols'] : [])].join(', ')} to the ServerContext instead`);
+    }
+    this.contexts = new ServerContexts(options, alpn, (ctx) => bridgeSessionEvents(this, ctx), o.context === undefined ? undefined : checkContext(o.context));
+    const maxHs = o.maxConcurrentHandshakes ?? 0;
     if (!Number.isInteger(maxHs) || maxHs < 0) throw new RangeError('options.maxConcurrentHandshakes: a non-negative integer (0 = no limit)');
     this.maxConcurrentHandshakes = maxHs;
-    const maxBuf = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    const maxBuf = o.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     if (!Number.isInteger(maxBuf) || maxBuf < 0) throw new RangeError('options.maxBufferedBytes: a non-negative integer of bytes (0 = no limit)');
     this.maxBufferedBytes = maxBuf;
-    bridgeSessionEvents(this, this.context);
-    const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+    const timeout = o.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+    if (typeof timeout !== 'number') throw Object.assign(new TypeError(`The "options.handshakeTimeout" property must be of type number. Received ${typeof timeout}`), { code: 'ERR_INVALID_ARG_TYPE' });
     if (!Number.isInteger(timeout) || timeout < 0) throw new RangeError(`options.handshakeTimeout: a non-negative integer of milliseconds, got ${String(timeout)}`);
     this.handshakeTimeout = timeout;
-    this.idleTimeout = checkTimeout('options.idleTimeout', options.idleTimeout ?? 0);
-    if (options.keyLog !== undefined && typeof options.keyLog !== 'boolean') throw new TypeError('options.keyLog: a boolean');
-    this.keyLog = options.keyLog;
-    this.allowHalfOpen = options.allowHalfOpen ?? false;
-    // TCP stays half-open so that our close_notify can still go out after the client's FIN.
-    this.netServer = createNetServer({ allowHalfOpen: true, pauseOnConnect: options.pauseOnConnect ?? false }, (tcp) => this.onConnection(tcp));
+    this.idleTimeout = checkTimeout('options.idleTimeout', o.idleTimeout ?? 0);
+    if (o.keyLog !== undefined && typeof o.keyLog !== 'boolean') throw new TypeError('options.keyLog: a boolean');
+    this.keyLog = o.keyLog;
+    this.allowHalfOpen = o.allowHalfOpen ?? false;
+    this.highWaterMark = o.highWaterMark;
+    this.tlsKeylog = tlsKeylogFile();
+    const netOptions: ServerOpts = {
+      // TCP stays half-open so that our close_notify can still go out after the client's FIN.
+      allowHalfOpen: true,
+      pauseOnConnect: o.pauseOnConnect ?? false,
+      ...(o.noDelay !== undefined ? { noDelay: o.noDelay } : {}),
+      ...(o.keepAlive !== undefined ? { keepAlive: o.keepAlive } : {}),
+      ...(o.keepAliveInitialDelay !== undefined ? { keepAliveInitialDelay: o.keepAliveInitialDelay } : {}),
+      ...(o.highWaterMark !== undefined ? { highWaterMark: o.highWaterMark } : {}),
+    };
+    // Node's tls.Server handles 'connection' itself (tlsConnectionListener, registered first), so
+    // that `server.emit('connection', socket)` hands any socket to it, as http2 and proxies do.
+    this.on('connection', (socket) => this.onConnection(socket));
+    this.netServer = createNetServer(netOptions, (tcp) => {
+      // The 'connection' socket belongs to this server (Node: net.Socket#server is the tls.Server).
+      (tcp as unknown as { server: unknown }).server = this;
+      this.emit('connection', tcp);
+    });
     this.netServer.on('listening', () => this.emit('listening'));
     this.netServer.on('close', () => {
       this.stopDrain();
       this.emit('close');
     });
     this.netServer.on('error', (err) => this.emit('error', err));
+    this.netServer.on('drop', (data) => this.emit('drop', data));
     if (secureConnectionListener) this.on('secureConnection', secureConnectionListener);
   }
 
-  private onConnection(tcp: Socket): void {
+  /** The default context (the one new connections use unless SNI picks another; `setSecureContext()` replaces it). */
+  get context(): ServerContext {
+    return this.contexts.default;
+  }
+
+  /**
+   * Node's `server.setSecureContext(options)`: new connections use a context made from `options`
+   * (`key`, `cert`, `ca`, `ciphers`, … — an option not given is back at its default, but
+   * `sessionTimeout`, the ticket keys and puretls's own options stay); connections in flight
+   * keep theirs. Sessions made under the old certificates resume no more (they are bound to them).
+   * @throws like `createServer()`; the old context stays in use.
+   */
+  setSecureContext(options: NodeStyleContextOptions): void {
+    this.contexts.setSecureContext(options);
+  }
+
+  /**
+   * Node's `server.addContext(hostname, context)`: connections whose SNI name matches `hostname`
+   * (`*` for one label; case-insensitive) use `context` — `createSecureContext()`'s object,
+   * secure context options (`{ key, cert }`, …) or a `ServerContext` — over the server's other
+   * options. The last added match wins. Not consulted when the server has an `SNICallback` (as Node).
+   * @throws TypeError without a host name (`ERR_TLS_REQUIRED_SERVER_NAME`), for Node's
+   *   `tls.SecureContext`, and like `createSecureContext()`.
+   */
+  addContext(hostname: string, context: SniAnswer): void {
+    this.contexts.addContext(hostname, context);
+  }
+
+  /**
+   * Node's `server.getTicketKeys()`: the current ticket key as 48 bytes (see
+   * `ticketKeyRingFromNodeKeys`). Without fixed keys the ring rotates (every 12 h by default),
+   * and so does this value.
+   */
+  getTicketKeys(): Buffer {
+    return this.contexts.getTicketKeys();
+  }
+
+  /**
+   * Node's `server.setTicketKeys(keys)`: 48 bytes become the only ticket key, for every context of
+   * the server, in place; they never rotate (as Node's).
+   * @throws TypeError unless 48 bytes.
+   */
+  setTicketKeys(keys: Uint8Array): void {
+    this.contexts.setTicketKeys(keys);
+  }
+
+  /** puretls: the ticket key ring every context of this server shares (export it, rotate it, share it). */
+  get ticketKeyRing(): TicketKeyRing {
+    return this.contexts.ticketKeyRing;
+  }
+
+  /** A transport to serve TLS on: accepted by `netServer`, or handed over with `server.emit('connection', socket)`. */
+  private onConnection(stream: Duplex): void {
+    if (!stream || typeof (stream as Partial<Duplex>).on !== 'function' || typeof (stream as Partial<Duplex>).write !== 'function') {
+      throw Object.assign(new TypeError("'connection': a net.Socket or Duplex stream"), { code: 'ERR_INVALID_ARG_TYPE' });
+    }
+    const tcp = stream as Socket;
     this.sockets.add(tcp);
     tcp.on('close', () => this.sockets.delete(tcp));
     // Never let a socket error crash the process: the TLS socket handles it, this is the backstop.
     tcp.on('error', () => {});
-    this.emit('connection', tcp);
     if (tcp.destroyed) return;
-    const keyLog = this.keyLog ?? this.listenerCount('keylog') > 0;
-    const conn = new ServerConnection(this.context, { keyLog });
+    const keyLog = this.keyLog ?? (this.listenerCount('keylog') > 0 || this.tlsKeylog !== undefined);
     const refuse = this.maxConcurrentHandshakes > 0 && this.handshaking.size >= this.maxConcurrentHandshakes;
+    // The connection is chosen from the ClientHello when SNI contexts or ALPNCallback may apply.
+    const byHello = !refuse && (this.sniCallback !== undefined || this.contexts.hasEntries || this.alpnCallback !== undefined);
     const socket = new PureTlsSocket(
       tcp,
-      conn,
+      byHello ? undefined : new ServerConnection(this.context, { keyLog }),
       {
         secure: (s) => {
           this.handshaking.delete(s);
@@ -215,10 +331,15 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
           this.handshaking.delete(s);
           this.emit('tlsClientError', err, s);
         },
-        keylog: (line, s) => this.emit('keylog', line, s),
+        keylog: (line, s) => {
+          if (this.tlsKeylog !== undefined) appendTlsKeylog(this.tlsKeylog, line);
+          this.emit('keylog', line, s);
+        },
         serverClose: (close, s) => this.emit('closedByServer', close, s),
       },
-      this.sniCallback && !refuse ? { ...this.socketOptions(), sni: (name: string, answer: (r: Conn | Error | undefined) => void) => this.chooseBySni(name, keyLog, answer) } : this.socketOptions(),
+      byHello
+        ? { ...this.socketOptions(), hello: { limits: clientHelloLimits(this.context.handshake), choose: (hello: PeekedHello, answer: (r: Conn | Error) => void) => this.chooseByHello(hello, keyLog, answer) } }
+        : this.socketOptions(),
     );
     if (refuse) {
       socket.refuse(new TlsAdapterError('TooManyHandshakes', `more than ${this.maxConcurrentHandshakes} concurrent TLS handshakes (maxConcurrentHandshakes)`));
@@ -241,38 +362,79 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
       maxBufferedBytes: this.maxBufferedBytes,
       stats: this.counters,
       server: this,
+      ...(this.highWaterMark !== undefined ? { highWaterMark: this.highWaterMark } : {}),
     });
   }
 
   /**
-   * Calls `SNICallback`; its answer (synchronous, or asynchronous within `sniTimeout`) picks the
-   * context. A late answer is ignored and the default certificate used; `cb(err)` fails the handshake.
+   * The connection for a ClientHello: the context by SNI (`SNICallback`, else `addContext()`
+   * entries, else the default), then the ALPN protocol by `ALPNCallback` when the client offers
+   * ALPN. Node's `ALPNCallback` results: `undefined` refuses every protocol (no_application_protocol);
+   * a protocol the client did not offer fails the handshake with `ERR_TLS_ALPN_CALLBACK_INVALID_RESULT`
+   * and no alert; a throw fails it with the thrown error.
    */
-  private chooseBySni(name: string, keyLog: boolean, answer: (r: Conn | Error | undefined) => void): void {
+  private chooseByHello(hello: PeekedHello, keyLog: boolean, answer: (r: Conn | Error) => void): void {
+    const withContext = (ctx: ServerContext | Error): void => {
+      if (ctx instanceof Error) return answer(ctx);
+      let alpnProtocols: string[] | undefined;
+      if (this.alpnCallback && hello.alpn !== undefined) {
+        let chosen: unknown;
+        try {
+          chosen = this.alpnCallback({ servername: hello.serverName ?? false, protocols: [...hello.alpn] });
+        } catch (e) {
+          return answer(asError(e));
+        }
+        if (chosen === undefined) alpnProtocols = [''];
+        else if (typeof chosen === 'string' && hello.alpn.includes(chosen)) alpnProtocols = [chosen];
+        else {
+          const err = new TypeError(`ALPN callback returned a value (${String(chosen)}) that did not match any of the client's offered protocols (${hello.alpn.join(', ')})`);
+          return answer(Object.assign(err, { code: 'ERR_TLS_ALPN_CALLBACK_INVALID_RESULT' }));
+        }
+      }
+      try {
+        answer(new ServerConnection(ctx, { keyLog, ...(alpnProtocols ? { alpnProtocols } : {}) }));
+      } catch (e) {
+        answer(asError(e));
+      }
+    };
+    const name = hello.serverName;
+    if (name === undefined) return withContext(this.context);
+    if (this.sniCallback) return this.callSni(name, withContext);
+    withContext(this.contexts.match(name) ?? this.context);
+  }
+
+  /**
+   * Calls `SNICallback` with the host name as the client sent it; its answer (synchronous, or
+   * asynchronous within `sniTimeout`) picks the context. A late answer is ignored and the default
+   * certificate used; `cb(err)` fails the handshake. An answer that is no context (Node's own
+   * `tls.SecureContext`) fails the handshake with a TypeError, also thrown from `cb` itself.
+   */
+  private callSni(name: string, done: (ctx: ServerContext | Error) => void): void {
     let timer: NodeJS.Timeout | undefined;
-    let done = false;
-    const finish = (r: Conn | Error | undefined) => {
-      if (done) return;
-      done = true;
+    let finished = false;
+    const finish = (r: ServerContext | Error) => {
+      if (finished) return;
+      finished = true;
       if (timer !== undefined) clearTimeout(timer);
-      answer(r);
+      done(r);
     };
     try {
       this.sniCallback!(name, (err, ctx) => {
-        if (done) return;
-        if (err) return finish(err instanceof Error ? err : new Error(String(err)));
+        if (finished) return;
+        if (err) return finish(asError(err));
         let context: ServerContext;
         try {
-          context = this.sniContexts!.resolve(ctx);
+          context = this.contexts.resolve(ctx, 'SNICallback answer');
         } catch (e) {
-          return finish(e instanceof Error ? e : new Error(String(e)));
+          finish(asError(e));
+          throw e;
         }
-        finish(context === this.context ? undefined : new ServerConnection(context, { keyLog }));
+        finish(context);
       });
     } catch (e) {
-      finish(e instanceof Error ? e : new Error(String(e)));
+      finish(asError(e));
     }
-    if (!done) timer = setTimeout(() => finish(undefined), this.sniTimeout);
+    if (!finished) timer = setTimeout(() => finish(this.context), this.sniTimeout);
   }
 
   /**
@@ -312,7 +474,7 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
    */
   get handshakeBufferedBytes(): number {
     let n = 0;
-    for (const s of this.handshaking) n += s.connection.bufferedBytes;
+    for (const s of this.handshaking) n += s.bufferedHandshakeBytes;
     return n;
   }
 
@@ -397,6 +559,36 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
     return this.netServer.listening;
   }
 
+  /** net.Server's `maxConnections`: connections beyond it are dropped (`'drop'`). */
+  get maxConnections(): number {
+    return this.netServer.maxConnections;
+  }
+  set maxConnections(n: number) {
+    this.netServer.maxConnections = n;
+  }
+
+  /** net.Server's `getConnections(cb)`: open connections (TCP, handshaking or not). */
+  getConnections(cb: (err: Error | null, count: number) => void): this {
+    process.nextTick(cb, null, this.sockets.size);
+    return this;
+  }
+
+  /** net.Server's `[Symbol.asyncDispose]()`: `close()` as a promise. */
+  [Symbol.asyncDispose](): Promise<void> {
+    if (!this.netServer.listening) return Promise.resolve();
+    return new Promise((resolve, reject) => this.close((err) => (err ? reject(err) : resolve())));
+  }
+
+  /**
+   * With `captureRejections`: a rejected async listener of `'secureConnection'` or `'connection'`
+   * destroys that socket with the error; of any other event, the error becomes `'error'` (Node's
+   * tls.Server and net.Server).
+   */
+  [Symbol.for('nodejs.rejection')](err: Error, event: string, ...args: unknown[]): void {
+    if (event === 'secureConnection' || event === 'connection') (args[0] as { destroy(e?: Error): void }).destroy(err);
+    else this.emit('error', err);
+  }
+
   /** Open TCP connections (handshaking or not). */
   get connectionCount(): number {
     return this.sockets.size;
@@ -442,6 +634,15 @@ function bridgeSessionEvents(server: PureTlsServer, context: ServerContext): voi
   }
 }
 
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+/** True for an option that makes a context (`node-options.ts` scope `'context'`). */
+function isContextOption(name: string): boolean {
+  return KNOWN_OPTIONS[name]?.scope === 'context';
+}
+
 function checkContext(context: unknown): ServerContext {
   if (!(context instanceof ServerContext)) throw new TypeError('options.context: a ServerContext is required');
   return context;
@@ -451,6 +652,6 @@ function checkContext(context: unknown): ServerContext {
  * Creates a TLS server, like `tls.createServer(options, secureConnectionListener)`.
  * @throws TypeError / RangeError for a malformed option; KeyError for an unusable key or certificate.
  */
-export function createServer(options: PureTlsServerOptions, secureConnectionListener?: (socket: PureTlsSocket) => void): PureTlsServer {
+export function createServer(options?: PureTlsServerOptions | ((socket: PureTlsSocket) => void), secureConnectionListener?: (socket: PureTlsSocket) => void): PureTlsServer {
   return new PureTlsServer(options, secureConnectionListener);
 }

@@ -4,7 +4,7 @@
  * class, so that the socket class itself is only the stream glue.
  */
 import { Duplex, type DuplexOptions } from 'node:stream';
-import { nodePeerCertificate, parseCertificate, toNodeX509Certificate, type NodeCertificateObject } from '@puretls/crypto';
+import { nodePeerCertificate, parseCertificate, toNodeX509Certificate, type NodeCertificateObject, type NodeX509Certificate } from '@puretls/crypto';
 import type { NegotiatedInfo } from '@puretls/handshake-state-machine';
 import { encodeSession } from '@puretls/session-cache';
 import { sessionOfHandle } from '../core/sessions';
@@ -38,39 +38,39 @@ export abstract class TlsSocketInfo extends Duplex {
     super(options);
   }
 
-  /** The sans-IO connection (for `keyUpdate()`, `info`, …). Fixed once the ClientHello was read. */
-  abstract get connection(): Conn;
+  /** The sans-IO connection (for `keyUpdate()`, `info`, …); `undefined` until the ClientHello chose it. */
+  abstract get connection(): Conn | undefined;
 
   /** What the handshake negotiated (`undefined` before it completed). */
   get info(): NegotiatedInfo | undefined {
-    return this.connection.info;
+    return this.connection?.info;
   }
   /** The negotiated ALPN protocol, or `false`. */
   get alpnProtocol(): string | false {
-    return this.connection.info?.alpnProtocol ?? false;
+    return this.connection?.info?.alpnProtocol ?? false;
   }
   /** The client's SNI host name, or `false`. */
   get servername(): string | false {
-    return this.connection.info?.serverName ?? false;
+    return this.connection?.info?.serverName ?? false;
   }
   /** `'TLSv1.3'` / `'TLSv1.2'`, or `null` before the handshake completed. */
   getProtocol(): string | null {
-    const v = this.connection.info?.version;
+    const v = this.connection?.info?.version;
     return v === 0x0304 ? 'TLSv1.3' : v === 0x0303 ? 'TLSv1.2' : null;
   }
   /** `{ name, standardName, version }` of the negotiated suite, or `undefined` before the handshake. */
   getCipher(): { name: string; standardName: string; version: string } | undefined {
-    const info = this.connection.info;
+    const info = this.connection?.info;
     return info ? cipherName(info.cipherSuite) : undefined;
   }
   /** The key exchange (`{ type: 'ECDH', name, size }`), or `{}` before the handshake or without one (psk_ke). */
   getEphemeralKeyInfo(): EphemeralKeyInfo | Record<string, never> {
-    const g = this.connection.info?.group;
+    const g = this.connection?.info?.group;
     return (g !== undefined && GROUP_KEY_INFO[g]) || {};
   }
   /** True when the handshake resumed a session (TLS 1.3 PSK; TLS 1.2 abbreviated handshake). */
   isSessionReused(): boolean {
-    return this.connection.info?.resumed ?? false;
+    return this.connection?.info?.resumed ?? false;
   }
   /**
    * The resumed session in the session cache's serialized form (`encodeSession`, which
@@ -81,7 +81,7 @@ export abstract class TlsSocketInfo extends Duplex {
    * are not cache `Session`s.
    */
   getSession(): Buffer | undefined {
-    const info = this.connection.info;
+    const info = this.connection?.info;
     const session = sessionOfHandle(info?.resumedSession?.handle);
     if (session === undefined) return undefined;
     const der = encodeSession(session);
@@ -95,7 +95,7 @@ export abstract class TlsSocketInfo extends Duplex {
    * `ca` (for a resumed session: when its full handshake's did). `false` without `requestCert`.
    */
   get authorized(): boolean {
-    return this.connection.info?.clientAuth?.authorized ?? false;
+    return this.connection?.info?.clientAuth?.authorized ?? false;
   }
 
   /**
@@ -104,7 +104,7 @@ export abstract class TlsSocketInfo extends Duplex {
    * name); `null` when authorized, without `requestCert`, and before the handshake.
    */
   get authorizationError(): string | null {
-    const auth = this.connection.info?.clientAuth;
+    const auth = this.connection?.info?.clientAuth;
     return auth === undefined || auth.authorized ? null : (auth.error ?? null);
   }
 
@@ -114,16 +114,17 @@ export abstract class TlsSocketInfo extends Duplex {
    * through `ca`, a root pointing at itself. `{}` when the client sent none (or none was asked for).
    */
   getPeerCertificate(detailed = false): NodePeerCertificate | Record<string, never> {
-    const chain = this.connection.info?.clientAuth?.peerCertificates ?? [];
-    if (chain.length === 0) return {};
-    const ctx = this.connection.context;
+    const conn = this.connection;
+    const chain = conn?.info?.clientAuth?.peerCertificates ?? [];
+    if (conn === undefined || chain.length === 0) return {};
+    const ctx = conn.context;
     const object = nodePeerCertificate({ chain: chain.map(parseCertificate), ca: ctx.clientAuth?.ca ?? [], now: ctx.now(), detailed: detailed === true });
     return withBuffers(object, new Map());
   }
 
   /** Node's `getPeerX509Certificate()`: the client's certificate as a `crypto.X509Certificate`, or `undefined`. */
-  getPeerX509Certificate(): ReturnType<typeof toNodeX509Certificate> | undefined {
-    const leaf = this.connection.info?.clientAuth?.peerCertificates[0];
+  getPeerX509Certificate(): NodeX509Certificate | undefined {
+    const leaf = this.connection?.info?.clientAuth?.peerCertificates[0];
     return leaf === undefined ? undefined : toNodeX509Certificate(leaf);
   }
 }

@@ -3,7 +3,7 @@
  * shaped like the server side of `tls.TLSSocket`. The only place where the engine meets `node:net`
  * sockets; `node-adapter.ts` creates one per accepted connection. The pieces around it live in
  * their own files: the accessors (`socket-info.ts`), TCP output and write coalescing
- * (`tcp-output.ts`), the SNI gate (`sni-gate.ts`), the graceful TCP close (`tcp-close.ts`), and the
+ * (`tcp-output.ts`), the ClientHello gate (`hello-gate.ts`), the graceful TCP close (`tcp-close.ts`), and the
  * timers, counters and close reasons every adapter shares (`../lifecycle/`).
  *
  * Data flow (every arrow flushes `conn.takeOutputChunks()` to TCP, in one syscall):
@@ -21,13 +21,21 @@
  */
 import type { Socket } from 'node:net';
 import type { TlsError } from '@puretls/record-layer';
-import { clientHelloLimits } from '@puretls/handshake-state-machine';
+import {
+  parseCertificate,
+  toNodeCertificate,
+  toNodeX509Certificate,
+  type NodeCertificateObject,
+  type NodeX509Certificate,
+} from '@puretls/crypto';
+import type { ClientHelloLimits } from '@puretls/handshake-state-machine';
 import { ServerConnection } from '../core/connection';
 import { TlsAdapterError, peerDisconnected } from '../lifecycle/adapter-error';
 import type { ConnectionStats, ServerClose } from '../lifecycle/close-stats';
 import { IdleTimer } from '../lifecycle/idle-timer';
 import { CLOSE_GRACE_MS, ConnectionLifecycle, type LifecycleHooks } from '../lifecycle/lifecycle';
-import { SNI_CALLBACK_FAILED, SniGate, type SniChooser } from './sni-gate';
+import { HELLO_CALLBACK_FAILED, HelloGate, type HelloChooser } from './hello-gate';
+import { toNodeError } from './node-errors';
 import { TlsSocketInfo, type Conn } from './socket-info';
 import { closeTcp } from './tcp-close';
 import { TcpOutput, type TcpOutputHooks } from './tcp-output';
@@ -63,8 +71,13 @@ export interface PureTlsSocketOptions {
    * the socket stops reading from TCP until both drain. 0 = only the streams' own backpressure.
    */
   readonly maxBufferedBytes?: number;
-  /** Certificate choice by SNI before the handshake starts (see {@link SniChooser}); called only when there is a host name. */
-  readonly sni?: SniChooser;
+  /**
+   * The connection chosen from the ClientHello (SNI contexts, `ALPNCallback`; see
+   * {@link HelloChooser}): the socket is then made without one, and `limits` bound the peek.
+   */
+  readonly hello?: { readonly limits: ClientHelloLimits; readonly choose: HelloChooser };
+  /** Node's `highWaterMark` for the plaintext stream (default: the stream's). */
+  readonly highWaterMark?: number;
   /** Keep the write side open after the peer's close_notify (default false, like `tls.Server`). */
   readonly allowHalfOpen?: boolean;
   /** Counters of the owning server. */
@@ -91,15 +104,22 @@ export class PureTlsSocket extends TlsSocketInfo {
   readonly localAddress: string | undefined;
   readonly localPort: number | undefined;
 
-  private conn: Conn;
+  /** `undefined` while the ClientHello is read for the hello gate. */
+  private conn: Conn | undefined;
   private readonly hooks: PureTlsSocketHooks;
   private readonly maxBufferedBytes: number;
   private readonly out: TcpOutput<PureTlsSocket>;
   private readonly lifecycle: ConnectionLifecycle<PureTlsSocket>;
   /** `setTimeout()`: Node's 'timeout' event, nothing closed (made on the first call). */
   private userTimer: IdleTimer | undefined;
-  /** Bytes held back while the ClientHello is peeked for SNI (`undefined` once the connection is fixed). */
-  private gate: SniGate | undefined;
+  /** Bytes held back while the ClientHello is peeked (`undefined` once the connection is fixed). */
+  private gate: HelloGate | undefined;
+  /** The first bytes received (to tell a plaintext HTTP request from other garbage, as OpenSSL does). */
+  private firstBytes: Uint8Array | undefined;
+  /** Plaintext bytes handed to `_write` (Node's `bytesWritten` adds what is still buffered). */
+  private plaintextWritten = 0;
+  /** Plaintext bytes received (Node's `bytesRead`). */
+  private plaintextRead = 0;
   private secured = false;
   private failed = false;
   /** The connection failed in the same read that completed its handshake (see `onTlsError`). */
@@ -118,8 +138,10 @@ export class PureTlsSocket extends TlsSocketInfo {
   /** We started a graceful close of our own (idle, shutdown): the bound that destroys TCP. */
   private closingTimer: NodeJS.Timeout | undefined;
 
-  constructor(tcp: Socket, connection: Conn, hooks: PureTlsSocketHooks, options: PureTlsSocketOptions) {
-    super({ allowHalfOpen: options.allowHalfOpen ?? false });
+  /** @throws TypeError without a connection and without `options.hello`. */
+  constructor(tcp: Socket, connection: Conn | undefined, hooks: PureTlsSocketHooks, options: PureTlsSocketOptions) {
+    super({ allowHalfOpen: options.allowHalfOpen ?? false, ...(options.highWaterMark !== undefined ? { highWaterMark: options.highWaterMark } : {}) });
+    if (connection === undefined && options.hello === undefined) throw new TypeError('PureTlsSocket: a connection, or options.hello to choose one');
     this.tcp = tcp;
     this.conn = connection;
     this.hooks = hooks;
@@ -133,12 +155,10 @@ export class PureTlsSocket extends TlsSocketInfo {
     this.localPort = tcp.localPort;
     this.out = new TcpOutput(tcp, this, PureTlsSocket.outputHooks);
     this.lifecycle = new ConnectionLifecycle(this, options, PureTlsSocket.lifecycleHooks);
-    if (options.sni) {
-      const sni = options.sni;
-      this.gate = new SniGate(clientHelloLimits(connection.context.handshake), tcp, sni, (result, held) => this.endPeek(result, held), (err) => this.failHandshake(err));
+    if (options.hello) {
+      this.gate = new HelloGate(options.hello.limits, tcp, options.hello.choose, (result, held) => this.endPeek(result, held), (err) => this.failHandshake(err));
     }
-
-    this.attach(connection);
+    if (connection) this.attach(connection);
 
     tcp.on('data', (chunk: Buffer) => this.onTcpData(chunk));
     tcp.on('end', () => this.onTcpEnd());
@@ -147,9 +167,17 @@ export class PureTlsSocket extends TlsSocketInfo {
     tcp.on('drain', () => this.out.drained());
   }
 
-  /** The sans-IO connection (for `keyUpdate()`, `info`, …). Fixed once the ClientHello was read. */
-  get connection(): Conn {
+  /**
+   * The sans-IO connection (for `keyUpdate()`, `info`, …). `undefined` while the ClientHello is
+   * read to choose it (SNI contexts, `ALPNCallback`); fixed from then on.
+   */
+  get connection(): Conn | undefined {
     return this.conn;
+  }
+
+  /** Received bytes held by the connection or, before it exists, by the ClientHello peek. */
+  get bufferedHandshakeBytes(): number {
+    return this.conn?.bufferedBytes ?? this.gate?.heldBytes ?? 0;
   }
 
   // One hooks object for every socket (static, so it may touch private members): no closures per connection.
@@ -159,7 +187,7 @@ export class PureTlsSocket extends TlsSocketInfo {
     onServerClose: (s, close) => s.hooks.serverClose?.(close, s),
   };
   private static readonly outputHooks: TcpOutputHooks<PureTlsSocket> = {
-    take: (s) => s.conn.takeOutputChunks(),
+    take: (s) => s.conn?.takeOutputChunks() ?? [],
     progress: (s) => s.onOutputProgress(),
   };
 
@@ -169,7 +197,12 @@ export class PureTlsSocket extends TlsSocketInfo {
     connection.on('earlyData', (d) => this.onEarlyData(d));
     connection.on('end', () => this.endReadable());
     connection.on('error', (e) => this.onTlsError(e));
-    connection.on('keylog', (line) => this.hooks.keylog(Buffer.from(line + '\n', 'latin1'), this));
+    connection.on('keylog', (line) => {
+      const b = Buffer.from(line + '\n', 'latin1');
+      // Node's TLSSocket emits 'keylog' itself too (the server's event comes from it).
+      this.emit('keylog', b);
+      this.hooks.keylog(b, this);
+    });
     // Output produced outside receive/write/close (after an asynchronous session lookup).
     connection.on('output', () => this.out.flush());
   }
@@ -195,8 +228,65 @@ export class PureTlsSocket extends TlsSocketInfo {
   }
   /** Sends a KeyUpdate (RFC 8446 §4.6.3). @throws Error when the connection is not open. */
   keyUpdate(requestPeerUpdate = false): void {
-    this.connection.keyUpdate(requestPeerUpdate);
+    if (!this.conn) throw new Error('keyUpdate(): the connection is not open');
+    this.conn.keyUpdate(requestPeerUpdate);
     this.out.flush();
+  }
+  /**
+   * Node's `setMaxSendFragment(size)`: records we send from now on carry at most `size` bytes of
+   * plaintext. `false` (nothing changed) outside [512, 16384] or before the connection exists.
+   * @throws TypeError (`ERR_INVALID_ARG_TYPE`) unless `size` is a 32-bit integer, as Node.
+   */
+  setMaxSendFragment(size: number): boolean {
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < -(2 ** 31) || size >= 2 ** 31) {
+      throw Object.assign(new TypeError(`The "size" argument must be of type number (an int32). Received ${String(size)}`), { code: typeof size === 'number' ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE' });
+    }
+    if (!this.conn) return false;
+    try {
+      this.conn.setMaxSendFragment(size);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  /** Node's `destroySoon()`: end, then destroy once everything was written (net.Socket's). */
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
+  }
+  /**
+   * Node's `bytesWritten`: plaintext bytes the application wrote, buffered ones included (what
+   * `net.Socket` counts on a TLS socket).
+   */
+  get bytesWritten(): number {
+    return this.plaintextWritten + this.writableLength;
+  }
+  /**
+   * Node's `getCertificate()`: our certificate (the one the handshake sent, or the context's
+   * first after a resumption) in Node's object shape; `{}` when there is none, `null` before the
+   * connection exists.
+   */
+  getCertificate(): NodeCertificateObject | Record<string, never> | null {
+    const der = this.ownCertificateDer();
+    if (der === null) return null;
+    if (der === undefined) return {};
+    // Node's byte fields are Buffers.
+    const c = toNodeCertificate(parseCertificate(der));
+    return { ...c, raw: asNodeBuffer(c.raw), ...(c.pubkey ? { pubkey: asNodeBuffer(c.pubkey) } : {}) };
+  }
+  /** Node's `getX509Certificate()`: our certificate as a `crypto.X509Certificate`, or `undefined`. */
+  getX509Certificate(): NodeX509Certificate | undefined {
+    const der = this.ownCertificateDer();
+    return der ? toNodeX509Certificate(der) : undefined;
+  }
+  /** The leaf we serve on this connection; `undefined` without one, `null` before there is a connection. */
+  private ownCertificateDer(): Uint8Array | undefined | null {
+    const conn = this.conn;
+    if (!conn) return null;
+    const certs = conn.context.handshake.certificates;
+    const index = conn.info?.certificateIndex ?? 0;
+    return certs[index]?.chain[0];
   }
   /**
    * Node's `socket.setTimeout()`: after `ms` without data read or written, `'timeout'` is emitted
@@ -213,16 +303,47 @@ export class PureTlsSocket extends TlsSocketInfo {
     return this.userTimer?.timeout ?? 0;
   }
   setNoDelay(noDelay?: boolean): this {
-    this.tcp.setNoDelay(noDelay);
+    // A Duplex handed to the server (`server.emit('connection', stream)`) may not have it.
+    (this.tcp as Partial<Socket>).setNoDelay?.(noDelay);
     return this;
   }
   setKeepAlive(enable?: boolean, initialDelay?: number): this {
-    this.tcp.setKeepAlive(enable, initialDelay);
+    (this.tcp as Partial<Socket>).setKeepAlive?.(enable, initialDelay);
     return this;
   }
-  /** Bytes received from TCP (ciphertext). */
+  /** Node's `bytesRead` on a TLS socket: plaintext bytes received (0-RTT data included). */
   get bytesRead(): number {
-    return this.tcp.bytesRead;
+    return this.plaintextRead;
+  }
+  /** Node's `getTLSTicket()`: `undefined` on a server socket (the ticket is the client's to keep). */
+  getTLSTicket(): undefined {
+    return undefined;
+  }
+  /** Node's `disableRenegotiation()`: a no-op, puretls never renegotiates (RFC 5746 renegotiation is refused). */
+  disableRenegotiation(): void {}
+  /**
+   * Node's `renegotiate(options, callback)`: not possible here — TLS 1.3 has no renegotiation
+   * (RFC 8446) and puretls does not renegotiate TLS 1.2 — so `false`, and `callback` gets the error
+   * (as Node's on a TLS 1.3 socket).
+   */
+  renegotiate(options: object, callback?: (err: Error | null) => void): boolean {
+    if (options === null || typeof options !== 'object') throw Object.assign(new TypeError('The "options" argument must be of type object.'), { code: 'ERR_INVALID_ARG_TYPE' });
+    if (callback !== undefined && typeof callback !== 'function') throw Object.assign(new TypeError('The "callback" argument must be of type function.'), { code: 'ERR_INVALID_ARG_TYPE' });
+    const err = Object.assign(new Error('renegotiation is not supported: puretls never renegotiates'), { code: 'ERR_SSL_WRONG_SSL_VERSION' });
+    if (callback) process.nextTick(callback, err);
+    return false;
+  }
+  /** Node's `enableTrace()`: refused — OpenSSL protocol traces do not exist here (use the `keylog` event). */
+  enableTrace(): never {
+    throw Object.assign(new TypeError('enableTrace(): OpenSSL protocol traces (SSL_trace) do not exist in puretls; use the keylog event or closedByServer'), { code: 'ERR_INVALID_ARG_VALUE' });
+  }
+  /** Node's `setKeyCert(context)`: refused — a connection's certificate is chosen by its context (SNICallback, addContext). */
+  setKeyCert(_context: unknown): never {
+    throw Object.assign(new TypeError('setKeyCert(): not supported; choose the certificate with SNICallback or server.addContext()'), { code: 'ERR_INVALID_ARG_VALUE' });
+  }
+  /** Node's `getSharedSigalgs()`: refused — puretls does not keep the client's signature_algorithms. */
+  getSharedSigalgs(): never {
+    throw Object.assign(new TypeError('getSharedSigalgs(): not supported (the signature scheme used is info.signatureScheme)'), { code: 'ERR_INVALID_ARG_VALUE' });
   }
 
   // ---- closes the server decides ----------------------------------------------------------------
@@ -245,7 +366,7 @@ export class PureTlsSocket extends TlsSocketInfo {
     const err = new TlsAdapterError('ShutdownTimeout', 'the server shut down before the connection was done');
     if (!this.secured) {
       // RFC 8446 §6.1: a handshake abandoned by us gets user_canceled, then close_notify.
-      this.connection.close();
+      this.conn?.close();
       this.failHandshake(err);
       return;
     }
@@ -290,35 +411,34 @@ export class PureTlsSocket extends TlsSocketInfo {
 
   private onTcpData(chunk: Buffer): void {
     if (this.failed || this.destroyed) return;
+    // Copied: the record layer decrypts in place in the chunk.
+    if (this.firstBytes === undefined || this.firstBytes.length < 4) this.firstBytes = concatStart(this.firstBytes, chunk);
     if (this.gate) this.gate.push(chunk);
     else this.feed(chunk);
   }
 
-  private endPeek(result: Conn | Error | undefined, held: Buffer): void {
+  private endPeek(result: Conn | Error, held: Buffer): void {
     if (this.failed || this.destroyed) {
-      if (result instanceof ServerConnection && result !== this.conn) result.destroy();
+      if (result instanceof ServerConnection) result.destroy();
       return;
     }
     this.gate = undefined;
     if (result instanceof Error) {
       // Node hands the callback's error itself to tlsClientError; counted as the server's close.
-      this.failHandshake(result, SNI_CALLBACK_FAILED);
+      this.failHandshake(result, HELLO_CALLBACK_FAILED);
       return;
     }
-    if (result && result !== this.conn) {
-      const unused = this.conn;
-      this.attach(result);
-      unused.destroy();
-    }
+    this.attach(result);
     if (held.length > 0) this.feed(held);
   }
 
   private feed(chunk: Buffer): void {
-    const wasOpen = this.connection.phase === 'open';
+    const conn = this.conn!;
+    const wasOpen = conn.phase === 'open';
     // The chunk is ours (a fresh Buffer per read): the record layer may decrypt in place in it.
-    this.connection.receive(plainView(chunk));
+    conn.receive(plainView(chunk));
     this.out.flush();
-    if (!wasOpen && !this.secured && this.connection.phase !== 'handshaking' && this.connection.info && !this.failed) {
+    if (!wasOpen && !this.secured && conn.phase !== 'handshaking' && conn.info && !this.failed) {
       this.secured = true;
       this.lifecycle.secured();
       this.hooks.secure(this);
@@ -351,6 +471,7 @@ export class PureTlsSocket extends TlsSocketInfo {
 
   private onTlsData(d: Uint8Array): void {
     if (this.tlsReadableEnded || this.destroyed) return;
+    this.plaintextRead += d.length;
     this.lastData = 'read';
     this.lifecycle.touch();
     this.userTimer?.touch();
@@ -372,6 +493,7 @@ export class PureTlsSocket extends TlsSocketInfo {
   private onEarlyData(d: Uint8Array): void {
     if (this.tlsReadableEnded || this.destroyed) return;
     this.earlyBytes += d.length;
+    this.plaintextRead += d.length;
     this.lastData = 'read';
     this.push(toBuffer(d));
   }
@@ -385,7 +507,11 @@ export class PureTlsSocket extends TlsSocketInfo {
   private endReadable(): void {
     if (this.tlsReadableEnded) return;
     this.tlsReadableEnded = true;
-    if (!this.destroyed) this.push(null);
+    if (this.destroyed) return;
+    this.push(null);
+    // As Node's streams do on EOF (stream_base_commons onStreamRead): with nothing buffered,
+    // 'end' comes now even if the application never reads, so the socket can close.
+    this.read(0);
   }
 
   private onTcpEnd(): void {
@@ -419,7 +545,7 @@ export class PureTlsSocket extends TlsSocketInfo {
   private onTlsError(err: TlsError): void {
     // The alert (if any) is queued in the connection: send it, then close TCP.
     this.out.flush();
-    if (!this.secured && this.connection.info !== undefined && !this.failed) {
+    if (!this.secured && this.conn?.info !== undefined && !this.failed) {
       // The client's Finished and bad bytes in one read: the handshake completed (the session
       // cache counted it in acceptGood), then the connection failed. `feed` reports it as such —
       // `secureConnection`, then this error — not as a handshake failure, so that
@@ -446,7 +572,7 @@ export class PureTlsSocket extends TlsSocketInfo {
     this.lifecycle.handshakeFailed(err, reason);
     this.out.flush();
     try {
-      this.hooks.clientError(err, this);
+      this.hooks.clientError(toNodeError(err, this.firstBytes), this);
     } finally {
       this.destroy();
     }
@@ -455,7 +581,7 @@ export class PureTlsSocket extends TlsSocketInfo {
   /** Destroys the socket; the error is emitted only if the application listens for it. */
   private destroyQuietly(err: Error): void {
     if (this.destroyed) return;
-    this.destroy(this.listenerCount('error') > 0 ? err : undefined);
+    this.destroy(this.listenerCount('error') > 0 ? toNodeError(err) : undefined);
   }
 
   // ---- TLS → TCP -------------------------------------------------------------------------------
@@ -469,16 +595,18 @@ export class PureTlsSocket extends TlsSocketInfo {
   }
 
   private writeNow(chunk: Buffer, callback: (err?: Error | null) => void): void {
+    const conn = this.conn!;
     try {
-      this.connection.write(plainView(chunk));
+      conn.write(plainView(chunk));
     } catch (e) {
-      callback(this.connection.error ?? (e as Error));
+      callback(conn.error ?? (e as Error));
       return;
     }
-    if (this.connection.error) {
-      callback(this.connection.error);
+    if (conn.error) {
+      callback(conn.error);
       return;
     }
+    this.plaintextWritten += chunk.length;
     this.lastData = 'write';
     this.lifecycle.touch();
     this.userTimer?.touch();
@@ -494,7 +622,7 @@ export class PureTlsSocket extends TlsSocketInfo {
 
   override _final(callback: (err?: Error | null) => void): void {
     // RFC 8446 §6.1: "Each party MUST send a "close_notify" alert before closing its write side".
-    this.connection.close();
+    this.conn?.close();
     this.out.flush();
     this.tcp.end();
     callback();
@@ -507,12 +635,24 @@ export class PureTlsSocket extends TlsSocketInfo {
     // Records of accepted writes still waiting for the coalesced flush go out before TCP closes.
     this.out.flushDeferred();
     // Without a close_notify from us this is an unclean shutdown for the session cache (spec §5).
-    this.connection.destroy();
+    this.conn?.destroy();
     for (const w of this.earlyWrites) w.callback(err ?? new Error('socket destroyed'));
     this.earlyWrites = [];
     closeTcp(this.tcp);
     callback(err);
   }
+}
+
+function asNodeBuffer(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** `prev` and the start of `chunk`, at most 4 bytes in all (a copy). */
+function concatStart(prev: Uint8Array | undefined, chunk: Buffer): Uint8Array {
+  const out = new Uint8Array(Math.min(4, (prev?.length ?? 0) + chunk.length));
+  if (prev) out.set(prev);
+  out.set(chunk.subarray(0, out.length - (prev?.length ?? 0)), prev?.length ?? 0);
+  return out;
 }
 
 /**

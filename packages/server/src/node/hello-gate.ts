@@ -1,27 +1,32 @@
 /**
- * Certificate choice by SNI before the connection starts: received bytes are held while the
- * ClientHello is peeked ({@link ClientHelloPeek}) and while the application's `SNICallback`
- * answers; then the socket swaps in the chosen connection and feeds it everything held.
+ * The connection chosen from the ClientHello, before it starts: received bytes are held while the
+ * ClientHello is peeked ({@link ClientHelloPeek}) and while the server chooses (an `SNICallback`
+ * may answer asynchronously; `addContext()` and `ALPNCallback` answer at once); then the socket
+ * gets the chosen connection and feeds it everything held.
  */
 import type { Socket } from 'node:net';
 import type { ClientHelloLimits } from '@puretls/handshake-state-machine';
 import { TlsAdapterError } from '../lifecycle/adapter-error';
-import { ClientHelloPeek, peekLimit } from './client-hello-peek';
+import { ClientHelloPeek, peekLimit, type PeekedHello } from './client-hello-peek';
 import type { Conn } from './socket-info';
 
 /**
- * Asks for the connection to use for `serverName`: `answer` takes it (or `undefined` for the
- * current one, an `Error` to fail the handshake). At most the first call of `answer` counts.
+ * The close reason counted when the chooser answers an error (the application's `SNICallback` or
+ * `ALPNCallback` failed; the error itself goes to `tlsClientError`, as Node does).
  */
+export const HELLO_CALLBACK_FAILED = 'SniCallbackFailed';
+
 /**
- * The close reason counted when the chooser answers an error (the application's `SNICallback`
- * failed; the error itself goes to `tlsClientError`, as Node does).
+ * Makes the connection for a ClientHello: `answer` takes it, or an `Error` to fail the handshake.
+ * At most the first call of `answer` counts. A malformed ClientHello is given as one without a
+ * name or ALPN offer: the connection's own parse of the same bytes sends the alert.
  */
-export const SNI_CALLBACK_FAILED = 'SniCallbackFailed';
+export type HelloChooser = (hello: PeekedHello, answer: (result: Conn | Error) => void) => void;
 
-export type SniChooser = (serverName: string, answer: (result: Conn | Error | undefined) => void) => void;
+/** The gate's stream: TCP, or whatever Duplex was handed to the server (`pause`/`resume` only). */
+type Pausable = Pick<Socket, 'pause' | 'resume'>;
 
-export class SniGate {
+export class HelloGate {
   private chunks: Buffer[] = [];
   private bytes = 0;
   /** The ClientHello was read and the chooser asked: TCP is paused until it answers. */
@@ -31,15 +36,20 @@ export class SniGate {
 
   constructor(
     limits: ClientHelloLimits,
-    private readonly tcp: Socket,
-    private readonly choose: SniChooser,
+    private readonly tcp: Pausable,
+    private readonly choose: HelloChooser,
     /** The gate is done: `held` is every byte received so far, `result` the chooser's answer. */
-    private readonly done: (result: Conn | Error | undefined, held: Buffer) => void,
+    private readonly done: (result: Conn | Error, held: Buffer) => void,
     private readonly fail: (err: Error) => void,
   ) {
     this.peek = new ClientHelloPeek(limits);
     // TCP is paused while the answer is pending; a few chunks may already be on their way.
     this.maxWhileWaiting = 2 * peekLimit(limits);
+  }
+
+  /** Bytes held (counted in the server's `handshakeBufferedBytes`). */
+  get heldBytes(): number {
+    return this.bytes;
   }
 
   /** A TCP chunk (ours: a fresh Buffer per read). */
@@ -52,24 +62,21 @@ export class SniGate {
     }
     const r = this.peek.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     if (!r.complete) return;
-    if (r.serverName === undefined) {
-      this.finish(undefined);
-      return;
-    }
     this.waiting = true;
     this.tcp.pause();
     let answered = false;
-    this.choose(r.serverName, (result) => {
+    this.choose(r, (result) => {
       if (answered) return;
       answered = true;
       this.finish(result);
     });
   }
 
-  private finish(result: Conn | Error | undefined): void {
-    if (this.waiting) this.tcp.resume();
+  private finish(result: Conn | Error): void {
+    this.tcp.resume();
     const held = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
     this.chunks = [];
+    this.bytes = 0;
     this.done(result, held);
   }
 }
