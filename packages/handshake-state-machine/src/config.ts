@@ -19,6 +19,27 @@ export interface CertifiedKey {
   readonly schemes12: readonly number[];
 }
 
+/** What the handshake tells an {@link ExternalPskLookup} about the ClientHello. */
+export interface ExternalPskQuery {
+  /** The version being negotiated: TLS 1.3 (a pre_shared_key identity) or TLS 1.2 (a PSK suite's ClientKeyExchange). */
+  readonly version: 0x0303 | 0x0304;
+  /** The SNI host name the client sent, if any. */
+  readonly serverName: string | undefined;
+}
+
+/**
+ * The application's external PSKs (RFC 8446 §4.2.11 "externally established"; RFC 4279 §5):
+ * the key for `identity` (1 to {@link MAX_EXTERNAL_PSK_LENGTH} bytes), or `undefined` (also an
+ * empty key) when the identity is unknown. Synchronous. The key is copied at once; a throw, or an
+ * answer that is no key, fails the handshake (`ExternalPskCallbackFailed`, internal_error).
+ */
+export type ExternalPskLookup = (identity: Uint8Array, query: ExternalPskQuery) => Uint8Array | undefined;
+
+/** Longest PSK identity looked up, bytes: OpenSSL's PSK_MAX_IDENTITY_LEN (also the longest identity hint). */
+export const MAX_PSK_IDENTITY_LENGTH = 256;
+/** Longest external PSK, bytes: OpenSSL's PSK_MAX_PSK_LEN (Node's `maxPskLen`). */
+export const MAX_EXTERNAL_PSK_LENGTH = 512;
+
 export interface HandshakeConfig {
   readonly provider: CryptoProvider;
   /** At least one. The first is the default when SNI matches none. */
@@ -89,6 +110,16 @@ export interface HandshakeConfig {
    * every full handshake. Absent (the default): no certificate is requested.
    */
   readonly clientAuth?: ClientAuthConfig;
+  /**
+   * External PSKs (see {@link ExternalPskLookup}). TLS 1.3: each pre_shared_key identity is first
+   * looked up here, then as a ticket (OpenSSL's order); the PSK's hash is SHA-256 (as OpenSSL's
+   * `psk_server_callback` PSKs), its binder uses the "ext binder" label (RFC 8446 §7.1), and the
+   * key exchange is psk_dhe_ke (psk_ke only under `allowPskKe`). TLS 1.2: the ECDHE_PSK suite
+   * becomes negotiable. Absent: no external PSK.
+   */
+  readonly externalPsk?: ExternalPskLookup;
+  /** TLS 1.2 ECDHE_PSK: the psk_identity_hint of ServerKeyExchange (RFC 4279 §5.2), at most 256 bytes; absent: empty. */
+  readonly pskIdentityHint?: Uint8Array;
 }
 
 /**

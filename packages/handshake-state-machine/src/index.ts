@@ -68,7 +68,7 @@ export {
   type Tls12ServerState,
   type ServerHelloExtensions12,
 } from './tls12/server-states';
-export { masterSecret12, keyBlock12, trafficKeys12, verifyData12, MASTER_SECRET_LENGTH, TLS12_IV_LENGTH, type Tls12Keys } from './tls12/key-schedule';
+export { masterSecret12, keyBlock12, trafficKeys12, verifyData12, ecdhePskPremaster, MASTER_SECRET_LENGTH, TLS12_IV_LENGTH, type Tls12Keys } from './tls12/key-schedule';
 export {
   checkVersion12,
   checkPointFormats,

@@ -36,6 +36,12 @@ export interface NegotiatedInfo {
   readonly sessionId: Uint8Array;
   /** TLS 1.3 PSK key exchange mode when resumed: `'psk_dhe_ke'` or `'psk_ke'`. */
   readonly pskMode: 'psk_dhe_ke' | 'psk_ke' | undefined;
+  /**
+   * The identity of the external PSK the handshake used (`HandshakeConfig.externalPsk`: TLS 1.3
+   * pre_shared_key, or a TLS 1.2 ECDHE_PSK suite), else `undefined`. A TLS 1.3 external PSK
+   * handshake counts as `resumed` (OpenSSL's `SSL_session_reused`) with no `resumedSession`.
+   */
+  readonly pskIdentity: Uint8Array | undefined;
   /** 0-RTT: the client did not try it, we accepted it, or we rejected it (skipped). */
   readonly earlyData: 'none' | 'accepted' | 'rejected';
   /**

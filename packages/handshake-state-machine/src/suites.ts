@@ -1,6 +1,8 @@
 /**
  * The cipher suites puretls serves, and what each one means for the key schedule and the record
- * layer. ECDHE + AEAD only (RFC 8446 §B.4; RFC 5289, RFC 7905 for TLS 1.2).
+ * layer. ECDHE + AEAD only (RFC 8446 §B.4; RFC 5289, RFC 7905 for TLS 1.2) — with an external PSK
+ * in TLS 1.2 only ECDHE_PSK with ChaCha20-Poly1305 (RFC 7905 §2, RFC 5489 §2), never plain PSK,
+ * DHE_PSK or RSA_PSK.
  */
 import type { AeadAlgorithm, HashAlgorithm } from '@puretls/crypto';
 
@@ -13,11 +15,14 @@ export interface SuiteInfo {
   readonly version: 0x0303 | 0x0304;
   readonly hash: HashAlgorithm;
   readonly aead: AeadAlgorithm;
-  /** TLS 1.2 only: the certificate key type the suite authenticates with. */
-  readonly auth?: 'ecdsa' | 'rsa';
+  /**
+   * TLS 1.2 only: what the suite authenticates with — the certificate key type, or `'psk'` (an
+   * external PSK, `HandshakeConfig.externalPsk`: no certificate, RFC 5489 §2).
+   */
+  readonly auth?: 'ecdsa' | 'rsa' | 'psk';
 }
 
-const S = (code: number, name: string, opensslName: string, version: 0x0303 | 0x0304, hash: HashAlgorithm, aead: AeadAlgorithm, auth?: 'ecdsa' | 'rsa'): SuiteInfo =>
+const S = (code: number, name: string, opensslName: string, version: 0x0303 | 0x0304, hash: HashAlgorithm, aead: AeadAlgorithm, auth?: 'ecdsa' | 'rsa' | 'psk'): SuiteInfo =>
   Object.freeze({ code, name, opensslName, version, hash, aead, ...(auth ? { auth } : {}) });
 
 /** Every suite puretls implements, in the default server preference order per version. */
@@ -33,6 +38,8 @@ export const SUITES: readonly SuiteInfo[] = Object.freeze([
   S(0xc02f, 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 0x0303, 'sha256', 'aes-128-gcm', 'rsa'),
   S(0xc030, 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'ECDHE-RSA-AES256-GCM-SHA384', 0x0303, 'sha384', 'aes-256-gcm', 'rsa'),
   S(0xcca8, 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256', 'ECDHE-RSA-CHACHA20-POLY1305', 0x0303, 'sha256', 'chacha20-poly1305', 'rsa'),
+  // RFC 7905 §2 (ECDHE_PSK, RFC 5489 §2): negotiated only with `HandshakeConfig.externalPsk`.
+  S(0xccac, 'TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256', 'ECDHE-PSK-CHACHA20-POLY1305', 0x0303, 'sha256', 'chacha20-poly1305', 'psk'),
 ]);
 
 const BY_CODE = new Map(SUITES.map((s) => [s.code, s]));

@@ -268,6 +268,15 @@ export const REASON_ALERT = {
   // with another (§6.2 illegal_parameter, as OpenSSL's tls12_check_peer_sigalg).
   CertificateVerifySchemeNotOffered: 'illegal_parameter',
   CertificateVerifySchemeKeyMismatch: 'illegal_parameter',
+  // ---- external PSKs (RFC 4279, RFC 5489; RFC 8446 §4.2.11) ---------------------------------
+  // RFC 4279 §2: "If the server does not recognize the PSK identity, it MAY respond with an
+  // "unknown_psk_identity" alert message." (TLS 1.2 PSK suites; OpenSSL sends it.)
+  UnknownPskIdentity: 'unknown_psk_identity',
+  // RFC 4279 §5.3: identities up to 2^16-1 bytes, but OpenSSL reads at most PSK_MAX_IDENTITY_LEN
+  // (256) and answers a longer one with handshake_failure; so do we.
+  PskIdentityTooLong: 'handshake_failure',
+  // The application's external PSK lookup threw or answered with something that is no key.
+  ExternalPskCallbackFailed: 'internal_error',
   // ---- not the peer's fault: RFC 8446 §6.2 internal_error "An internal error unrelated to the peer
   //      or the correctness of the protocol" --------------------------------------------------
   Internal: 'internal_error',

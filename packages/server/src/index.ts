@@ -1,6 +1,6 @@
 export { NO_SESSIONS, type SessionGlue } from './core/session-glue';
 export { CacheSessionGlue, type TicketMode, type CacheSessionGlueOptions } from './core/sessions';
-export { ServerContext, DEFAULT_MAX_KEY_UPDATES, type ServerContextOptions, type CertificateOption, type TlsVersionName } from './core/context';
+export { ServerContext, DEFAULT_MAX_KEY_UPDATES, type ServerContextOptions, type CertificateOption, type TlsVersionName, type ExternalPskCallback, type ExternalPskInfo } from './core/context';
 export { type CaOption, type ClientAuthOptions, type ClientAuthPolicy } from './core/client-auth';
 export {
   ServerConnection,

@@ -17,6 +17,9 @@ import {
   readNewSessionTicket12,
   readServerHello,
   readServerKeyExchange,
+  readServerKeyExchangeEcdhePsk,
+  ecdhePskPremaster,
+  writeClientKeyExchangeEcdhePsk,
   serverKeyExchangeSignedContent,
   suiteByCode,
   trafficKeys12,
@@ -104,6 +107,10 @@ export class TestClient12 {
   certificateRequest: CertificateRequest12 | undefined;
   /** The answer to a CertificateRequest (absent: an empty Certificate, RFC 5246 §7.4.6). */
   clientAuth: ClientAuthAnswer | undefined;
+  /** ECDHE-PSK suites (RFC 5489): the identity sent in ClientKeyExchange and its key. */
+  psk: { identity: Uint8Array; key: Uint8Array } | undefined;
+  /** The psk_identity_hint of an ECDHE-PSK ServerKeyExchange. */
+  pskHint: Uint8Array | undefined;
 
   constructor(readonly provider: CryptoProvider) {
     // A test client reads every warning a server sends (e.g. 16 no_renegotiation in a row).
@@ -214,6 +221,12 @@ export class TestClient12 {
         break;
       }
       case 12: {
+        if (this.suite?.auth === 'psk') {
+          const ske = readServerKeyExchangeEcdhePsk(body);
+          this.pskHint = ske.hint.slice();
+          this.ske = { group: ske.namedCurve, point: ske.point.slice(), scheme: 0, signatureOk: true };
+          break;
+        }
         const ske = readServerKeyExchange(body);
         const content = serverKeyExchangeSignedContent(this.chRandom, this.serverRandom!, ske.params);
         const signatureOk = this.provider.verify(this.serverPublicKey!, ske.algorithm as SignatureScheme, content, ske.signature);
@@ -258,7 +271,7 @@ export class TestClient12 {
     this.ccsCount++;
     this.serverCcs = true;
     if (!this.masterSecret) throw new Error('server CCS before the keys exist');
-    if (!this.received.some((m) => m.type === 11)) this.resumed = true;
+    if (!this.received.some((m) => m.type === 11 || m.type === 12)) this.resumed = true;
     this.rl.setReadProtection(this.keys!.server);
   }
 
@@ -266,8 +279,12 @@ export class TestClient12 {
   clientKeyExchange(opts: { point?: Uint8Array } = {}): Uint8Array {
     const group = groupName(this.ske!.group);
     this.keyPair = this.provider.generateKeyPair(group);
-    const cke = writeClientKeyExchangeEcdhe(opts.point ?? this.keyPair.publicKey);
-    const pms = this.keyPair.agree(this.ske!.point);
+    const psk = this.suite!.auth === 'psk' ? this.psk : undefined;
+    if (this.suite!.auth === 'psk' && !psk) throw new Error('an ECDHE-PSK suite without client.psk');
+    const point = opts.point ?? this.keyPair.publicKey;
+    const cke = psk ? writeClientKeyExchangeEcdhePsk(psk.identity, point) : writeClientKeyExchangeEcdhe(point);
+    const z = this.keyPair.agree(this.ske!.point);
+    const pms = psk ? ecdhePskPremaster(z, psk.key) : z;
     this.transcript!.add(cke);
     this.masterSecret = this.usesEms
       ? masterSecret12(this.provider, this.suite!.hash, pms, { extended: true, sessionHash: this.transcript!.current() })

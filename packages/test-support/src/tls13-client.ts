@@ -77,6 +77,8 @@ export interface ClientTicket {
   readonly lifetime: number;
   readonly maxEarlyData: number;
   readonly nonce: Uint8Array;
+  /** An external PSK (identity `ticket`, key `psk`): its binder uses the "ext binder" label (RFC 8446 §7.1). */
+  readonly external?: boolean;
 }
 
 export interface ClientHelloOptions {
@@ -209,7 +211,7 @@ export class TestClient13 {
       let o2 = bindersAt + 2;
       for (const t of resume.tickets) {
         const hash = this.helloRetry && this.transcript ? this.transcript.hashWith(truncated) : this.provider.hash(t.suite.hash, truncated);
-        const binder = computeBinder(this.provider, t.suite.hash, t.psk, hash);
+        const binder = computeBinder(this.provider, t.suite.hash, t.psk, hash, t.external ?? false);
         if (resume.corruptBinder) binder[0]! ^= 1;
         msg.set(binder, o2 + 1);
         o2 += 1 + binder.length;

@@ -19,6 +19,7 @@ export function negotiatedInfo(fields: NegotiatedInfoFields): NegotiatedInfo {
     resumedVia: undefined,
     sessionId: EMPTY,
     pskMode: undefined,
+    pskIdentity: undefined,
     earlyData: 'none',
     clientAuth: undefined,
     ...fields,

@@ -17,10 +17,12 @@ import { HandshakeType } from './enums';
 export const MAX_CLIENT_HELLO_LENGTH = 2 + 32 + (1 + 32) + (2 + 0xfffe) + (1 + 0xff) + (2 + 0xffff);
 
 /**
- * RFC 8422 §5.7 `ClientECDiffieHellmanPublic`: `opaque point <1..2^8-1>` — the only TLS 1.2 key
- * exchange we serve (ECDHE).
+ * RFC 8422 §5.7 `ClientECDiffieHellmanPublic`: `opaque point <1..2^8-1>`; with ECDHE_PSK (RFC 5489
+ * §2) after `opaque psk_identity<0..2^16-1>`, bounded as OpenSSL bounds every ClientKeyExchange
+ * (CLIENT_KEY_EXCH_MAX_LENGTH, 2048): room for any identity it would read (256 bytes, longer ones
+ * are PskIdentityTooLong, handshake_failure) and the largest point.
  */
-export const MAX_CLIENT_KEY_EXCHANGE_LENGTH = 1 + 0xff;
+export const MAX_CLIENT_KEY_EXCHANGE_LENGTH = 2048;
 
 /**
  * RFC 8446 §4.4.4 `opaque verify_data[Hash.length]` (48 bytes with SHA-384, the longest hash of our

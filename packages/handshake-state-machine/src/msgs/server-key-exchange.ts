@@ -92,3 +92,45 @@ export function readServerKeyExchange(body: Uint8Array): ServerKeyExchangeEcdhe 
     return { curveType, namedCurve, point, params, algorithm: r.u16(), signature: r.vec16().rest() };
   });
 }
+
+// RFC 5489 §2  struct {
+//     select (KeyExchangeAlgorithm) {
+//         case ec_diffie_hellman_psk:
+//             opaque psk_identity_hint<0..2^16-1>;
+//             ServerECDHParams params;
+//     };
+// } ServerKeyExchange;   (no signature: the PSK authenticates the exchange)
+/**
+ * Writes an ECDHE_PSK ServerKeyExchange handshake message (header included): the identity hint
+ * (empty when none, RFC 4279 §5.2) and ServerECDHParams from {@link writeServerEcdhParams}.
+ *
+ * @throws RangeError for a hint longer than 2^16-1 bytes (API misuse).
+ */
+export function writeServerKeyExchangeEcdhePsk(hint: Uint8Array, params: Uint8Array): Uint8Array {
+  if (hint.length > 0xffff) throw new RangeError('writeServerKeyExchangeEcdhePsk: hint longer than 65535');
+  return writeHandshake(HandshakeType.server_key_exchange, (w) => {
+    w.vec16((w) => w.bytes(hint)).bytes(params);
+  });
+}
+
+/** A decoded ECDHE_PSK ServerKeyExchange (views into the body). */
+export interface ServerKeyExchangeEcdhePsk {
+  readonly hint: Uint8Array;
+  readonly namedCurve: number;
+  readonly point: Uint8Array;
+}
+
+/**
+ * Reads an ECDHE_PSK ServerKeyExchange body (tests and a future client).
+ *
+ * @throws TlsError `TrailingData`/`Truncated`/`BadVectorLength`/`EmptyVector` (decode_error);
+ *   `IllegalParameter` (illegal_parameter) for a curve type other than named_curve.
+ */
+export function readServerKeyExchangeEcdhePsk(body: Uint8Array): ServerKeyExchangeEcdhePsk {
+  return new Reader(body, 'ServerKeyExchange').all('ServerKeyExchange', (r) => {
+    const hint = r.vec16().rest();
+    const curveType = r.u8();
+    if (curveType !== ECCurveType.named_curve) throw new TlsError('IllegalParameter', `ServerKeyExchange: curve type ${curveType}, only named_curve`);
+    return { hint, namedCurve: r.u16(), point: r.vec8({ min: 1 }).rest() };
+  });
+}

@@ -88,3 +88,18 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(b, a.length);
   return out;
 }
+
+/**
+ * RFC 5489 §2: the ECDHE_PSK premaster secret, RFC 4279 §2's form with Z as other_secret:
+ * `uint16 len(Z) ‖ Z ‖ uint16 len(psk) ‖ psk`, Z the ECDH shared secret (RFC 8422 §5.10).
+ */
+export function ecdhePskPremaster(z: Uint8Array, psk: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + z.length + psk.length);
+  out[0] = z.length >> 8;
+  out[1] = z.length & 0xff;
+  out.set(z, 2);
+  out[2 + z.length] = psk.length >> 8;
+  out[3 + z.length] = psk.length & 0xff;
+  out.set(psk, 4 + z.length);
+  return out;
+}

@@ -108,14 +108,16 @@ export function curveSupported(key: PrivateKey, clientGroups: readonly number[] 
   return key.kind !== 'ec' || clientGroups === undefined || clientGroups.includes(NAMED_GROUP_CODEPOINT[key.curve]);
 }
 
-/** What the full handshake signs with. */
-export interface CertChoice12 {
-  readonly suite: SuiteInfo;
-  readonly cert: CertifiedKey;
-  readonly scheme: number;
-  /** Index into `config.certificates`. */
-  readonly index: number;
-}
+/** What the full handshake signs with: a certificate, or (an ECDHE_PSK suite) nothing. */
+export type CertChoice12 =
+  | {
+      readonly suite: SuiteInfo;
+      readonly cert: CertifiedKey;
+      readonly scheme: number;
+      /** Index into `config.certificates`. */
+      readonly index: number;
+    }
+  | { readonly suite: SuiteInfo; readonly cert: undefined; readonly scheme: undefined; readonly index: undefined };
 
 /** The TLS 1.2 suites both sides enable, in the order that wins (server's, or the client's when `honorCipherOrder` is off). */
 export function mutualSuites12(config: HandshakeConfig, offered: readonly number[]): SuiteInfo[] {
@@ -131,6 +133,8 @@ export function mutualSuites12(config: HandshakeConfig, offered: readonly number
  * first of the client's signature_algorithms (or {@link defaultSchemes12}, SHA-1 only, which no key
  * makes) the key can make. An
  * ECDSA certificate also needs its curve in the client's supported_groups ({@link curveSupported}).
+ * An ECDHE_PSK suite needs no certificate, only `config.externalPsk` (OpenSSL: "with PSK there must
+ * be server callback set"); it is chosen in its place in the preference order.
  * @throws TlsError NoCommonCipherSuite (handshake_failure) when no enabled TLS 1.2 suite is offered,
  *   or none fits a certificate we have; NoCommonSignatureScheme (handshake_failure) when a suite
  *   fits a certificate but the client accepts none of its signature schemes.
@@ -158,11 +162,15 @@ export function chooseSuiteAndCert12(
   };
   for (const tier of tiers) {
     for (const suite of suites) {
+      if (suite.auth === 'psk') {
+        if (config.externalPsk === undefined) continue;
+        return { suite, cert: undefined, scheme: undefined, index: undefined };
+      }
       for (const cert of tier) {
         if (authOf(cert.key) !== suite.auth || !curveSupported(cert.key, clientGroups)) continue;
         authFits = true;
         // The server never signs with a scheme the client did not offer (RFC 5246 §7.4.1.4.1).
-        const scheme = schemeFor(cert, suite.auth);
+        const scheme = schemeFor(cert, authOf(cert.key));
         if (scheme !== undefined) return { suite, cert, scheme, index: certs.indexOf(cert) };
       }
     }

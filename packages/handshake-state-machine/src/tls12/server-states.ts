@@ -18,16 +18,16 @@
  */
 import { NAMED_GROUP_CODEPOINT, equalConstantTime, isCryptoError, latin1ToBytes, type KeyExchangeKeyPair, type PublicKey, type SignatureScheme } from '@puretls/crypto';
 import { AlertDescription, MAX_PLAINTEXT, TlsError } from '@puretls/record-layer';
-import { clientHelloLimits, type HandshakeConfig } from '../config';
+import { clientHelloLimits, MAX_PSK_IDENTITY_LENGTH, type HandshakeConfig } from '../config';
 import type { NegotiatedInfo, NewSession12, SessionRefusal, StoredSession } from '../io';
 import type { HandshakeMessage } from '../handshake-message';
 import { suiteByCode, type SuiteInfo } from '../suites';
 import { CipherSuite, CompressionMethod, ExtensionType, HandshakeType, ProtocolVersion } from '../msgs/enums';
 import { withDowngradeSentinel, writeServerHello } from '../msgs/server-hello';
 import { serverCertificate12 } from '../msgs/certificate';
-import { serverKeyExchangeSignedContent, writeServerEcdhParams, writeServerKeyExchange } from '../msgs/server-key-exchange';
+import { serverKeyExchangeSignedContent, writeServerEcdhParams, writeServerKeyExchange, writeServerKeyExchangeEcdhePsk } from '../msgs/server-key-exchange';
 import { writeServerHelloDone } from '../msgs/server-hello-done';
-import { readClientKeyExchangeEcdhe } from '../msgs/client-key-exchange';
+import { readClientKeyExchangeEcdhe, readClientKeyExchangeEcdhePsk } from '../msgs/client-key-exchange';
 import { readFinished, TLS12_VERIFY_DATA_LENGTH, writeFinished } from '../msgs/finished';
 import { writeNewSessionTicket12 } from '../msgs/new-session-ticket';
 import {
@@ -49,7 +49,8 @@ import { openStoredSession, type Resumable } from '../common/resumption';
 import { encodeSessionState, type SessionState } from '../common/session-state';
 import { resumedClientAuth, sessionClientAuth, type ClientCertificate } from '../common/client-certificate';
 import { ExpectCertificate12, ExpectCertificateVerify12, certificateRequest12 } from './client-auth12';
-import { masterSecret12, trafficKeys12, verifyData12, type Tls12Keys } from './key-schedule';
+import { ecdhePskPremaster, masterSecret12, trafficKeys12, verifyData12, type Tls12Keys } from './key-schedule';
+import { lookupExternalPsk } from '../common/external-psk';
 import { checkPointFormats, checkVersion12, chooseGroup12, chooseSuiteAndCert12, tls13Enabled } from './negotiate';
 
 const TLS12 = ProtocolVersion.TLSv1_2;
@@ -265,6 +266,18 @@ interface Handshake12 {
   readonly authTime: number;
   /** Client authentication: the key of the chain the client sent, whose CertificateVerify must follow. */
   readonly clientKey?: PublicKey;
+  /** An ECDHE_PSK suite (RFC 5489): the ClientKeyExchange carries a PSK identity. */
+  readonly psk?: boolean;
+}
+
+/**
+ * RFC 5489 §2: the ECDHE_PSK ServerKeyExchange, a fresh key pair on `group` after the identity
+ * hint; no signature, no Certificate before it.
+ */
+function buildPskServerKeyExchange(config: HandshakeConfig, group: KeyExchangeKeyPair['group']): { message: Uint8Array; keyPair: KeyExchangeKeyPair } {
+  const keyPair = config.provider.generateKeyPair(group);
+  const params = writeServerEcdhParams(NAMED_GROUP_CODEPOINT[group], keyPair.publicKey);
+  return { message: writeServerKeyExchangeEcdhePsk(config.pskIdentityHint ?? EMPTY, params), keyPair };
 }
 
 /** RFC 5246 §7.3 full handshake: the server's hello flight. */
@@ -273,6 +286,7 @@ function fullHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined
   const { ch } = hello;
   const group = chooseGroup12(config, ch.ext.supportedGroups);
   const { suite, cert, scheme, index } = chooseSuiteAndCert12(config, ch.ext.serverName, ch.cipherSuites, ch.ext.signatureAlgorithms, ch.ext.supportedGroups);
+  const psk = cert === undefined;
   const serverRandom = serverRandom12(config);
   const offersTicket = ch.ext.sessionTicket !== undefined;
   const sessionId = io.sessionIdForNewSession12(offersTicket);
@@ -294,15 +308,17 @@ function fullHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined
     }),
     omitEmptyExtensions: true,
   });
-  const clientAuth = config.clientAuth;
+  // No CertificateRequest with a PSK suite (OpenSSL's rule: the PSK authenticates both sides).
+  const clientAuth = psk ? undefined : config.clientAuth;
   // With client authentication the messages themselves are kept: the client's CertificateVerify
   // signs them with a hash of its choice (RFC 5246 §7.4.8).
   const transcript = new Transcript(config.provider, suite.hash, clientAuth !== undefined);
   transcript.add(hello.raw);
   io.setVersion('tls12');
   sendAndHash(io, transcript, sh);
-  sendAndHash(io, transcript, serverCertificate12(cert.chain));
-  const ske = buildServerKeyExchange(config, cert, scheme, group, ch.random, serverRandom);
+  // RFC 5489 §2: with ECDHE_PSK the server sends no Certificate.
+  if (!psk) sendAndHash(io, transcript, serverCertificate12(cert.chain));
+  const ske = psk ? buildPskServerKeyExchange(config, group) : buildServerKeyExchange(config, cert, scheme, group, ch.random, serverRandom);
   sendAndHash(io, transcript, ske.message);
   // RFC 5246 §7.4.4: CertificateRequest "immediately follow[s] the ServerKeyExchange message".
   if (clientAuth) sendAndHash(io, transcript, certificateRequest12(clientAuth));
@@ -329,6 +345,7 @@ function fullHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined
     resumed: undefined,
     info,
     authTime: io.now(),
+    psk,
   });
   return clientAuth ? new ExpectCertificate12(clientAuth, transcript, cke) : cke;
 }
@@ -460,12 +477,33 @@ export class ExpectClientKeyExchange {
    */
   handle(msg: HandshakeMessage): Tls12ServerState {
     expect(msg, HandshakeType.client_key_exchange, this.kind);
-    const point = readClientKeyExchangeEcdhe(msg.body);
     const { hs } = this;
-    const p = this.ctx.config.provider;
+    const { config } = this.ctx;
+    const p = config.provider;
+    let point: Uint8Array;
+    let pskKey: Uint8Array | undefined;
+    let hs2 = hs;
+    if (hs.psk) {
+      const cke = readClientKeyExchangeEcdhePsk(msg.body);
+      point = cke.point;
+      // OpenSSL reads identities of at most PSK_MAX_IDENTITY_LEN bytes (handshake_failure beyond).
+      if (cke.identity.length > MAX_PSK_IDENTITY_LENGTH) throw new TlsError('PskIdentityTooLong', `PSK identity of ${cke.identity.length} bytes, at most ${MAX_PSK_IDENTITY_LENGTH}`);
+      pskKey = lookupExternalPsk(config, cke.identity, { version: TLS12, serverName: hs.info.serverName });
+      // RFC 4279 §2: "If the server does not recognize the PSK identity, it MAY respond with an
+      // "unknown_psk_identity" alert message." (as OpenSSL does).
+      if (pskKey === undefined) throw new TlsError('UnknownPskIdentity', 'the client\u2019s PSK identity is unknown to externalPsk');
+      hs2 = { ...hs, info: Object.freeze({ ...hs.info, pskIdentity: new Uint8Array(cke.identity) }) };
+    } else {
+      point = readClientKeyExchangeEcdhe(msg.body);
+    }
     let preMaster: Uint8Array;
     try {
-      preMaster = this.keyPair.agree(point);
+      const z = this.keyPair.agree(point);
+      preMaster = pskKey === undefined ? z : ecdhePskPremaster(z, pskKey);
+      if (pskKey !== undefined) {
+        z.fill(0);
+        pskKey.fill(0);
+      }
     } catch (e) {
       if (isCryptoError(e) && e.reason === 'InvalidPeerKey') throw new TlsError('InvalidKeyShare', `ClientKeyExchange: ${e.message}`, { cause: e });
       throw e;
@@ -480,7 +518,7 @@ export class ExpectClientKeyExchange {
     preMaster.fill(0);
     emitSecret(this.ctx.io, 'CLIENT_RANDOM', hs.clientRandom, master);
     const keys = trafficKeys12(p, hs.suite, master, hs.clientRandom, hs.serverRandom);
-    const next = new ExpectChangeCipherSpec12(this.ctx, master, keys, hs);
+    const next = new ExpectChangeCipherSpec12(this.ctx, master, keys, hs2);
     // A client that sent a chain proves its key next (RFC 5246 §7.4.8); otherwise the messages
     // kept for that signature are no longer needed.
     if (hs.clientKey !== undefined) return new ExpectCertificateVerify12(p, hs.transcript, hs.clientKey, next);

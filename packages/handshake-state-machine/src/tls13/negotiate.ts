@@ -23,9 +23,15 @@ export function groupByCode(code: number): NamedGroup | undefined {
  */
 export function chooseSuite13(config: HandshakeConfig, offered: readonly number[]): SuiteInfo {
   const ours = config.cipherSuites.filter((c) => suiteByCode(c)?.version === 0x0304);
-  const code = config.honorCipherOrder ? ours.find((c) => offered.includes(c)) : offered.find((c) => ours.includes(c));
-  if (code === undefined) throw new TlsError('NoCommonCipherSuite', `client offered ${fmt(offered)}, we enable ${fmt(ours)}`);
-  return suiteByCode(code)!;
+  const mutual = config.honorCipherOrder ? ours.filter((c) => offered.includes(c)) : offered.filter((c) => ours.includes(c));
+  if (mutual.length === 0) throw new TlsError('NoCommonCipherSuite', `client offered ${fmt(offered)}, we enable ${fmt(ours)}`);
+  // OpenSSL (ssl3_choose_cipher, `prefer_sha256`): a server with external PSKs and no certificate
+  // can only succeed with a PSK, and its PSKs are SHA-256 ones: the first mutual SHA-256 suite wins.
+  if (config.externalPsk !== undefined && config.certificates.length === 0) {
+    const sha256 = mutual.find((c) => suiteByCode(c)!.hash === 'sha256');
+    if (sha256 !== undefined) return suiteByCode(sha256)!;
+  }
+  return suiteByCode(mutual[0]!)!;
 }
 
 export type GroupChoice =

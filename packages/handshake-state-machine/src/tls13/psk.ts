@@ -26,10 +26,13 @@ export function computeBinder(provider: CryptoProvider, hash: HashAlgorithm, psk
   return binder;
 }
 
-/** Constant-time binder check; lengths must match the hash (RFC 8446 §4.2.11.2). */
-export function binderMatches(provider: CryptoProvider, hash: HashAlgorithm, psk: Uint8Array, transcriptHash: Uint8Array, binder: Uint8Array): boolean {
+/**
+ * Constant-time binder check; lengths must match the hash (RFC 8446 §4.2.11.2). `external`: the
+ * binder key of an external PSK ("ext binder", RFC 8446 §7.1), else a resumption PSK's ("res binder").
+ */
+export function binderMatches(provider: CryptoProvider, hash: HashAlgorithm, psk: Uint8Array, transcriptHash: Uint8Array, binder: Uint8Array, external = false): boolean {
   if (binder.length !== HASH_LENGTH[hash]) return false;
-  return equalConstantTime(binder, computeBinder(provider, hash, psk, transcriptHash));
+  return equalConstantTime(binder, computeBinder(provider, hash, psk, transcriptHash, external));
 }
 
 /**

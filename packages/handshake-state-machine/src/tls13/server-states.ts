@@ -12,7 +12,8 @@
  */
 import { AEAD_KEY_LENGTH, NAMED_GROUP_CODEPOINT, equalConstantTime, isCryptoError, latin1ToBytes, type CryptoProvider, type NamedGroup, type SignatureScheme } from '@puretls/crypto';
 import { TlsError } from '@puretls/record-layer';
-import { clientHelloLimits, DEFAULT_MAX_PSK_IDENTITIES, type HandshakeConfig, type CertifiedKey } from '../config';
+import { clientHelloLimits, DEFAULT_MAX_PSK_IDENTITIES, MAX_PSK_IDENTITY_LENGTH, type HandshakeConfig, type CertifiedKey } from '../config';
+import { lookupExternalPsk } from '../common/external-psk';
 import type { ClientAuthentication, IssuedTicket, NegotiatedInfo, TrafficKeys } from '../io';
 import { suiteByCode, type SuiteInfo } from '../suites';
 import type { HandshakeMessage } from '../handshake-message';
@@ -166,17 +167,26 @@ function negotiate(ctx: StateContext, hello: Hello, retry: Retry | undefined): T
     if (dhe || ke) {
       return selectPsk(ctx, hello, choice, retry, 0, (hello, choice, found) => {
         if (!found) return fullHandshake(ctx, hello, choice, retry);
+        const binderHash = choice.transcript.hashWith(hello.raw.subarray(0, hello.ch.truncatedLength!));
+        if (found.kind === 'external') {
+          // RFC 8446 §4.2.11 / §7.1: an external PSK's binder key is derived with "ext binder".
+          const { key, identity, index } = found;
+          if (!binderMatches(config.provider, choice.suite.hash, key, binderHash, hello.ch.ext.preSharedKey!.binders[index]!, true)) {
+            key.fill(0);
+            throw new TlsError('BadBinder', `binder of external PSK identity ${index} does not verify`);
+          }
+          return pskHandshake(ctx, hello, choice, { session: undefined, index, secret: key, externalIdentity: identity }, dhe, retry);
+        }
         const { session, index } = found;
         // RFC 8446 §4.2.11: "If the server cannot validate the binder … it MUST abort the
         // handshake with a "decrypt_error" alert" — checked before the ticket is consumed, so a
         // bystander who only saw the ticket cannot burn it.
-        const binderHash = choice.transcript.hashWith(hello.raw.subarray(0, hello.ch.truncatedLength!));
         if (!binderMatches(config.provider, choice.suite.hash, session.state.secret, binderHash, hello.ch.ext.preSharedKey!.binders[index]!)) {
           ctx.io.sessionRefused(session.stored, 'badBinder');
           throw new TlsError('BadBinder', `binder of PSK identity ${index} does not verify`);
         }
         const proceed = (hello: Hello, choice: Choice, taken: boolean): Tls13ServerState =>
-          taken ? resumedHandshake(ctx, hello, choice, session, index, dhe, retry) : fullHandshake(ctx, hello, choice, retry);
+          taken ? pskHandshake(ctx, hello, choice, { session, index, secret: session.state.secret, externalIdentity: undefined }, dhe, retry) : fullHandshake(ctx, hello, choice, retry);
         return session.stored.singleUse ? afterStore(ctx, hello, choice, retry, ctx.io.consumePsk(session.stored), false, proceed) : proceed(hello, choice, true);
       });
     }
@@ -194,11 +204,20 @@ function tryChooseGroup(config: HandshakeConfig, ch: Hello['ch']): GroupChoice |
   }
 }
 
+/** The PSK {@link selectPsk} found: a stored session (ticket) or an external PSK (a copy of its key). */
+type FoundPsk =
+  | { readonly kind: 'ticket'; readonly session: Resumable; readonly index: number }
+  | { readonly kind: 'external'; readonly key: Uint8Array; readonly identity: Uint8Array; readonly index: number };
+
 /**
  * Looks the PSK identities up in order (RFC 8446 §4.2.11: "servers SHOULD NOT attempt to
- * validate multiple binders"): the first that resolves to a session the resumption rules accept
- * wins — {@link openStoredSession}, and the PSK's hash must be the negotiated suite's ("the server
- * MUST ensure that it selects a compatible PSK (if any) and cipher suite").
+ * validate multiple binders"): the first that resolves to a PSK the rules accept wins. Each
+ * identity is first an external PSK (`config.externalPsk`, identities of at most
+ * {@link MAX_PSK_IDENTITY_LENGTH} bytes), then a ticket — OpenSSL's order (`tls_parse_ctos_psk`).
+ * A ticket must pass {@link openStoredSession}; either PSK's hash must be the negotiated suite's
+ * ("the server MUST ensure that it selects a compatible PSK (if any) and cipher suite"); an
+ * external PSK is a SHA-256 one (OpenSSL's `psk_server_callback` PSKs), and when it does not fit
+ * the suite the next identity is tried (as OpenSSL: not the same identity as a ticket).
  */
 function selectPsk(
   ctx: StateContext,
@@ -206,16 +225,25 @@ function selectPsk(
   choice: Choice,
   retry: Retry | undefined,
   index: number,
-  done: (hello: Hello, choice: Choice, found: { session: Resumable; index: number } | undefined) => Tls13ServerState,
+  done: (hello: Hello, choice: Choice, found: FoundPsk | undefined) => Tls13ServerState,
 ): Tls13ServerState {
   const ids = hello.ch.ext.preSharedKey!.identities;
   if (index >= ids.length || index >= clientHelloLimits(ctx.config).maxPskIdentities) return done(hello, choice, undefined);
-  const answer = ctx.io.lookupPsk(ids[index]!.identity);
+  const identity = ids[index]!.identity;
+  if (ctx.config.externalPsk !== undefined && identity.length <= MAX_PSK_IDENTITY_LENGTH) {
+    const key = lookupExternalPsk(ctx.config, identity, { version: TLS13, serverName: hello.ch.ext.serverName });
+    if (key !== undefined) {
+      if (choice.suite.hash === EXTERNAL_PSK_HASH) return done(hello, choice, { kind: 'external', key, identity: new Uint8Array(identity), index });
+      key.fill(0);
+      return selectPsk(ctx, hello, choice, retry, index + 1, done);
+    }
+  }
+  const answer = ctx.io.lookupPsk(identity);
   return afterStore(ctx, hello, choice, retry, answer, undefined, (hello, choice, stored) => {
     if (stored !== undefined) {
       const r = openStoredSession(ctx.config, stored, TLS13, hello.ch.ext.serverName);
       const refusal = typeof r === 'string' ? r : suiteByCode(r.state.cipherSuite)?.hash === choice.suite.hash ? undefined : 'mismatch';
-      if (refusal === undefined) return done(hello, choice, { session: r as Resumable, index });
+      if (refusal === undefined) return done(hello, choice, { kind: 'ticket', session: r as Resumable, index });
       ctx.io.sessionRefused(stored, refusal);
     }
     return selectPsk(ctx, hello, choice, retry, index + 1, done);
@@ -248,8 +276,8 @@ function fullHandshake(ctx: StateContext, hello: Hello, choice: Choice, retry: R
   });
 }
 
-/** A PSK handshake (RFC 8446 §2.2): no Certificate, no CertificateVerify. */
-function resumedHandshake(ctx: StateContext, hello: Hello, choice: Choice, session: Resumable, index: number, dhe: boolean, retry: Retry | undefined): Tls13ServerState {
+/** A PSK handshake (RFC 8446 §2.2), resumption or external PSK: no Certificate, no CertificateVerify. */
+function pskHandshake(ctx: StateContext, hello: Hello, choice: Choice, resumption: PskPlan, dhe: boolean, retry: Retry | undefined): Tls13ServerState {
   const { suite, alpn, transcript } = choice;
   const share = dhe && choice.groupChoice?.kind === 'share' ? choice.groupChoice : undefined;
   return sendFlight(ctx, hello, {
@@ -259,7 +287,7 @@ function resumedHandshake(ctx: StateContext, hello: Hello, choice: Choice, sessi
     group: share?.group,
     clientShare: share?.clientShare,
     cert: undefined,
-    resumption: { session, index },
+    resumption,
     retry,
   });
 }
@@ -308,10 +336,25 @@ interface FlightPlan {
   readonly clientShare: Uint8Array | undefined;
   /** Full handshake: the certificate and scheme. */
   readonly cert: { cert: CertifiedKey; scheme: number; index: number } | undefined;
-  /** Resumption: the session and the selected identity. */
-  readonly resumption: { session: Resumable; index: number } | undefined;
+  /** A PSK handshake: the selected identity and its PSK. */
+  readonly resumption: PskPlan | undefined;
   readonly retry: Retry | undefined;
 }
+
+/** The PSK of a PSK handshake: a resumed session's, or an external one. */
+interface PskPlan {
+  /** Resumption: the session (undefined for an external PSK). */
+  readonly session: Resumable | undefined;
+  /** The selected identity (RFC 8446 §4.2.11 selected_identity). */
+  readonly index: number;
+  /** The PSK (the session's, or a copy of the external key, wiped once the key schedule has it). */
+  readonly secret: Uint8Array;
+  /** External PSK: a copy of its identity (`NegotiatedInfo.pskIdentity`). */
+  readonly externalIdentity: Uint8Array | undefined;
+}
+
+/** The hash of external PSKs: SHA-256, as OpenSSL's `psk_server_callback` PSKs (TLS_AES_128_GCM_SHA256). */
+const EXTERNAL_PSK_HASH = 'sha256';
 
 /**
  * RFC 8446 §4.1.3–§4.4: ServerHello, [CCS], then under the server handshake traffic key
@@ -342,7 +385,8 @@ function sendFlight(ctx: StateContext, hello: Hello, plan: FlightPlan): Tls13Ser
     state!.alpn === plan.alpn &&
     ticketAgeIsFresh(clientTicketAge(ch.ext.preSharedKey!.identities[0]!.obfuscatedTicketAge, state!.ticketAgeAdd), session.stored.createdAt, now);
 
-  const ks = new KeySchedule13(p, suite.hash, state?.secret);
+  const ks = new KeySchedule13(p, suite.hash, resumption?.secret);
+  if (resumption?.externalIdentity !== undefined) resumption.secret.fill(0); // our copy; the key schedule has extracted it
   let clientEarly: Uint8Array | undefined;
   if (acceptEarly) {
     clientEarly = ks.derive('c e traffic', transcript.current());
@@ -435,6 +479,7 @@ function sendFlight(ctx: StateContext, hello: Hello, plan: FlightPlan): Tls13Ser
     resumedVia: session ? 'ticket' : undefined,
     sessionId: session?.stored.id ?? EMPTY,
     pskMode: resumption ? (plan.group !== undefined ? 'psk_dhe_ke' : 'psk_ke') : undefined,
+    pskIdentity: resumption?.externalIdentity,
     earlyData,
     // Resumed: the client authentication of the session's full handshake (RFC 8446 §2.2: a PSK
     // handshake carries the original authentication). A full handshake learns it later.

@@ -21,4 +21,9 @@ export interface ConnectionContext {
   readonly now: () => number;
   /** The session subsystem's glue. */
   readonly sessions: SessionGlue;
+  /**
+   * External PSKs, asked with the connection itself (`ServerContextOptions.externalPsk`); absent:
+   * the connection uses `handshake.externalPsk` as it is.
+   */
+  externalPsk?(identity: Uint8Array, info: { readonly version: 'TLSv1.2' | 'TLSv1.3'; readonly serverName: string | undefined; readonly connection: object | undefined }): Uint8Array | undefined;
 }

@@ -18,6 +18,7 @@ import {
   type HandshakeIo,
   type NegotiatedInfo,
   type ServerState,
+  type ExternalPskQuery,
   type SessionRefusal,
   type StoredSession,
   type TrafficKeys,
@@ -123,7 +124,15 @@ export class ServerConnection<Context extends ConnectionContext = ConnectionCont
     });
     const alpn = options.alpnProtocols;
     if (alpn !== undefined && (!Array.isArray(alpn) || alpn.some((p) => typeof p !== 'string'))) throw new TypeError('options.alpnProtocols: an array of protocol names');
-    const config = alpn === undefined ? context.handshake : Object.freeze({ ...context.handshake, alpnProtocols: [...alpn] });
+    let config = alpn === undefined ? context.handshake : Object.freeze({ ...context.handshake, alpnProtocols: [...alpn] });
+    // External PSKs are asked with this connection (a closure only when the context has them).
+    const psk = context.externalPsk;
+    if (psk !== undefined) {
+      config = Object.freeze({
+        ...config,
+        externalPsk: (identity: Uint8Array, q: ExternalPskQuery) => psk.call(context, identity, { version: q.version === 0x0304 ? 'TLSv1.3' : 'TLSv1.2', serverName: q.serverName, connection: this }),
+      });
+    }
     this.state = new ExpectClientHello({ config, io: this.io });
     context.sessions.handshakeStarted(this);
   }

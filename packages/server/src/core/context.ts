@@ -18,10 +18,12 @@ import {
   DEFAULT_MAX_KEY_SHARES,
   MAX_CLIENT_HELLO_LENGTH,
   DEFAULT_MAX_PSK_IDENTITIES,
+  MAX_PSK_IDENTITY_LENGTH,
   MAX_TICKET_LIFETIME_S,
   SUITES,
   suiteByName,
   type CertifiedKey,
+  type ExternalPskQuery,
   type HandshakeConfig,
 } from '@puretls/handshake-state-machine';
 import { MAX_USELESS_RECORDS as MAX_EMPTY_RECORDS, MAX_WARNING_ALERTS } from '@puretls/record-layer';
@@ -53,6 +55,22 @@ export interface CertificateOption {
 }
 
 export type TlsVersionName = 'TLSv1.2' | 'TLSv1.3';
+
+/** What {@link ServerContextOptions.externalPsk} is told about the handshake asking. */
+export interface ExternalPskInfo {
+  /** `'TLSv1.3'`: a pre_shared_key identity; `'TLSv1.2'`: the identity of an ECDHE-PSK ClientKeyExchange. */
+  readonly version: TlsVersionName;
+  /** The SNI host name the client sent, if any. */
+  readonly serverName: string | undefined;
+  /** The connection asking (`undefined` only when the context's handshake is driven without one). */
+  readonly connection: ServerConnection | undefined;
+}
+
+/**
+ * External PSKs (see {@link ServerContextOptions.externalPsk}): the key for `identity` (1–512
+ * bytes, copied at once), or `undefined` for an unknown identity. Synchronous.
+ */
+export type ExternalPskCallback = (identity: Uint8Array, info: ExternalPskInfo) => Uint8Array | undefined;
 
 export interface ServerContextOptions extends ClientAuthOptions {
   /**
@@ -189,6 +207,25 @@ export interface ServerContextOptions extends ClientAuthOptions {
    * sends one less (at most 2^14, at least 64).
    */
   readonly recordSizeLimit?: number;
+  /**
+   * External PSKs (TLS 1.3 RFC 8446 §4.2.11, TLS 1.2 ECDHE-PSK RFC 5489), Node's `pskCallback`
+   * in sans-IO form: called with a PSK identity the client offers, answers the key or `undefined`.
+   * TLS 1.3: every pre_shared_key identity (up to 256 bytes) is asked here first, then tried as a
+   * ticket (OpenSSL's order); the PSK is a SHA-256 one (suites with another hash do not use it)
+   * and its binder uses the "ext binder" label; key exchange psk_dhe_ke (psk_ke only with
+   * `allowPskKe`); a server without certificates prefers SHA-256 suites (OpenSSL's rule). TLS 1.2:
+   * ECDHE-PSK-CHACHA20-POLY1305 becomes negotiable (when in `cipherSuites`); an unknown identity
+   * is refused with unknown_psk_identity. A throw or an answer that is no key fails the handshake
+   * with internal_error (`ExternalPskCallbackFailed`). No 0-RTT with an external PSK; a TLS 1.3
+   * external PSK handshake is `resumed` (OpenSSL's `SSL_session_reused`) and gets one ticket, as
+   * a resumption. Default: none.
+   */
+  readonly externalPsk?: ExternalPskCallback;
+  /**
+   * TLS 1.2 ECDHE-PSK: the psk_identity_hint sent in ServerKeyExchange (RFC 4279 §5.2), a string
+   * (UTF-8) or bytes, at most 256 bytes. Needs `externalPsk`. Default: an empty hint.
+   */
+  readonly pskIdentityHint?: string | Uint8Array;
 }
 
 /** The runtime's one-shot timer (every JavaScript runtime has `setTimeout`). */
@@ -243,6 +280,8 @@ export class ServerContext implements ConnectionContext {
   readonly sessionTimeout: number;
   /** Client certificate authentication (`requestCert`, `rejectUnauthorized`, `ca`), or `undefined` when no certificate is requested. */
   readonly clientAuth: ClientAuthPolicy | undefined;
+  /** The `externalPsk` option (each connection hands itself to it), or `undefined`. */
+  readonly externalPsk: ExternalPskCallback | undefined;
 
   /**
    * @throws TypeError / RangeError for a malformed option (the message names it);
@@ -319,6 +358,8 @@ export class ServerContext implements ConnectionContext {
     const recordSizeLimit = countOption('recordSizeLimit', options.recordSizeLimit, 2 ** 14 + 1, 64, 2 ** 14 + 1);
     const hrrCookie = makeHrrCookie(this.provider, options.hrrCookie);
     this.clientAuth = makeClientAuth(options, this.provider, this.now);
+    const { externalPsk, pskIdentityHint } = externalPskOptions(options);
+    this.externalPsk = externalPsk;
     const maxEarlyData = options.maxEarlyData ?? 0;
     if (!Number.isInteger(maxEarlyData) || maxEarlyData < 0 || maxEarlyData > 0xffffffff) throw new RangeError('options.maxEarlyData: an integer in [0, 2^32-1]');
     this.handshake = Object.freeze({
@@ -341,6 +382,8 @@ export class ServerContext implements ConnectionContext {
       ...(options.advertisedGroups ? { advertisedGroups: [...options.advertisedGroups] } : {}),
       ...(hrrCookie ? { hrrCookie } : {}),
       ...(this.clientAuth ? { clientAuth: this.clientAuth.handshake } : {}),
+      ...(externalPsk ? { externalPsk: externalPskFor(externalPsk, undefined) } : {}),
+      ...(pskIdentityHint ? { pskIdentityHint } : {}),
     });
     this.contextId = contextFingerprint(this.provider, this.handshake, this.clientAuth, options.sessionIdContext);
     // Sessions are bound to this fingerprint (spec §6): the handshake writes it into every session
@@ -412,6 +455,27 @@ function countOption(name: string, value: number | undefined, dflt: number, min:
     throw new RangeError(`options.${name}: an integer ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `in [${min}, ${max}]`}`);
   }
   return value;
+}
+
+/**
+ * `externalPsk` and `pskIdentityHint`, checked.
+ * @throws TypeError for an `externalPsk` that is no function, a hint of the wrong type or a hint
+ *   without `externalPsk`; RangeError for a hint longer than 256 bytes (OpenSSL's PSK_MAX_IDENTITY_LEN).
+ */
+function externalPskOptions(options: ServerContextOptions): { externalPsk: ExternalPskCallback | undefined; pskIdentityHint: Uint8Array | undefined } {
+  const { externalPsk, pskIdentityHint } = options;
+  if (externalPsk !== undefined && typeof externalPsk !== 'function') throw new TypeError('options.externalPsk: a function (identity, info) => key bytes or undefined');
+  if (pskIdentityHint === undefined) return { externalPsk, pskIdentityHint: undefined };
+  if (externalPsk === undefined) throw new TypeError('options.pskIdentityHint: only meaningful with options.externalPsk');
+  const hint = typeof pskIdentityHint === 'string' ? new TextEncoder().encode(pskIdentityHint) : pskIdentityHint instanceof Uint8Array ? new Uint8Array(pskIdentityHint) : undefined;
+  if (hint === undefined) throw new TypeError('options.pskIdentityHint: a string or a Uint8Array');
+  if (hint.length > MAX_PSK_IDENTITY_LENGTH) throw new RangeError(`options.pskIdentityHint: at most ${MAX_PSK_IDENTITY_LENGTH} bytes, got ${hint.length}`);
+  return { externalPsk, pskIdentityHint: hint };
+}
+
+/** The handshake's lookup over the application's callback, for `connection` (see {@link ExternalPskInfo}). */
+export function externalPskFor(cb: ExternalPskCallback, connection: ServerConnection | undefined): NonNullable<HandshakeConfig['externalPsk']> {
+  return (identity: Uint8Array, q: ExternalPskQuery) => cb(identity, { version: q.version === 0x0304 ? 'TLSv1.3' : 'TLSv1.2', serverName: q.serverName, connection });
 }
 
 /** The HelloRetryRequest cookie maker, or `undefined` for none. @throws TypeError for anything but a boolean or a function. */

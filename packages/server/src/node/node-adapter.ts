@@ -19,6 +19,7 @@ import { checkTimeout } from '../lifecycle/lifecycle';
 import type { PeekedHello } from './client-hello-peek';
 import { parseAlpn } from './node-compat';
 import { KNOWN_OPTIONS, checkKnownOptions } from './node-options';
+import { linkPskSocket } from './node-psk';
 import { DEFAULT_SNI_TIMEOUT, ServerContexts, type AlpnCallback, type NodeStyleContextOptions, type SniAnswer, type SniCallback } from './server-contexts';
 import { appendTlsKeylog, tlsKeylogFile } from './tls-keylog';
 import { PureTlsSocket, type PureTlsSocketOptions } from './tls-socket';
@@ -316,9 +317,10 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
     const refuse = this.maxConcurrentHandshakes > 0 && this.handshaking.size >= this.maxConcurrentHandshakes;
     // The connection is chosen from the ClientHello when SNI contexts or ALPNCallback may apply.
     const byHello = !refuse && (this.sniCallback !== undefined || this.contexts.hasEntries || this.alpnCallback !== undefined);
+    const conn = byHello ? undefined : new ServerConnection(this.context, { keyLog });
     const socket = new PureTlsSocket(
       tcp,
-      byHello ? undefined : new ServerConnection(this.context, { keyLog }),
+      conn,
       {
         secure: (s) => {
           this.handshaking.delete(s);
@@ -338,9 +340,21 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
         serverClose: (close, s) => this.emit('closedByServer', close, s),
       },
       byHello
-        ? { ...this.socketOptions(), hello: { limits: clientHelloLimits(this.context.handshake), choose: (hello: PeekedHello, answer: (r: Conn | Error) => void) => this.chooseByHello(hello, keyLog, answer) } }
+        ? {
+            ...this.socketOptions(),
+            hello: {
+              limits: clientHelloLimits(this.context.handshake),
+              choose: (hello: PeekedHello, answer: (r: Conn | Error) => void) =>
+                this.chooseByHello(hello, keyLog, (r) => {
+                  // `pskCallback(socket, identity)` is called with this socket.
+                  if (!(r instanceof Error)) linkPskSocket(r, socket);
+                  answer(r);
+                }),
+            },
+          }
         : this.socketOptions(),
     );
+    if (conn) linkPskSocket(conn, socket);
     if (refuse) {
       socket.refuse(new TlsAdapterError('TooManyHandshakes', `more than ${this.maxConcurrentHandshakes} concurrent TLS handshakes (maxConcurrentHandshakes)`));
       return;

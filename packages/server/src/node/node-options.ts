@@ -33,7 +33,6 @@ export interface OptionRow {
 }
 
 const ENGINES = 'OpenSSL engines do not exist in a pure TypeScript server; load the key with `key` (PEM/DER, also encrypted with `passphrase`) or `pfx`';
-const PSK = 'external PSKs (TLS 1.3 RFC 8446 §4.2.11, TLS 1.2 ECDHE-PSK) are not supported yet';
 
 const supported = (origin: OptionOrigin, scope: OptionScope, refuseValue?: OptionRow['refuseValue']): OptionRow => ({ origin, scope, status: 'supported', ...(refuseValue ? { refuseValue } : {}) });
 const refused = (origin: OptionOrigin, scope: OptionScope, why: string): OptionRow => ({ origin, scope, status: 'refused', why });
@@ -47,8 +46,8 @@ export const KNOWN_OPTIONS: Readonly<Record<string, OptionRow>> = Object.freeze(
   SNICallback: supported('tls.createServer', 'server'),
   enableTrace: supported('tls.createServer', 'server', (v) => (v ? 'OpenSSL protocol traces (SSL_trace) do not exist here; use the `keylog` event or `closedByServer` for diagnostics' : undefined)),
   handshakeTimeout: supported('tls.createServer', 'server'),
-  pskCallback: inProgress('tls.createServer', 'server', PSK),
-  pskIdentityHint: inProgress('tls.createServer', 'server', PSK),
+  pskCallback: supported('tls.createServer', 'server'),
+  pskIdentityHint: supported('tls.createServer', 'server'),
   rejectUnauthorized: supported('tls.createServer', 'context'),
   requestCert: supported('tls.createServer', 'context'),
   sessionTimeout: supported('tls.createServer', 'context'),
@@ -98,6 +97,7 @@ export const KNOWN_OPTIONS: Readonly<Record<string, OptionRow>> = Object.freeze(
   certificates: supported('puretls', 'context'),
   cipherSuites: supported('puretls', 'context'),
   crypto: supported('puretls', 'context'),
+  externalPsk: supported('puretls', 'context'),
   getSession: supported('puretls', 'context'),
   groupSelection: supported('puretls', 'context'),
   groups: supported('puretls', 'context'),

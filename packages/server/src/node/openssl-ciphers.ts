@@ -13,7 +13,7 @@
  * may be added again), `+` (move to the end) or nothing (append what is not there yet, in
  * OpenSSL's order); `@STRENGTH` sorts by key length; `@SECLEVEL=n`; `DEFAULT` only first. The
  * list is kept as OpenSSL keeps it (one list of every suite with an active flag) restricted to
- * puretls's six, which gives the same order OpenSSL would (checked against `openssl ciphers`).
+ * puretls's seven (the ECDHE-PSK one included), which gives the same order OpenSSL would (checked against `openssl ciphers`).
  *
  * Where puretls is stricter: a name or alias that OpenSSL does not know either is an error (OpenSSL
  * ignores it when something else matches), so is a syntax we do not support (`@SECLEVEL=3` and
@@ -49,18 +49,24 @@ const OPENSSL_ORDER: readonly SuiteInfo[] = [
   'ECDHE-RSA-CHACHA20-POLY1305',
   'ECDHE-ECDSA-AES128-GCM-SHA256',
   'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-PSK-CHACHA20-POLY1305',
 ].map((n) => TLS12.find((s) => s.opensslName === n)!);
 
-/** OpenSSL aliases that match some of puretls's suites (ssl/ssl_ciph.c `cipher_aliases`). */
+/** ECDHE with a certificate (OpenSSL's kECDHE), not ECDHE_PSK (kECDHEPSK). */
+const certEcdhe = (s: SuiteInfo): boolean => s.auth !== 'psk';
+/** OpenSSL aliases that match some of puretls's suites (ssl/ssl_ciph.c `cipher_aliases`; checked with `openssl ciphers -psk`). */
 const ALIASES: Readonly<Record<string, (s: SuiteInfo) => boolean>> = {
   ALL: () => true,
   HIGH: () => true,
   'TLSv1.2': () => true,
-  kEECDH: () => true,
-  kECDHE: () => true,
-  ECDH: () => true,
-  ECDHE: () => true,
-  EECDH: () => true,
+  kEECDH: certEcdhe,
+  kECDHE: certEcdhe,
+  ECDH: certEcdhe,
+  ECDHE: certEcdhe,
+  EECDH: certEcdhe,
+  PSK: (s) => s.auth === 'psk',
+  kECDHEPSK: (s) => s.auth === 'psk',
+  aPSK: (s) => s.auth === 'psk',
   aRSA: (s) => s.auth === 'rsa',
   aECDSA: (s) => s.auth === 'ecdsa',
   ECDSA: (s) => s.auth === 'ecdsa',
@@ -135,6 +141,7 @@ function parseCipherList(rules: string, where: string): SuiteInfo[] {
     }
     const op = element[0] === '!' ? 'kill' : element[0] === '-' ? 'del' : element[0] === '+' ? 'ord' : 'add';
     const body = op === 'add' ? element : element.slice(1);
+    if (op === 'add') refuseOtherPsk(body, where);
     list = apply(list, op, matcher(body, where));
   }
   const enabled = list.filter((e) => e.active).map((e) => e.suite);
@@ -184,6 +191,26 @@ function special(element: string, where: string, update: (sorted: (l: Entry[]) =
     return;
   }
   throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `${where}: ${JSON.stringify(element)} is not supported (only @STRENGTH and @SECLEVEL=0..${MAX_SECLEVEL})`);
+}
+
+/** PSK key exchanges puretls does not serve: plain PSK, DHE_PSK, RSA_PSK (no ECDHE, or no forward secrecy). */
+const OTHER_PSK_ALIASES = new Set(['kPSK', 'kDHEPSK', 'kRSAPSK']);
+
+/**
+ * A PSK suite other than ECDHE-PSK-CHACHA20-POLY1305 (or an alias of only such suites) named to be
+ * enabled is refused by name: OpenSSL would serve it, puretls serves ECDHE + AEAD only.
+ * @throws TypeError (`ERR_INVALID_ARG_VALUE`) naming it.
+ */
+function refuseOtherPsk(body: string, where: string): void {
+  for (const p of body.split('+')) {
+    if (OTHER_PSK_ALIASES.has(p) || (OPENSSL_OTHER_SUITES.has(p) && /(^|-)PSK-/.test(p))) {
+      throw codeError(
+        TypeError,
+        'ERR_INVALID_ARG_VALUE',
+        `${where}: ${p} is not supported: among the PSK suites puretls serves only ECDHE-PSK-CHACHA20-POLY1305 (ECDHE_PSK with an AEAD, RFC 5489 / RFC 7905); plain PSK, DHE-PSK and RSA-PSK suites are refused`,
+      );
+    }
+  }
 }
 
 /** The suites an element body (`NAME`, `ALIAS`, or `A+B+…`) selects. */

@@ -17,6 +17,7 @@ import { ServerContext, type ServerContextOptions } from '../core/context';
 import { contextOptionsOf, mapContextOptions, nodeTicketKeysOf, ticketKeyRingFromNodeKeys, type NodeContextOptions, type NodeSecureContextOptions } from './node-compat';
 import { KNOWN_OPTIONS, checkKnownOptions } from './node-options';
 import { PureTlsSecureContext, isNodeSecureContext, nodeSecureContextError } from './secure-context';
+import { nodePskOptions } from './node-psk';
 
 /**
  * What an `SNICallback` may answer: `createSecureContext()`'s object (or its `.context`), a
@@ -73,6 +74,8 @@ export class ServerContexts {
   private readonly entries: { readonly re: RegExp; readonly context: ServerContext }[] = [];
   /** SNI contexts made from answers, per answer object (cleared when the base changes). */
   private derived = new WeakMap<object, ServerContext>();
+  /** Node's `pskCallback`/`pskIdentityHint` (server options), part of every context the server makes. */
+  private readonly psk: Pick<ServerContextOptions, 'externalPsk' | 'pskIdentityHint'>;
 
   /**
    * @param options the server's options, already checked (`checkKnownOptions`).
@@ -88,6 +91,7 @@ export class ServerContexts {
     fixed?: ServerContext,
   ) {
     this.base = contextOptionsOf(options);
+    this.psk = nodePskOptions(options);
     this.current = fixed ?? new ServerContext(this.map(this.base, 'options'));
     this.ring = this.current.ticketKeys;
     this.onContext(this.current);
@@ -215,6 +219,8 @@ export class ServerContexts {
       ...mapped,
       ...(ring !== undefined ? { ticketKeys: ring } : {}),
       ...(this.alpnProtocols !== undefined && mapped.alpnProtocols === undefined ? { alpnProtocols: this.alpnProtocols } : {}),
+      ...(mapped.externalPsk === undefined && this.psk.externalPsk !== undefined ? { externalPsk: this.psk.externalPsk } : {}),
+      ...(this.psk.pskIdentityHint !== undefined ? { pskIdentityHint: this.psk.pskIdentityHint } : {}),
     };
   }
 }

@@ -17,7 +17,7 @@ import {
   reasonCode,
   type Reason,
 } from '@puretls/record-layer';
-import { keysFor, nextTrafficSecret, readServerKeyExchange, writeHandshake } from '@puretls/handshake-state-machine';
+import { keysFor, nextTrafficSecret, readServerKeyExchange, suiteByCode, writeClientKeyExchangeEcdhePsk, writeHandshake } from '@puretls/handshake-state-machine';
 import { NO_SESSIONS, ServerContext } from '../../src/index';
 import { driveTo, plainRecord, type StateId } from '../fuzz/drive';
 import { ecdsaCertificate, exchange, handshake, makeContext } from '@puretls/test-support/harness13';
@@ -89,6 +89,24 @@ function longer(msg: Uint8Array, n: number): Uint8Array {
   const len = out.length - 4;
   out.set([len >> 16, (len >> 8) & 0xff, len & 0xff], 1);
   return out;
+}
+
+// ---- external PSKs: a PSK-only context (no certificate) knowing the identity "id1"
+const pskContext = (lookup: (identity: Uint8Array) => Uint8Array | undefined = (id) => (new TextDecoder().decode(id) === 'id1' ? bytes(32, 7) : undefined)) =>
+  new ServerContext({ certificates: [], externalPsk: lookup, cipherSuites: ['TLS_AES_128_GCM_SHA256', 'ECDHE-PSK-CHACHA20-POLY1305'] });
+/** A TLS 1.3 ClientHello offering the external PSK `identity` (key `key`). */
+function psk13(identity: string, ctx: ServerContext, key = bytes(32, 7)): Seen {
+  const ticket = { ticket: new TextEncoder().encode(identity), psk: key, suite: suiteByCode(0x1301)!, ticketAgeAdd: 0, lifetime: 0, maxEarlyData: 0, nonce: new Uint8Array(0), external: true };
+  return h13({ cipherSuites: [0x1301], resume: { tickets: [ticket] } }, ctx);
+}
+/** A TLS 1.2 ECDHE-PSK hello, then a ClientKeyExchange naming `identity` (x25519 point 9: the base point). */
+function psk12(identity: Uint8Array): Seen {
+  const x = exchange12(pskContext());
+  x.send(TestClient12.plaintextRecord(x.client.buildClientHello({ cipherSuites: [0xccac] })));
+  const point = new Uint8Array(32);
+  point[0] = 9;
+  x.send(TestClient12.plaintextRecord(writeClientKeyExchangeEcdhePsk(identity, point), 22, 0x0303));
+  return { errors: x.errors, wire: x.client.alerts.map((a) => a.description) };
 }
 
 // ---- client authentication: a context with requestCert (rejectUnauthorized by default) and the test CA
@@ -230,6 +248,16 @@ const SCENARIOS: Record<Reason, Scenario> = {
     const first = handshake(ctx);
     return h13({ resume: { tickets: [first.client.tickets[0]!], corruptBinder: true } }, ctx);
   },
+  // ---- external PSKs
+  UnknownPskIdentity: () => psk12(new TextEncoder().encode('nobody')),
+  PskIdentityTooLong: () => psk12(bytes(257, 0x61)),
+  ExternalPskCallbackFailed: () =>
+    psk13(
+      'id1',
+      pskContext(() => {
+        throw new Error('lookup failed');
+      }),
+    ),
   // ---- nothing in common
   NoCommonCipherSuite: () => h13({ cipherSuites: [0xc02b, 0x009c] }),
   NoCommonGroup: () => h13({ groups: [0x1234, 0x2345], rawShares: [{ group: 0x1234, keyExchange: bytes(10, 7) }] }),
