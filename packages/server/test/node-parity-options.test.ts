@@ -33,8 +33,6 @@ const REFUSED_SAMPLES: Record<string, unknown> = {
   maxClientHelloExtensions: 10,
   privateKeyEngine: 'dynamic', // Node: needs privateKeyIdentifier
   privateKeyIdentifier: 'key', // Node: needs privateKeyEngine
-  pskCallback: () => null,
-  pskIdentityHint: 'hint',
   requestOCSP: true,
   secureContext: {},
   server: {},
@@ -66,6 +64,8 @@ function supportedSamples(ca = ''): Record<string, unknown> {
     noDelay: true,
     passphrase: 'pw',
     pauseOnConnect: false,
+    pskCallback: () => null,
+    pskIdentityHint: 'hint',
     rejectUnauthorized: true,
     requestCert: false,
     secureOptions: cryptoConstants.SSL_OP_NO_TICKET,

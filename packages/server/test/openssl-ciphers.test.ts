@@ -15,9 +15,12 @@ const OURS12 = SUITES.filter((s) => s.version === 0x0303).map((s) => s.opensslNa
 
 beforeAll(() => requireTool('openssl', ['version'], 'openssl'));
 
-/** `openssl ciphers -s -tls1_2 list`: the TLS 1.2 names it enables, or `null` when it refuses the string. */
+/**
+ * `openssl ciphers -s -psk -tls1_2 list`: the TLS 1.2 names it enables (PSK suites included, as a
+ * server with a PSK callback has them), or `null` when it refuses the string.
+ */
 function opensslList(list: string, tls12 = true): string[] | null {
-  const r = spawnSync('openssl', ['ciphers', ...(tls12 ? ['-s', '-tls1_2'] : []), list], { encoding: 'utf8', timeout: 10_000 });
+  const r = spawnSync('openssl', ['ciphers', ...(tls12 ? ['-s', '-psk', '-tls1_2'] : []), list], { encoding: 'utf8', timeout: 10_000 });
   if (r.status !== 0) return null;
   return r.stdout.trim().split(':').filter((n) => !n.startsWith('TLS_'));
 }
@@ -48,6 +51,14 @@ const AGREE = [
   'ECDSA+AES256:ECDSA',
   'kECDHE+aRSA+AES128',
   'TLSv1.2+HIGH',
+  // The one PSK suite we serve (ECDHE_PSK, RFC 5489 / RFC 7905) and the aliases that reach it.
+  'ECDHE-PSK-CHACHA20-POLY1305',
+  'ECDHE-PSK-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256',
+  'PSK',
+  'aPSK:ECDHE',
+  'kECDHEPSK:ECDH',
+  'ALL:!PSK',
+  'ECDHE:PSK:-CHACHA20',
   DEFAULT_CIPHERS.split(':').filter((c) => !c.startsWith('TLS_')).join(':'),
 ];
 
@@ -89,6 +100,13 @@ describe('refused, naming the part', () => {
     ['!TLS_AES_128_GCM_SHA256', 'ERR_INVALID_ARG_VALUE', /!TLS_AES_128/],
     ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'ERR_INVALID_ARG_VALUE', /ECDHE-RSA-AES128-GCM-SHA256/],
     ['', 'ERR_INVALID_ARG_VALUE', /ciphers/],
+    // PSK suites other than ECDHE-PSK-CHACHA20-POLY1305: refused by name (OpenSSL would serve them).
+    ['PSK-AES128-GCM-SHA256', 'ERR_INVALID_ARG_VALUE', /PSK-AES128-GCM-SHA256 is not supported/],
+    ['ECDHE-PSK-CHACHA20-POLY1305:DHE-PSK-CHACHA20-POLY1305', 'ERR_INVALID_ARG_VALUE', /DHE-PSK-CHACHA20-POLY1305 is not supported/],
+    ['RSA-PSK-AES256-GCM-SHA384:HIGH', 'ERR_INVALID_ARG_VALUE', /RSA-PSK-AES256-GCM-SHA384 is not supported/],
+    ['ECDHE-PSK-AES128-CBC-SHA256', 'ERR_INVALID_ARG_VALUE', /ECDHE-PSK-AES128-CBC-SHA256 is not supported/],
+    ['kPSK:HIGH', 'ERR_INVALID_ARG_VALUE', /kPSK is not supported/],
+    ['HIGH:kDHEPSK+CHACHA20', 'ERR_INVALID_ARG_VALUE', /kDHEPSK is not supported/],
   ])('%s → %s', (list, code, message) => {
     let err: (Error & { code?: string }) | undefined;
     try {
@@ -113,5 +131,5 @@ describe('the name tables', () => {
   it('no alias of OPENSSL_EMPTY_ALIASES matches one of our suites in OpenSSL', () => {
     const matching = [...OPENSSL_EMPTY_ALIASES].filter((a) => (opensslList(`${a}:@SECLEVEL=0`) ?? []).some((n) => OURS12.includes(n)));
     expect(matching).toEqual([]);
-  });
+  }, 60_000); // one `openssl` process per alias (~90) on a busy machine
 });
