@@ -58,6 +58,10 @@ const REASON_OPENSSL: Partial<Readonly<Record<Reason, string>>> = {
   BadRecordVersion: 'wrong version number',
   DecryptFailed: 'decryption failed or bad record mac',
   MessageTooLarge: 'excessive message size',
+  // External PSKs (tls_process_cke_psk_preamble, tls_psk_do_binder).
+  UnknownPskIdentity: 'psk identity not found',
+  PskIdentityTooLong: 'data length too long',
+  BadBinder: 'binder does not verify',
   UnexpectedHandshakeMessage: 'unexpected message',
 };
 
