@@ -30,6 +30,7 @@ import {
 } from '@puretls/crypto';
 import type { ClientHelloLimits } from '@puretls/handshake-state-machine';
 import { ServerConnection } from '../core/connection';
+import { ConnectionStateError } from '../core/connection-state-error';
 import { TlsAdapterError, peerDisconnected } from '../lifecycle/adapter-error';
 import type { ConnectionStats, ServerClose } from '../lifecycle/close-stats';
 import { IdleTimer } from '../lifecycle/idle-timer';
@@ -228,7 +229,7 @@ export class PureTlsSocket extends TlsSocketInfo {
   }
   /** Sends a KeyUpdate (RFC 8446 §4.6.3). @throws Error when the connection is not open. */
   keyUpdate(requestPeerUpdate = false): void {
-    if (!this.conn) throw new Error('keyUpdate(): the connection is not open');
+    if (!this.conn) throw new ConnectionStateError('ERR_TLS_INVALID_STATE', 'keyUpdate(): the connection is not an open TLS 1.3 connection');
     this.conn.keyUpdate(requestPeerUpdate);
     this.out.flush();
   }
