@@ -83,6 +83,53 @@ describe('the secureConnection socket', () => {
     expect(r.puretls).toMatchObject({ type: 'ECDH' });
   });
 
+  it('the net.Socket surface: address(), localFamily, connecting, pending, readyState, bufferSize, ref()/unref(), then after the end', async () => {
+    const r = await onBothServers(async ({ start }) => {
+      const s = await start({ key: p256.key, cert: p256.cert }, null);
+      const secure = s.nextSecure();
+      const c = await connect(s.port);
+      const x = await secure;
+      const a = x.address() as { port?: number; family?: string };
+      const open = {
+        address: { port: a.port === s.port, family: a.family },
+        localFamily: x.localFamily,
+        connecting: x.connecting,
+        pending: x.pending,
+        readyState: x.readyState,
+        bufferSize: x.bufferSize,
+        refIsSelf: x.ref() === x && x.unref() === x,
+      };
+      x.ref();
+      x.destroy();
+      await closed(x);
+      c.destroy();
+      return { open, destroyed: { pending: x.pending, readyState: x.readyState, bufferSize: x.bufferSize } };
+    });
+    expect(r.puretls).toEqual(r.node);
+    expect(r.node.open).toMatchObject({ readyState: 'open', connecting: false, pending: false, refIsSelf: true });
+  });
+
+  it('resetAndDestroy(): a TypeError ERR_INVALID_HANDLE_TYPE on both (Node 20\u2019s TLS sockets have no TCP handle)', async () => {
+    const r = await onBothServers(async ({ start }) => {
+      const s = await start({ key: p256.key, cert: p256.cert }, null);
+      const secure = s.nextSecure();
+      const c = await connect(s.port);
+      const x = await secure;
+      let thrown: unknown;
+      try {
+        x.resetAndDestroy();
+      } catch (e) {
+        thrown = e;
+      }
+      const out = { name: (thrown as Error).name, code: (thrown as NodeJS.ErrnoException).code, message: (thrown as Error).message, destroyed: x.destroyed };
+      x.destroy();
+      c.destroy();
+      return out;
+    });
+    expect(r.puretls).toEqual(r.node);
+    expect(r.node).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_HANDLE_TYPE', destroyed: false });
+  });
+
   it('bytesRead / bytesWritten count plaintext', async () => {
     const r = await onBothServers(async ({ start }) => {
       const s = await start({ key: p256.key, cert: p256.cert }, null);
