@@ -1,6 +1,7 @@
 /**
- * Calls the connection's state does not allow are the application's mistake: a
- * `ConnectionStateError` with its code, nothing sent, the connection not failed by it.
+ * The application's mistakes: calls the connection's state does not allow (a
+ * `ConnectionStateError` with its code, nothing sent, the connection not failed by it), and
+ * `ServerContext` option names it does not know (a TypeError naming them: nothing fails open).
  */
 import { describe, expect, it } from 'vitest';
 import { handshake, makeContext } from '@puretls/test-support/harness13';
@@ -39,5 +40,19 @@ describe('ServerConnection: calls in the wrong state', () => {
     }
     expect(x.conn.takeOutput().length).toBe(0);
     expect(x.conn.error).toBeNull();
+  });
+});
+
+describe('ServerContext options: nothing unknown is accepted', () => {
+  it.each(['fooBar', 'requestcert', 'ALPNProtocols', 'key'])('%s: a TypeError naming it, before anything is built', (name) => {
+    expect(() => makeContext({ [name]: 1 } as never)).toThrow(new RegExp(`options\\.${name}: unknown option`));
+  });
+
+  it('an unknown name with the value undefined is still refused (a typo is a typo)', () => {
+    expect(() => makeContext({ sesionTimeout: undefined } as never)).toThrow(/options\.sesionTimeout: unknown option/);
+  });
+
+  it('every documented option is accepted with its default-like value', () => {
+    expect(() => makeContext({ sessionTimeout: 300, tickets: 'stateful', tls12Tickets: false, requestCert: false, hrrCookie: false })).not.toThrow();
   });
 });
