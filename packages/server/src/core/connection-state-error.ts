@@ -12,8 +12,11 @@ export type ConnectionStateErrorCode =
   /** A TLS 1.3 post-handshake call (`keyUpdate()`, `sendSessionTicket()`) on a connection that is not open TLS 1.3. */
   | 'ERR_TLS_INVALID_STATE';
 
+const BRAND = Symbol.for('puretls.connectionStateError');
+
 /** A method called in a state that does not allow it; see {@link ConnectionStateErrorCode}. */
 export class ConnectionStateError extends Error {
+  readonly [BRAND] = true;
   constructor(
     readonly code: ConnectionStateErrorCode,
     message: string,
@@ -21,4 +24,9 @@ export class ConnectionStateError extends Error {
     super(message);
     this.name = 'ConnectionStateError';
   }
+}
+
+/** True for a {@link ConnectionStateError}, across copies of the package (a brand of its own). */
+export function isConnectionStateError(e: unknown): e is ConnectionStateError {
+  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
 }
