@@ -67,7 +67,18 @@ export {
   MAX_REFUSED_RENEGOTIATIONS,
   type Tls12ServerState,
   type ServerHelloExtensions12,
+  type Traffic12Secrets,
 } from './tls12/server-states';
+export {
+  exportKeyingMaterial13,
+  exportKeyingMaterial12,
+  isReservedExporterLabel12,
+  maxExportLength13,
+  RESERVED_EXPORTER_LABELS12,
+  MAX_EXPORTER_LABEL13,
+  MAX_EXPORTER_CONTEXT12,
+  type ExporterInput12,
+} from './common/keying-material-exporter';
 export { masterSecret12, keyBlock12, trafficKeys12, verifyData12, MASTER_SECRET_LENGTH, TLS12_IV_LENGTH, type Tls12Keys } from './tls12/key-schedule';
 export {
   checkVersion12,

@@ -15,6 +15,7 @@ import {
   clientMessageLimit,
   suiteByCode,
   type HandshakeEvent,
+  type FinishedPair,
   type HandshakeIo,
   type NegotiatedInfo,
   type ServerState,
@@ -476,6 +477,40 @@ export class ServerConnection<Context extends ConnectionContext = ConnectionCont
     } catch (e) {
       this.fail(e);
     }
+  }
+
+  /**
+   * Keying material exported from this connection (RFC 8446 §7.5 in TLS 1.3; RFC 5705 §4 in TLS
+   * 1.2, only with an extended master secret, RFC 7627 §5.4), OpenSSL's
+   * `SSL_export_keying_material`: `length` bytes for `label` and the optional `context`. TLS 1.3
+   * treats no context and an empty one alike; TLS 1.2 does not. The peer computes the same bytes.
+   * @throws TypeError for a label that is not an ASCII string, a TLS 1.2 reserved label
+   *   (`client finished`, `server finished`, `master secret`, `key expansion`,
+   *   `extended master secret`), a context that is not a Uint8Array, a TLS 1.2 connection
+   *   without extended master secret; RangeError for a length that is not a positive integer or
+   *   exceeds the version's limit (TLS 1.3: 255 × the hash length); Error before the handshake
+   *   completed or after the connection closed.
+   */
+  exportKeyingMaterial(length: number, label: string, context?: Uint8Array): Uint8Array {
+    if (context !== undefined && !(context instanceof Uint8Array)) throw new TypeError('exportKeyingMaterial(context): a Uint8Array is required');
+    const state = this.state;
+    if (this._phase !== 'open' || (state.kind !== 'Traffic13' && state.kind !== 'Traffic12')) throw new Error('exportKeyingMaterial(): the connection is not open');
+    return state.exportKeyingMaterial(label, context, length);
+  }
+
+  /** Our Finished verify_data (RFC 8446 §4.4.4, RFC 5246 §7.4.9), once the handshake completed (Node's `getFinished()`); a view: copy it to keep it. */
+  get finished(): Uint8Array | undefined {
+    return this.finishedPair()?.server;
+  }
+
+  /** The client's Finished verify_data, once the handshake completed (Node's `getPeerFinished()`); a view. */
+  get peerFinished(): Uint8Array | undefined {
+    return this.finishedPair()?.client;
+  }
+
+  private finishedPair(): FinishedPair | undefined {
+    const state = this.state;
+    return state.kind === 'Traffic13' || state.kind === 'Traffic12' ? state.finished : undefined;
   }
 
   /**

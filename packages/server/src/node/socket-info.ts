@@ -10,6 +10,7 @@ import { encodeSession } from '@puretls/session-cache';
 import { sessionOfHandle } from '../core/sessions';
 import { cipherName, type ServerConnection } from '../core/connection';
 import type { ServerContext } from '../core/context';
+import { exportKeyingMaterial } from './keying-material';
 
 /** A connection of a `ServerContext` (what the Node adapter makes). */
 export type Conn = ServerConnection<ServerContext>;
@@ -88,6 +89,25 @@ export abstract class TlsSocketInfo extends Duplex {
     return Buffer.from(der.buffer, der.byteOffset, der.byteLength);
   }
 
+  /**
+   * Node's `exportKeyingMaterial(length, label[, context])`: keying material from this connection's
+   * exporter (RFC 8446 §7.5 / RFC 5705 §4), the same bytes the client's `exportKeyingMaterial` gives.
+   * @throws Node's errors for bad arguments and before the handshake (see `keying-material.ts`).
+   */
+  exportKeyingMaterial(length: number, label: string, context?: Buffer | NodeJS.ArrayBufferView): Buffer {
+    return exportKeyingMaterial(this.connection, length, label, context);
+  }
+
+  /** Node's `getFinished()`: our Finished message's verify_data, `undefined` before the handshake completed. */
+  getFinished(): Buffer | undefined {
+    return copyToBuffer(this.connection?.finished);
+  }
+
+  /** Node's `getPeerFinished()`: the client's Finished verify_data, `undefined` before the handshake completed. */
+  getPeerFinished(): Buffer | undefined {
+    return copyToBuffer(this.connection?.peerFinished);
+  }
+
   // ---- client certificates (requestCert) -------------------------------------------------------
 
   /**
@@ -127,6 +147,11 @@ export abstract class TlsSocketInfo extends Duplex {
     const leaf = this.connection?.info?.clientAuth?.peerCertificates[0];
     return leaf === undefined ? undefined : toNodeX509Certificate(leaf);
   }
+}
+
+/** A Buffer copy (Node hands out fresh Buffers), or `undefined`. */
+function copyToBuffer(b: Uint8Array | undefined): Buffer | undefined {
+  return b === undefined ? undefined : Buffer.from(b);
 }
 
 /** Node's certificate object: {@link NodeCertificateObject} with Buffers for `raw` and `pubkey`. */
