@@ -28,6 +28,8 @@ import { withDowngradeSentinel, writeServerHello } from '../msgs/server-hello';
 import { serverCertificate12 } from '../msgs/certificate';
 import { serverKeyExchangeSignedContent, writeServerEcdhParams, writeServerKeyExchange } from '../msgs/server-key-exchange';
 import { writeServerHelloDone } from '../msgs/server-hello-done';
+import { writeCertificateStatus } from '../msgs/certificate-status';
+import { ocspStapleFor } from '../common/ocsp-stapling';
 import { readClientKeyExchangeEcdhe } from '../msgs/client-key-exchange';
 import { readFinished, TLS12_VERIFY_DATA_LENGTH, writeFinished } from '../msgs/finished';
 import { writeNewSessionTicket12 } from '../msgs/new-session-ticket';
@@ -211,6 +213,8 @@ export interface ServerHelloExtensions12 {
   readonly extendedMasterSecret: boolean;
   /** RFC 8449 §4: our limit, when the client sent one. */
   readonly recordSizeLimit: number | undefined;
+  /** RFC 6066 §8: an empty status_request, announcing a CertificateStatus (full handshakes only). */
+  readonly statusRequest?: boolean;
 }
 
 /**
@@ -223,6 +227,7 @@ export function serverHelloExtensions12(x: ServerHelloExtensions12): Extension[]
   if (x.serverName) out.push(writeServerName());
   if (x.pointFormats) out.push(writeEcPointFormats([0]));
   if (x.sessionTicket) out.push(writeSessionTicket());
+  if (x.statusRequest === true) out.push(writeEmptyExtension(ExtensionType.status_request));
   if (x.alpn !== undefined) out.push(writeAlpn([latin1ToBytes(x.alpn)]));
   if (x.extendedMasterSecret) out.push(writeEmptyExtension(ExtensionType.extended_master_secret));
   if (x.recordSizeLimit !== undefined) out.push(writeRecordSizeLimit(x.recordSizeLimit));
@@ -282,6 +287,9 @@ function fullHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined
   const sendTicket = offersTicket && io.wantsTicket12(offersTicket);
   const ems = ch.ext.extendedMasterSecret;
   const recordSizeLimit = ch.ext.recordSizeLimit !== undefined ? ownRecordSizeLimit12(config) : undefined;
+  // RFC 6066 §8: "If a server returns a "CertificateStatus" message, then the server MUST have
+  // included an extension of type "status_request" with empty "extension_data" in the extended server hello."
+  const ocspResponse = ocspStapleFor(config, hello, index);
   const sh = writeServerHello({
     random: serverRandom,
     legacySessionIdEcho: sessionId,
@@ -294,6 +302,7 @@ function fullHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined
       alpn,
       extendedMasterSecret: ems,
       recordSizeLimit,
+      statusRequest: ocspResponse !== undefined,
     }),
     omitEmptyExtensions: true,
   });
@@ -305,6 +314,8 @@ function fullHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined
   io.setVersion('tls12');
   sendAndHash(io, transcript, sh);
   sendAndHash(io, transcript, serverCertificate12(cert.chain));
+  // RFC 6066 §8: CertificateStatus "immediately after the Certificate message".
+  if (ocspResponse !== undefined) sendAndHash(io, transcript, writeCertificateStatus(ocspResponse));
   const ske = buildServerKeyExchange(config, cert, scheme, group, ch.random, serverRandom);
   sendAndHash(io, transcript, ske.message);
   // RFC 5246 §7.4.4: CertificateRequest "immediately follow[s] the ServerKeyExchange message".

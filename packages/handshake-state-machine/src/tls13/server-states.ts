@@ -19,7 +19,8 @@ import type { HandshakeMessage } from '../handshake-message';
 import { HandshakeType } from '../msgs/enums';
 import { writeHelloRetryRequest, writeServerHello } from '../msgs/server-hello';
 import { writeEncryptedExtensions } from '../msgs/encrypted-extensions';
-import { serverCertificate13 } from '../msgs/certificate';
+import { serverCertificate13, serverCertificate13WithStatus } from '../msgs/certificate';
+import { ocspStapleFor } from '../common/ocsp-stapling';
 import { certificateVerifyContent, writeCertificateVerify } from '../msgs/certificate-verify';
 import { readFinished, writeFinished } from '../msgs/finished';
 import { readKeyUpdate, writeKeyUpdate } from '../msgs/key-update';
@@ -400,9 +401,11 @@ function sendFlight(ctx: StateContext, hello: Hello, plan: FlightPlan): Tls13Ser
   if (clientAuth) sendAndHash(io, transcript, certificateRequest13(clientAuth));
 
   if (plan.cert) {
-    // Certificate (RFC 8446 §4.4.2): empty certificate_request_context in the handshake.
+    // Certificate (RFC 8446 §4.4.2): empty certificate_request_context in the handshake; a stapled
+    // OCSP response in the leaf's entry (§4.4.2.1), only when the client asked for one.
     const { cert, scheme } = plan.cert;
-    sendAndHash(io, transcript, serverCertificate13(cert.chain));
+    const ocspResponse = ocspStapleFor(config, hello, plan.cert.index);
+    sendAndHash(io, transcript, ocspResponse === undefined ? serverCertificate13(cert.chain) : serverCertificate13WithStatus(cert.chain, ocspResponse));
     // CertificateVerify (RFC 8446 §4.4.3).
     const signature = p.sign(cert.key, scheme as SignatureScheme, certificateVerifyContent(true, transcript.current()));
     sendAndHash(io, transcript, writeCertificateVerify({ algorithm: scheme, signature }));

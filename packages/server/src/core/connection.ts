@@ -18,6 +18,7 @@ import {
   type FinishedPair,
   type HandshakeIo,
   type NegotiatedInfo,
+  type OcspStaple,
   type ServerState,
   type SessionRefusal,
   type StoredSession,
@@ -60,7 +61,18 @@ export interface ServerConnectionOptions {
    * no_application_protocol (RFC 7301 §3.2).
    */
   readonly alpnProtocols?: readonly string[];
+  /**
+   * An OCSP response to staple on this connection (an adapter's per-connection answer, e.g. Node's
+   * `OCSPRequest` event) and the index (into the context's certificates) of the certificate it is
+   * for. Sent only when the client asks (status_request, RFC 6066 §8) and that certificate is the
+   * one the full handshake sends: a CertificateStatus message in TLS 1.2, the leaf's
+   * CertificateEntry extension in TLS 1.3 (RFC 8446 §4.4.2.1). The bytes are sent as they are.
+   */
+  readonly ocspStaple?: OcspStaple;
 }
+
+/** RFC 6066 §8 `opaque OCSPResponse<1..2^24-1>`. */
+const MAX_OCSP_RESPONSE = 2 ** 24 - 1;
 
 /** `setMaxSendFragment()` bounds (Node's and OpenSSL's `SSL_set_max_send_fragment`). */
 export const MIN_SEND_FRAGMENT = 512;
@@ -124,7 +136,17 @@ export class ServerConnection<Context extends ConnectionContext = ConnectionCont
     });
     const alpn = options.alpnProtocols;
     if (alpn !== undefined && (!Array.isArray(alpn) || alpn.some((p) => typeof p !== 'string'))) throw new TypeError('options.alpnProtocols: an array of protocol names');
-    const config = alpn === undefined ? context.handshake : Object.freeze({ ...context.handshake, alpnProtocols: [...alpn] });
+    const ocsp = options.ocspStaple;
+    if (ocsp !== undefined) checkOcspStaple(ocsp, context.handshake.certificates.length);
+    const config =
+      alpn === undefined && ocsp === undefined
+        ? context.handshake
+        : Object.freeze({
+            ...context.handshake,
+            ...(alpn !== undefined ? { alpnProtocols: [...alpn] } : {}),
+            // A copy: the caller's buffer may change before the handshake sends it.
+            ...(ocsp !== undefined ? { ocspStaple: { certificateIndex: ocsp.certificateIndex, response: new Uint8Array(ocsp.response) } } : {}),
+          });
     this.state = new ExpectClientHello({ config, io: this.io });
     context.sessions.handshakeStarted(this);
   }
@@ -654,6 +676,16 @@ function cleanState(state: ServerState): void {
     default:
       assertNever(state);
   }
+}
+
+/** @throws TypeError / RangeError naming `options.ocspStaple` and what is wrong with it. */
+function checkOcspStaple(o: OcspStaple, certificates: number): void {
+  if (o === null || typeof o !== 'object') throw new TypeError('options.ocspStaple: { certificateIndex, response } is required');
+  if (!Number.isInteger(o.certificateIndex) || o.certificateIndex < 0 || o.certificateIndex >= certificates) {
+    throw new RangeError(`options.ocspStaple.certificateIndex: an index into the context's ${certificates} certificates, got ${String(o.certificateIndex)}`);
+  }
+  if (!(o.response instanceof Uint8Array)) throw new TypeError('options.ocspStaple.response: a Uint8Array is required');
+  if (o.response.length === 0 || o.response.length > MAX_OCSP_RESPONSE) throw new RangeError(`options.ocspStaple.response: 1 to ${MAX_OCSP_RESPONSE} bytes (RFC 6066 §8), got ${o.response.length}`);
 }
 
 /** What `getCipher()` reports for a suite code. */
