@@ -13,11 +13,13 @@ export {
   MIN_SEND_FRAGMENT,
   MAX_SEND_FRAGMENT,
 } from './core/connection';
+export { ConnectionStateError, type ConnectionStateErrorCode } from './core/connection-state-error';
 export {
   ADAPTER_REASONS,
   DISCONNECTED_MESSAGE,
   TlsAdapterError,
   isPuretlsError,
+  isTlsAdapterError,
   type AdapterErrorCode,
   type AdapterReason,
 } from './lifecycle/adapter-error';
