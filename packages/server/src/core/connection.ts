@@ -513,13 +513,13 @@ export class ServerConnection<Context extends ConnectionContext = ConnectionCont
    *   (`client finished`, `server finished`, `master secret`, `key expansion`,
    *   `extended master secret`), a context that is not a Uint8Array, a TLS 1.2 connection
    *   without extended master secret; RangeError for a length that is not a positive integer or
-   *   exceeds the version's limit (TLS 1.3: 255 × the hash length); Error before the handshake
-   *   completed or after the connection closed.
+   *   exceeds the version's limit (TLS 1.3: 255 × the hash length); {@link ConnectionStateError}
+   *   (`ERR_TLS_INVALID_STATE`) before the handshake completed or after the connection closed.
    */
   exportKeyingMaterial(length: number, label: string, context?: Uint8Array): Uint8Array {
     if (context !== undefined && !(context instanceof Uint8Array)) throw new TypeError('exportKeyingMaterial(context): a Uint8Array is required');
     const state = this.state;
-    if (this._phase !== 'open' || (state.kind !== 'Traffic13' && state.kind !== 'Traffic12')) throw new Error('exportKeyingMaterial(): the connection is not open');
+    if (this._phase !== 'open' || (state.kind !== 'Traffic13' && state.kind !== 'Traffic12')) throw new ConnectionStateError('ERR_TLS_INVALID_STATE', 'exportKeyingMaterial(): the connection is not open');
     return state.exportKeyingMaterial(label, context, length);
   }
 
