@@ -13,7 +13,7 @@ export {
   MIN_SEND_FRAGMENT,
   MAX_SEND_FRAGMENT,
 } from './core/connection';
-export { ConnectionStateError, type ConnectionStateErrorCode } from './core/connection-state-error';
+export { ConnectionStateError, isConnectionStateError, type ConnectionStateErrorCode } from './core/connection-state-error';
 export {
   ADAPTER_REASONS,
   DISCONNECTED_MESSAGE,

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { handshake, makeContext } from '@puretls/test-support/harness13';
-import { ConnectionStateError, ServerConnection } from '../src/index';
+import { ConnectionStateError, ServerConnection, isConnectionStateError, isPuretlsError, isTlsAdapterError } from '../src/index';
 
 describe('ServerConnection: calls in the wrong state', () => {
   it('keyUpdate() and sendSessionTicket() before the handshake: ERR_TLS_INVALID_STATE, nothing queued', () => {
@@ -21,6 +21,7 @@ describe('ServerConnection: calls in the wrong state', () => {
       })();
       expect(e).toBeInstanceOf(ConnectionStateError);
       expect(e).toMatchObject({ code: 'ERR_TLS_INVALID_STATE', name: 'ConnectionStateError' });
+      expect([isConnectionStateError(e), isPuretlsError(e), isTlsAdapterError(e)]).toEqual([true, true, false]);
     }
     expect(conn.takeOutput().length).toBe(0);
     expect(conn.error).toBeNull();

@@ -15,8 +15,11 @@ export type ConnectionStateErrorCode =
    */
   | 'ERR_TLS_INVALID_STATE';
 
+const BRAND = Symbol.for('puretls.connectionStateError');
+
 /** A method called in a state that does not allow it; see {@link ConnectionStateErrorCode}. */
 export class ConnectionStateError extends Error {
+  readonly [BRAND] = true;
   constructor(
     readonly code: ConnectionStateErrorCode,
     message: string,
@@ -24,4 +27,9 @@ export class ConnectionStateError extends Error {
     super(message);
     this.name = 'ConnectionStateError';
   }
+}
+
+/** True for a {@link ConnectionStateError}, across copies of the package (a brand of its own). */
+export function isConnectionStateError(e: unknown): e is ConnectionStateError {
+  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
 }

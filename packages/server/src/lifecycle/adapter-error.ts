@@ -7,6 +7,7 @@
  */
 
 import { isTlsError, type TlsError } from '@puretls/record-layer';
+import { isConnectionStateError, type ConnectionStateError } from '../core/connection-state-error';
 
 const BRAND = Symbol.for('puretls.adapterError');
 
@@ -62,11 +63,12 @@ export class TlsAdapterError extends Error {
 
 /**
  * True for every error puretls raises about a connection: a `TlsError` (protocol, with its
- * alert) or a {@link TlsAdapterError} (adapter: timeouts, limits, disconnects). Works across
- * copies of the packages (a brand, like undici's `isUndiciError`).
+ * alert), a {@link TlsAdapterError} (adapter: timeouts, limits, disconnects) or a
+ * `ConnectionStateError` (a call the connection's state does not allow). Works across copies of
+ * the packages (brands, like undici's `isUndiciError`).
  */
-export function isPuretlsError(e: unknown): e is TlsError | TlsAdapterError {
-  return isTlsError(e) || isTlsAdapterError(e);
+export function isPuretlsError(e: unknown): e is TlsError | TlsAdapterError | ConnectionStateError {
+  return isTlsError(e) || isTlsAdapterError(e) || isConnectionStateError(e);
 }
 
 /** True for a {@link TlsAdapterError}, across copies of the package (a brand of its own). */
