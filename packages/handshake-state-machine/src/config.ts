@@ -19,6 +19,13 @@ export interface CertifiedKey {
   readonly schemes12: readonly number[];
 }
 
+/** An OCSP response (DER `OCSPResponse`, RFC 6960 §4.2.1, opaque here) for one of the certificates. */
+export interface OcspStaple {
+  readonly certificateIndex: number;
+  /** Non-empty (RFC 6066 §8 `opaque OCSPResponse<1..2^24-1>`). */
+  readonly response: Uint8Array;
+}
+
 export interface HandshakeConfig {
   readonly provider: CryptoProvider;
   /** At least one. The first is the default when SNI matches none. */
@@ -37,6 +44,12 @@ export interface HandshakeConfig {
   readonly groupSelection: 'avoid-hrr' | 'server';
   /** ALPN protocols in the server's preference order (empty: ALPN not negotiated). */
   readonly alpnProtocols: readonly string[];
+  /**
+   * This connection's OCSP response to staple (RFC 6066 §8, RFC 8446 §4.4.2.1) and the certificate
+   * it is for (an index into `certificates`): sent only when the client asked (status_request of
+   * type ocsp), in a full handshake, with that certificate. Absent: no stapling.
+   */
+  readonly ocspStaple?: OcspStaple;
   readonly minVersion: 0x0303 | 0x0304;
   readonly maxVersion: 0x0303 | 0x0304;
   /**

@@ -14,6 +14,7 @@ export * from './msgs/encrypted-extensions';
 export * from './msgs/certificate';
 export * from './msgs/certificate-request';
 export * from './msgs/certificate-verify';
+export * from './msgs/certificate-status';
 export * from './msgs/finished';
 export * from './msgs/new-session-ticket';
 export * from './msgs/key-update';
@@ -33,8 +34,9 @@ export { Transcript } from './common/transcript';
 export { AwaitSession, type StateContext } from './common/state';
 export { readHello, type Hello } from './common/hello';
 export { chooseAlpn } from './common/alpn';
-export { ExpectClientHello } from './hs';
-export { offersTls13 } from './tls13/client-hello-checks';
+export { ExpectClientHello, certificateIndexFor } from './hs';
+export { ocspStapleFor, requestsOcsp, CERTIFICATE_STATUS_OCSP } from './common/ocsp-stapling';
+export { offersTls13, negotiatesTls13 } from './tls13/client-hello-checks';
 export {
   ExpectClientHello2,
   ExpectEndOfEarlyData,
@@ -67,7 +69,18 @@ export {
   MAX_REFUSED_RENEGOTIATIONS,
   type Tls12ServerState,
   type ServerHelloExtensions12,
+  type Traffic12Secrets,
 } from './tls12/server-states';
+export {
+  exportKeyingMaterial13,
+  exportKeyingMaterial12,
+  isReservedExporterLabel12,
+  maxExportLength13,
+  RESERVED_EXPORTER_LABELS12,
+  MAX_EXPORTER_LABEL13,
+  MAX_EXPORTER_CONTEXT12,
+  type ExporterInput12,
+} from './common/keying-material-exporter';
 export { masterSecret12, keyBlock12, trafficKeys12, verifyData12, MASTER_SECRET_LENGTH, TLS12_IV_LENGTH, type Tls12Keys } from './tls12/key-schedule';
 export {
   checkVersion12,

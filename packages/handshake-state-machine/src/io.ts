@@ -46,6 +46,16 @@ export interface NegotiatedInfo {
   readonly clientAuth: ClientAuthentication | undefined;
 }
 
+/**
+ * Both Finished messages' verify_data (RFC 8446 §4.4.4, RFC 5246 §7.4.9): Node's `getFinished()`
+ * (`server`, ours) and `getPeerFinished()` (`client`). Not secret: they went over the wire (TLS 1.2
+ * encrypted, TLS 1.3 under the handshake keys) and bind the connection (RFC 5929 tls-unique).
+ */
+export interface FinishedPair {
+  readonly server: Uint8Array;
+  readonly client: Uint8Array;
+}
+
 /** The outcome of client certificate authentication (`NegotiatedInfo.clientAuth`). */
 export interface ClientAuthentication {
   /** The client's certificates as it sent them, DER, leaf first; empty when it sent none. */

@@ -40,6 +40,8 @@ export class CacheSessionGlue implements SessionGlue {
    */
   private readonly owned = new WeakMap<object, Session[]>();
   private readonly completed = new WeakSet<object>();
+  /** The session each connection made last (a ticket's, a TLS 1.2 id's) or resumed: {@link sessionOf}. */
+  private readonly latest = new WeakMap<object, Session>();
 
   constructor(private readonly o: CacheSessionGlueOptions) {}
 
@@ -71,7 +73,17 @@ export class CacheSessionGlue implements SessionGlue {
 
   sessionAccepted(conn: object, stored: StoredSession): void {
     const session = this.o.cache.accept(stored.handle as LookupHit);
+    this.latest.set(conn, session);
     this.own(conn, session);
+  }
+
+  /**
+   * The session a connection made last — the last TLS 1.3 ticket's, the TLS 1.2 session id's or
+   * ticket's — or else the one it resumed; `undefined` when it has none (tickets off and no id, or
+   * before the handshake). What Node's `getSession()` reports (OpenSSL's `SSL_get_session`).
+   */
+  sessionOf(conn: object): Session | undefined {
+    return this.latest.get(conn);
   }
 
   sessionRefused(_conn: object, stored: StoredSession, why: SessionRefusal): void {
@@ -93,6 +105,7 @@ export class CacheSessionGlue implements SessionGlue {
     // stored only when a remove callback wants to hear of its invalidation.
     const kept = cache.newSession(conn, session, { store: stateful || cache.getRemoveSessionCallback() !== undefined, stateless: !stateful });
     if (kept === false && stateful) return undefined;
+    this.latest.set(conn, session);
     this.own(conn, session);
     return { ticket: stateful ? ticketId : sealTicket(this.o.keyRing, session), singleUse: stateful };
   }
@@ -164,14 +177,17 @@ export class CacheSessionGlue implements SessionGlue {
     // Spec §2: not when the session is carried in a ticket (empty session id).
     if (s.sessionId.length === 0) return;
     const session = this.o.cache.createSession({ id: s.sessionId, authTime: s.authTime, state: s.state });
+    this.latest.set(conn, session);
     void this.o.cache.newSession(conn, session);
     this.own(conn, session);
   }
 
-  issueTicket12(_conn: object, s: NewSession12): Uint8Array | undefined {
+  issueTicket12(conn: object, s: NewSession12): Uint8Array | undefined {
     if (!this.o.tickets12) return undefined;
     const id = s.sessionId.length > 0 ? s.sessionId : this.o.provider.random(32, 'session_id');
-    return sealTicket(this.o.keyRing, this.o.cache.createSession({ id, authTime: s.authTime, state: s.state }));
+    const session = this.o.cache.createSession({ id, authTime: s.authTime, state: s.state });
+    this.latest.set(conn, session);
+    return sealTicket(this.o.keyRing, session);
   }
 
   // ---- connections -----------------------------------------------------------------------------
