@@ -85,8 +85,11 @@ async function openClients(port: number, n: number): Promise<TLSSocket[]> {
 
 async function measure(name: string, listen: () => Promise<Listening>): Promise<{ name: string; heapExt: number; rss: number }> {
   const server = await listen();
-  // Warm up: one connection, so code and lazily built tables are not counted.
-  for (const c of await openClients(server.port, 5)) c.destroy();
+  // Warm up with as many connections as are measured, closed again: V8 compiles (and optimises)
+  // the connection paths only after hundreds of runs, and that code, like lazily built tables, is
+  // not memory *per connection*. With 5 warm-up connections the JIT's code space grew during the
+  // measured phase and was counted (~4 KiB per connection on the puretls side, N = 300).
+  for (const c of await openClients(server.port, N)) c.destroy();
   await settle();
   const before = usage();
   const clients = await openClients(server.port, N);
