@@ -20,7 +20,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createNodeTlsServer } from 'node:tls';
 import { parseArgs } from 'node:util';
-import { createServer } from '@puretls/server';
+import { createServer } from '@puretls/server/node';
 
 const { values } = parseArgs({
   options: { impl: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, 'no-tickets': { type: 'boolean' } },
