@@ -188,6 +188,17 @@ describe('the packed packages, installed with npm from outside the workspace', (
     } finally {
       server.kill();
     }
+
+    // The CLI's own bin entry, installed by npm; without the Redis package, `--session-store
+    // redis://` is refused (exit 2) naming the package to add.
+    const bin = join(dir, 'node_modules', '.bin', 'puretls');
+    const version = spawnSync(bin, ['--version'], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+    expect(version.status, version.stderr).toBe(0);
+    expect(version.stdout).toContain('0.1.0');
+    const redis = spawnSync(bin, ['serve', '--port', '0', '--session-store', 'redis://127.0.0.1:6379'], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+    expect(redis.status, redis.stderr).toBe(2);
+    expect(redis.stderr).toContain('the package @puretls/session-store-redis is not installed');
+    expect(redis.stderr).toContain('npm install @puretls/session-store-redis');
   }, 300_000);
 
   it('the Redis client comes only with @puretls/session-store-redis (a caret range), an optional peer of the server; noble ranges are carets', () => {
