@@ -3,7 +3,8 @@
 // would ship the wrong files. Run in the package's directory (pnpm runs it before `pnpm pack` and
 // `pnpm publish`). Exit 1 listing every problem.
 //   - the build is there: every `publishConfig.exports` target (`.js` and `.d.ts`) exists, and
-//     `dist/` holds only `.js`, `.d.ts` and `.d.ts.map` files (no build info, no stray output);
+//     `dist/` holds only `.js`, `.d.ts` and `.d.ts.map` files (no build info, no stray output), the
+//     declarations' relative specifiers carry `.js` (what `NodeNext` consumers need);
 //   - the published exports carry no `development` condition and point only into `dist/`;
 //   - `workspace:` survives only where pnpm replaces it (dependencies, peer and optional
 //     dependencies), never in a field pnpm copies verbatim;
@@ -36,7 +37,15 @@ for (const [sub, target] of Object.entries(published ?? {})) {
 
 const walk = (d) => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
 if (existsSync(join(dir, 'dist'))) {
-  for (const f of walk(join(dir, 'dist'))) if (!/\.(js|d\.ts|d\.ts\.map)$/.test(f)) problems.push(`dist/ holds ${relative(dir, f)} (only .js, .d.ts, .d.ts.map belong there)`);
+  for (const f of walk(join(dir, 'dist'))) {
+    if (!/\.(js|d\.ts|d\.ts\.map)$/.test(f)) problems.push(`dist/ holds ${relative(dir, f)} (only .js, .d.ts, .d.ts.map belong there)`);
+    // A NodeNext consumer resolves only relative specifiers with their extension (the build adds them;
+    // a later plain `tsc -b` would emit them again without).
+    else if (f.endsWith('.d.ts')) {
+      const bare = /(?:\bfrom\s*|\bimport\s*\(\s*)['"](\.{1,2}\/[^'"]*)['"]/g;
+      for (const m of readFileSync(f, 'utf8').matchAll(bare)) if (!/\.js$/.test(m[1])) problems.push(`${relative(dir, f)}: '${m[1]}' has no .js extension (run \`pnpm build\`)`);
+    }
+  }
 } else problems.push('dist/ is missing (run `pnpm build`)');
 
 // pnpm rewrites `workspace:` in these fields when it packs; anywhere else it would survive.
