@@ -1,5 +1,5 @@
 /**
- * A benchmark server process for bench/e2e: puretls (`createServer` from @puretls/server, node or
+ * A benchmark server process for bench/e2e: puretls (`createServer` from @puretls/server/node, node or
  * noble crypto provider) or Node's own `tls.createServer`, with the same application on top, so
  * the two differ only in their TLS stack.
  *
