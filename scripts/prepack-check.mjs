@@ -8,7 +8,8 @@
 //   - the published exports carry no `development` condition and point only into `dist/`;
 //   - `workspace:` survives only where pnpm replaces it (dependencies, peer and optional
 //     dependencies), never in a field pnpm copies verbatim;
-//   - description, repository, license, engines, sideEffects, files, LICENSE and README are there.
+//   - description, repository, license, engines, sideEffects, files, LICENSE and README are there;
+//   - it runs under pnpm (npm would pack the workspace manifest as is).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -58,6 +59,10 @@ visit(pkg, []);
 for (const [name, range] of Object.entries(pkg.dependencies ?? {})) {
   if (!name.startsWith('@puretls/') && /^\d/.test(String(range))) problems.push(`dependencies.${name}: exact pin ${range} (use a caret range; the lockfile pins ours)`);
 }
+
+// Only pnpm applies publishConfig.exports and replaces workspace: ranges; npm would pack both as is.
+const agent = process.env.npm_config_user_agent ?? '';
+if (agent && !agent.startsWith('pnpm/')) problems.push(`packed by ${agent.split(' ')[0]}: pack and publish with pnpm (it writes publishConfig.exports and replaces workspace: ranges)`);
 
 if (problems.length) {
   console.error(`prepack ${pkg.name}: not publishable:\n  - ${problems.join('\n  - ')}`);

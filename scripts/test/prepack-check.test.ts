@@ -31,7 +31,7 @@ const GOOD = {
 };
 
 /** Runs the check on a package made of GOOD's files, overridden by `files` (`null`: left out). */
-function check(pkg: object, files: Record<string, string | null> = {}): { code: number | null; out: string } {
+function check(pkg: object, files: Record<string, string | null> = {}, agent = 'pnpm/10.34.9 npm/? node/v20'): { code: number | null; out: string } {
   const dir = mkdtempSync(join(tmpdir(), 'puretls-prepack-'));
   dirs.push(dir);
   const all = { 'package.json': JSON.stringify(pkg), LICENSE: 'MIT', 'README.md': '# x', 'dist/index.js': 'export {};', 'dist/index.d.ts': "export * from './a.js';", 'dist/a.d.ts': 'export {};', ...files };
@@ -40,7 +40,7 @@ function check(pkg: object, files: Record<string, string | null> = {}): { code: 
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), text);
   }
-  const r = spawnSync(process.execPath, [SCRIPT, dir], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [SCRIPT, dir], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, npm_config_user_agent: agent } });
   return { code: r.status, out: r.stdout + r.stderr };
 }
 
@@ -49,6 +49,12 @@ describe('prepack check', () => {
     const r = check(GOOD);
     expect(r.out).toContain('prepack @puretls/example: ok');
     expect(r.code).toBe(0);
+  });
+
+  it('refuses to be packed by npm, which would ship the workspace manifest', () => {
+    const r = check(GOOD, {}, 'npm/11.19.1 node/v20.20.2 linux x64');
+    expect(r.out).toContain('packed by npm/11.19.1: pack and publish with pnpm');
+    expect(r.code).toBe(1);
   });
 
   it.each([
