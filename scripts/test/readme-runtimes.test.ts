@@ -71,7 +71,9 @@ describe.each(RUNTIMES)('README: $heading', ({ heading, name, args, greeting }) 
     expect(code).toContain('port: 8443');
     const file = join(dir, `${name}-server.ts`);
     writeFileSync(file, code.replace('port: 8443', 'port: 0'));
-    const proc = spawn(bin, args(file), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', DO_NOT_TRACK: '1' } });
+    // Its own process group: node_modules/.bin/{deno,bun} are shims that start the runtime as a
+    // child, so only killing the group ends the server.
+    const proc = spawn(bin, args(file), { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', DO_NOT_TRACK: '1' } });
     try {
       let out = '';
       proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -95,7 +97,11 @@ describe.each(RUNTIMES)('README: $heading', ({ heading, name, args, greeting }) 
       expect(v12.code, v12.stderr).toBe(0);
       expect(v12.stdout).toBe(`${greeting} over TLS 1.2\n`);
     } finally {
-      proc.kill();
+      try {
+        process.kill(-proc.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
     }
   }, 120_000);
 });

@@ -74,9 +74,21 @@ function answerOf(stdout: string): Answer {
   return JSON.parse(line) as Answer;
 }
 
+/** Ends a process started with `detached: true` and everything it started. */
+function killGroup(proc: ChildProcess): void {
+  try {
+    process.kill(-proc.pid!, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 async function startServer(bin: string, args: readonly string[], provider: string): Promise<{ proc: ChildProcess; port: number; runtime: string }> {
+  // Its own process group: node_modules/.bin/{deno,bun} are shims that start the runtime as a
+  // child, so only killing the group ends the server.
   const proc = spawn(bin, args, {
     cwd: ROOT,
+    detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', DO_NOT_TRACK: '1', PURETLS_CERT: cert.cert, PURETLS_KEY: cert.key, PURETLS_PROVIDER: provider },
   });
@@ -93,7 +105,10 @@ async function startServer(bin: string, args: readonly string[], provider: strin
       });
       proc.on('exit', (code) => reject(new Error(`${bin} exited (${code}):\n${out}`)));
     }),
-  );
+  ).catch((e: unknown) => {
+    killGroup(proc);
+    throw e;
+  });
   return { proc, ...first };
 }
 
@@ -138,7 +153,7 @@ describe.each(RUNTIMES)('$name', ({ name, args }) => {
       );
       console.log(`${name} ${provider}: start, 2 curl, 4 s_client, quit in ${Date.now() - started} ms`);
     } finally {
-      server.proc.kill();
+      killGroup(server.proc);
     }
   }, 180_000);
 });
