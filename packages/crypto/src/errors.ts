@@ -10,7 +10,8 @@ export type CryptoErrorReason =
   | 'InvalidPeerKey' // a peer's key share / public key is malformed or invalid
   | 'SchemeKeyMismatch' // a signature scheme that the key cannot produce
   | 'MessageTooLong' // an RSA operation on an input that does not fit the modulus
-  | 'RandomSourceExhausted' // a scripted randomness source ran out or did not match
+  | 'RandomSourceExhausted' // a scripted randomness source ran out or did not match, or a source produced no usable value
+  | 'FaultDetected' // a private-key result failed its consistency check (a fault, or a corrupted key): never released
   | 'Unsupported'; // a primitive the provider does not implement
 
 /** A failed crypto operation; `reason` says which, `code` is `ERR_PURETLS_CRYPTO_<REASON>`. */

@@ -25,6 +25,7 @@ export {
   type ServerConnectionOptions,
   type ConnectionPhase,
 } from './core/connection';
+export { ConnectionStateError, isConnectionStateError, type ConnectionStateErrorCode } from './core/connection-state-error';
 export { type ConnectionContext } from './core/connection-context';
 export { NO_SESSIONS, type SessionGlue } from './core/session-glue';
 export { CacheSessionGlue, type TicketMode, type CacheSessionGlueOptions } from './core/sessions';
@@ -34,6 +35,7 @@ export {
   DISCONNECTED_MESSAGE,
   TlsAdapterError,
   isPuretlsError,
+  isTlsAdapterError,
   type AdapterErrorCode,
   type AdapterReason,
 } from './lifecycle/adapter-error';

@@ -128,8 +128,12 @@ class StreamConnection {
   private readonly lifecycle: ConnectionLifecycle<StreamConnection>;
   /** We close on our own (idle): the grace timer that stops waiting for the peer's answer. */
   private closingTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The connection failed (or was aborted): everything is settled, nothing more is done. */
-  private failed = false;
+  /** Why the connection failed (or was aborted): everything is settled, nothing more is done. */
+  private failure: Error | undefined;
+
+  private get failed(): boolean {
+    return this.failure !== undefined;
+  }
   /** The plaintext readable is closed or cancelled: nothing more is enqueued. */
   private plainDone = false;
   /** The ciphertext stream ended (EOF). */
@@ -214,7 +218,7 @@ class StreamConnection {
         this.flushInBackground();
       }
     } catch (e) {
-      this.fail(e instanceof Error ? e : new Error(String(e)));
+      this.fail(asError(e));
     }
   }
 
@@ -284,13 +288,13 @@ class StreamConnection {
   }
 
   private abort(reason: unknown): void {
-    this.fail(reason instanceof Error ? reason : new Error(String(reason)), false);
+    this.fail(asError(reason), false);
   }
 
   private throwIfFailed(): void {
     const err = this.conn.error;
     if (err) throw err;
-    if (this.failed) throw new Error('the TLS connection failed');
+    if (this.failure) throw this.failure;
   }
 
   /** Sends what the connection queued; resolves once the ciphertext writable accepted it. */
@@ -304,7 +308,7 @@ class StreamConnection {
   /** A flush nobody awaits (handshake flights, KeyUpdate answers): a failure fails the connection. */
   private flushInBackground(): void {
     if (this.failed) return;
-    this.flush().catch((e: unknown) => this.fail(e instanceof Error ? e : new Error(String(e))));
+    this.flush().catch((e: unknown) => this.fail(asError(e)));
   }
 
   // ---- the end ---------------------------------------------------------------------------------
@@ -337,7 +341,7 @@ class StreamConnection {
       await this.flush();
       await this.writer.close();
     } catch (e) {
-      this.fail(e instanceof Error ? e : new Error(String(e)));
+      this.fail(asError(e));
       return;
     }
     this.writeDone = true;
@@ -356,7 +360,7 @@ class StreamConnection {
    */
   private fail(err: Error, sendAlert = true): void {
     if (this.failed) return;
-    this.failed = true;
+    this.failure = err;
     if (this.lifecycle.handshaking) this.lifecycle.handshakeFailed(err);
     else this.lifecycle.failed(err);
     this.end();
@@ -380,4 +384,9 @@ class StreamConnection {
       await reader.cancel(err).catch(() => {});
     })();
   }
+}
+
+/** A thrown or abort value as an `Error` (a non-Error value becomes the `cause` of one). */
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e), { cause: e });
 }

@@ -83,6 +83,85 @@ describe('the secureConnection socket', () => {
     expect(r.puretls).toMatchObject({ type: 'ECDH' });
   });
 
+  it('the net.Socket surface: address(), localFamily, connecting, pending, readyState, bufferSize, ref()/unref(), then after the end', async () => {
+    const r = await onBothServers(async ({ start }) => {
+      const s = await start({ key: p256.key, cert: p256.cert }, null);
+      const secure = s.nextSecure();
+      const c = await connect(s.port);
+      const x = await secure;
+      const a = x.address() as { port?: number; family?: string };
+      const open = {
+        address: { port: a.port === s.port, family: a.family },
+        localFamily: x.localFamily,
+        connecting: x.connecting,
+        pending: x.pending,
+        readyState: x.readyState,
+        bufferSize: x.bufferSize,
+        refIsSelf: x.ref() === x && x.unref() === x,
+      };
+      x.ref();
+      x.destroy();
+      await closed(x);
+      c.destroy();
+      return { open, destroyed: { pending: x.pending, readyState: x.readyState, bufferSize: x.bufferSize } };
+    });
+    expect(r.puretls).toEqual(r.node);
+    expect(r.node.open).toMatchObject({ readyState: 'open', connecting: false, pending: false, refIsSelf: true });
+  });
+
+  it('resetAndDestroy(): a TypeError ERR_INVALID_HANDLE_TYPE on both (Node 20\u2019s TLS sockets have no TCP handle)', async () => {
+    const r = await onBothServers(async ({ start }) => {
+      const s = await start({ key: p256.key, cert: p256.cert }, null);
+      const secure = s.nextSecure();
+      const c = await connect(s.port);
+      const x = await secure;
+      let thrown: unknown;
+      try {
+        x.resetAndDestroy();
+      } catch (e) {
+        thrown = e;
+      }
+      const out = { name: (thrown as Error).name, code: (thrown as NodeJS.ErrnoException).code, message: (thrown as Error).message, destroyed: x.destroyed };
+      x.destroy();
+      c.destroy();
+      return out;
+    });
+    expect(r.puretls).toEqual(r.node);
+    expect(r.node).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_HANDLE_TYPE', destroyed: false });
+  });
+
+  it('renegotiate(): false and the callback gets an error on TLS 1.3, on both; enableTrace(), setKeyCert(), getSharedSigalgs() are refused by puretls', async () => {
+    const r = await onBothServers(async ({ start }) => {
+      const s = await start({ key: p256.key, cert: p256.cert }, null);
+      const secure = s.nextSecure();
+      const c = await connect(s.port);
+      const x = await secure;
+      const callbackError = new Promise<boolean>((resolve) => x.renegotiate({}, (err) => resolve(err instanceof Error)));
+      const returned = x.renegotiate({}, () => {});
+      const out = { returned, callbackError: await callbackError };
+      const refused: Record<string, string | undefined> = {};
+      for (const [name, call] of [
+        ['enableTrace', () => x.enableTrace()],
+        ['setKeyCert', () => x.setKeyCert(tls.createSecureContext({ key: p256.key, cert: p256.cert }))],
+        ['getSharedSigalgs', () => x.getSharedSigalgs()],
+      ] as const) {
+        try {
+          call();
+          refused[name] = undefined;
+        } catch (e) {
+          refused[name] = (e as Error).name;
+        }
+      }
+      x.destroy();
+      c.destroy();
+      return { ...out, refused };
+    });
+    expect(r.puretls.returned).toBe(r.node.returned);
+    expect(r.puretls.callbackError).toBe(r.node.callbackError);
+    expect(r.node).toMatchObject({ returned: false, callbackError: true });
+    expect(r.puretls.refused).toEqual({ enableTrace: 'TypeError', setKeyCert: 'TypeError', getSharedSigalgs: 'TypeError' });
+  });
+
   it('bytesRead / bytesWritten count plaintext', async () => {
     const r = await onBothServers(async ({ start }) => {
       const s = await start({ key: p256.key, cert: p256.cert }, null);

@@ -11,7 +11,7 @@ import type { TLSSocket } from 'node:tls';
 import { isTlsError } from '@puretls/record-layer';
 import { ServerContext, type ServerContextOptions } from '../src/core/context';
 import { cipherName } from '../src/core/connection';
-import { TlsAdapterError, isPuretlsError } from '../src/lifecycle/adapter-error';
+import { TlsAdapterError, isPuretlsError, isTlsAdapterError } from '../src/index';
 import { ConnectionStats, type ServerClose } from '../src/lifecycle/close-stats';
 import { accept, type AcceptOptions, type TlsStreams } from '../src/web-streams';
 import { CertDir, type TestCert } from '@puretls/test-support/certs';
@@ -421,7 +421,8 @@ describe('failures', () => {
     );
     expect(err).toBeInstanceOf(TlsAdapterError);
     expect(isPuretlsError(err)).toBe(true);
-    expect(isTlsError(err)).toBe(true);
+    expect(isTlsAdapterError(err)).toBe(true);
+    expect(isTlsError(err)).toBe(false);
     expect(err).toMatchObject({ code: 'ECONNRESET', reason: 'PeerDisconnected', alert: null, message: 'socket hang up' });
   });
 

@@ -5,6 +5,7 @@
 import { p256 } from '@noble/curves/nist.js';
 import type { CryptoProvider } from '../provider';
 import type { EcPrivateKey } from './types';
+import { CryptoError } from '../errors';
 
 /** Attempts before giving up on drawing a scalar in [1, n-1] (each fails with probability < 2^-32). */
 const MAX_SCALAR_DRAWS = 64;
@@ -21,5 +22,5 @@ export function generateEcdsaP256Key(provider: CryptoProvider): EcPrivateKey {
       return Object.freeze({ kind: 'ec', curve: 'secp256r1', d, publicKey: p256.getPublicKey(d, false) });
     }
   }
-  throw new Error('generateEcdsaP256Key: the randomness source produced no valid P-256 scalar');
+  throw new CryptoError('RandomSourceExhausted', 'generateEcdsaP256Key: the randomness source produced no valid P-256 scalar');
 }

@@ -96,7 +96,7 @@ export function rsaPrivateOp(key: RsaPrivateKey, em: Uint8Array): Uint8Array {
   if (h < 0n) h += key.p;
   const sBlinded = m2 + key.q * h;
   const s = (sBlinded * rInv) % n;
-  if (modPow(s, e, n) !== m) throw new Error('RSA private operation failed its consistency check (fault or corrupted key)');
+  if (modPow(s, e, n) !== m) throw new CryptoError('FaultDetected', 'RSA private operation failed its consistency check (fault or corrupted key)');
   return bigIntToBytes(s, k);
 }
 
@@ -132,6 +132,6 @@ function blindingPair(key: RsaPrivateKey, em: Uint8Array): [bigint, bigint] {
 export function checkRsaResult(key: RsaPublicKey, em: Uint8Array, s: Uint8Array): void {
   const back = rsaPublicOp(key, s);
   if (back === null || bytesToBigInt(back) !== bytesToBigInt(em)) {
-    throw new Error('RSA private operation failed its consistency check (fault or corrupted key)');
+    throw new CryptoError('FaultDetected', 'RSA private operation failed its consistency check (fault or corrupted key)');
   }
 }

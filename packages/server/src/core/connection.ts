@@ -23,6 +23,7 @@ import {
   type TrafficKeys,
 } from '@puretls/handshake-state-machine';
 import type { ConnectionContext } from './connection-context';
+import { ConnectionStateError } from './connection-state-error';
 
 /** Events a `ServerConnection` emits. */
 export interface ServerConnectionEvents {
@@ -415,12 +416,12 @@ export class ServerConnection<Context extends ConnectionContext = ConnectionCont
   /**
    * Queues application data. Before the handshake completes it is buffered (at most
    * {@link MAX_EARLY_WRITE_BUFFER} bytes) and sent right after it.
-   * @throws Error when the connection is closed or we already sent close_notify;
-   *   RangeError when the pre-handshake buffer would overflow.
+   * @throws {@link ConnectionStateError} (`ERR_TLS_WRITE_AFTER_CLOSE`) when the connection is
+   *   closed or we already sent close_notify; RangeError when the pre-handshake buffer would overflow.
    */
   write(data: Uint8Array): void {
     if (!(data instanceof Uint8Array)) throw new TypeError('write(data): a Uint8Array is required');
-    if (this._phase === 'closed' || this.sentCloseNotify) throw new Error('write after the connection was closed');
+    if (this._phase === 'closed' || this.sentCloseNotify) throw new ConnectionStateError('ERR_TLS_WRITE_AFTER_CLOSE', 'write after the connection was closed');
     if (this._phase === 'handshaking') {
       if (this.pendingWriteBytes + data.length > MAX_EARLY_WRITE_BUFFER) throw new RangeError('write(): too much data buffered before the handshake completed');
       this.pendingWrites.push(new Uint8Array(data));
@@ -450,11 +451,12 @@ export class ServerConnection<Context extends ConnectionContext = ConnectionCont
    * Sends `count` more TLS 1.3 session tickets (RFC 8446 §4.6.1), like OpenSSL's
    * `SSL_new_session_ticket`. Returns how many were sent (fewer when the session store has nowhere
    * to keep them).
-   * @throws Error when the connection is not an open TLS 1.3 connection.
+   * @throws {@link ConnectionStateError} (`ERR_TLS_INVALID_STATE`) when the connection is not an
+   *   open TLS 1.3 connection.
    */
   sendSessionTicket(count = 1): number {
     const state = this.state;
-    if (this._phase !== 'open' || state.kind !== 'Traffic13' || this.sentCloseNotify) throw new Error('sendSessionTicket(): the connection is not an open TLS 1.3 connection');
+    if (this._phase !== 'open' || state.kind !== 'Traffic13' || this.sentCloseNotify) throw new ConnectionStateError('ERR_TLS_INVALID_STATE', 'sendSessionTicket(): the connection is not an open TLS 1.3 connection');
     let sent = 0;
     try {
       for (let i = 0; i < count; i++) if (state.sendNewSessionTicket()) sent++;
@@ -466,11 +468,12 @@ export class ServerConnection<Context extends ConnectionContext = ConnectionCont
 
   /**
    * Sends a KeyUpdate (RFC 8446 §4.6.3), optionally asking the peer to update its keys too.
-   * @throws Error when the connection is not open.
+   * @throws {@link ConnectionStateError} (`ERR_TLS_INVALID_STATE`) when the connection is not an
+   *   open TLS 1.3 connection.
    */
   keyUpdate(requestPeerUpdate = false): void {
     const state = this.state;
-    if (this._phase !== 'open' || state.kind !== 'Traffic13' || this.sentCloseNotify) throw new Error('keyUpdate(): the connection is not open');
+    if (this._phase !== 'open' || state.kind !== 'Traffic13' || this.sentCloseNotify) throw new ConnectionStateError('ERR_TLS_INVALID_STATE', 'keyUpdate(): the connection is not an open TLS 1.3 connection');
     try {
       state.updateWriteKeys(requestPeerUpdate);
     } catch (e) {

@@ -198,8 +198,67 @@ const runtimeTimer: SetTimer = (ms, fn) => {
 };
 /** The default logger of the session cache. */
 const consoleLogger: SessionCacheLogger = { warn: (message, error) => console.warn(`[puretls session-cache] ${message}`, error) };
-/** Options that no longer exist: refused by name rather than ignored (nothing fails open). */
-const REMOVED_OPTIONS: Readonly<Record<string, string>> = {
+/**
+ * Every option name of {@link ServerContextOptions}: the constructor refuses any other (nothing
+ * fails open). A `Record` over the interface's keys, so the interface cannot grow without it.
+ */
+const OPTION_NAMES: Readonly<Record<keyof ServerContextOptions, true>> = {
+  certificates: true,
+  cipherSuites: true,
+  honorCipherOrder: true,
+  groups: true,
+  groupSelection: true,
+  alpnProtocols: true,
+  minVersion: true,
+  maxVersion: true,
+  crypto: true,
+  random: true,
+  allowWeakRsa: true,
+  maxHandshakeMessageLength: true,
+  maxClientHelloLength: true,
+  maxKeyShares: true,
+  maxPskIdentities: true,
+  maxEmptyRecords: true,
+  maxWarningAlerts: true,
+  maxKeyUpdates: true,
+  now: true,
+  setTimer: true,
+  logger: true,
+  sessionTimeout: true,
+  maxEarlyData: true,
+  allowPskKe: true,
+  requireExtendedMasterSecret: true,
+  tickets: true,
+  tls12Tickets: true,
+  numTickets: true,
+  sessionCacheMode: true,
+  sessionCacheSize: true,
+  sessionCacheMaxBytes: true,
+  authTimeout: true,
+  lookupTimeoutMs: true,
+  removeOnUncleanShutdown: true,
+  newSession: true,
+  removeSession: true,
+  getSession: true,
+  takeSession: true,
+  ticketKeys: true,
+  ticketKeyRotationMs: true,
+  sessionIdContext: true,
+  ticketIdGenerator: true,
+  sessions: true,
+  advertisedGroups: true,
+  hrrCookie: true,
+  recordSizeLimit: true,
+  requestCert: true,
+  rejectUnauthorized: true,
+  ca: true,
+};
+
+/** The option names `new ServerContext()` accepts (the Node adapter's option table starts from them). */
+export const SERVER_CONTEXT_OPTIONS: readonly (keyof ServerContextOptions)[] = Object.freeze(Object.keys(OPTION_NAMES) as (keyof ServerContextOptions)[]);
+
+/** Options that no longer exist: refused by name, with what to use instead. */
+export const REMOVED_CONTEXT_OPTIONS: Readonly<Record<string, string>> = {
   maxClientHelloExtensions: 'extensions are no longer counted (any number the wire format allows is read in linear time); bound the size with maxClientHelloLength',
   makeHrrCookie: 'use hrrCookie: () => Uint8Array',
 };
@@ -245,13 +304,16 @@ export class ServerContext implements ConnectionContext {
   readonly clientAuth: ClientAuthPolicy | undefined;
 
   /**
-   * @throws TypeError / RangeError for a malformed option (the message names it);
+   * @throws TypeError for an option name it does not know (or one removed: the message says what
+   *   to use instead); TypeError / RangeError for a malformed option (the message names it);
    *   KeyError for a key or certificate that cannot be used (encrypted, weak, mismatched, …).
    */
   constructor(options: ServerContextOptions) {
     if (!options || typeof options !== 'object') throw new TypeError('options: an object is required');
-    for (const [name, instead] of Object.entries(REMOVED_OPTIONS)) {
-      if (name in options) throw new TypeError(`options.${name}: no longer supported: ${instead}`);
+    for (const name of Object.keys(options)) {
+      if (Object.hasOwn(OPTION_NAMES, name)) continue;
+      const instead = REMOVED_CONTEXT_OPTIONS[name];
+      throw new TypeError(instead !== undefined ? `options.${name}: no longer supported: ${instead}` : `options.${name}: unknown option (ServerContext options are listed in the @puretls/server README)`);
     }
     this.provider = makeProvider(options);
     const certs = options.certificates;

@@ -1,14 +1,15 @@
 /**
  * `TlsAdapterError`: the errors the adapters decide themselves (a timeout, a limit, the peer gone
  * before the handshake completed, a shutdown), as opposed to `TlsError`, which the protocol core
- * raises for peer bytes. Both carry the brand `Symbol.for('puretls.error')`: `isPuretlsError()`
- * (or `isTlsError()`, which checks the same brand) sees either. An adapter error never sends an
- * alert: `alert` and `alertCode` are `null`, as on a `TlsError` for an alert received.
+ * raises for peer bytes. Each has its own brand, so `isTlsError()` narrows to a `TlsError` only
+ * (its `reason` is a protocol `Reason`); `isPuretlsError()` sees either. An adapter error never
+ * sends an alert: `alert` and `alertCode` are `null`, as on a `TlsError` for an alert received.
  */
 
-import type { TlsError } from '@puretls/record-layer';
+import { isTlsError, type TlsError } from '@puretls/record-layer';
+import { isConnectionStateError, type ConnectionStateError } from '../core/connection-state-error';
 
-const BRAND = Symbol.for('puretls.error');
+const BRAND = Symbol.for('puretls.adapterError');
 
 /**
  * Each adapter reason with its Node-style `code` (Node's own code where Node has the behaviour:
@@ -64,10 +65,16 @@ export class TlsAdapterError extends Error {
 
 /**
  * True for every error puretls raises about a connection: a `TlsError` (protocol, with its
- * alert) or a {@link TlsAdapterError} (adapter: timeouts, limits, disconnects). Works across
- * copies of the packages (a brand, like undici's `isUndiciError`).
+ * alert), a {@link TlsAdapterError} (adapter: timeouts, limits, disconnects) or a
+ * `ConnectionStateError` (a call the connection's state does not allow). Works across copies of
+ * the packages (brands, like undici's `isUndiciError`).
  */
-export function isPuretlsError(e: unknown): e is TlsError | TlsAdapterError {
+export function isPuretlsError(e: unknown): e is TlsError | TlsAdapterError | ConnectionStateError {
+  return isTlsError(e) || isTlsAdapterError(e) || isConnectionStateError(e);
+}
+
+/** True for a {@link TlsAdapterError}, across copies of the package (a brand of its own). */
+export function isTlsAdapterError(e: unknown): e is TlsAdapterError {
   return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
 }
 

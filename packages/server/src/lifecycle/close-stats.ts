@@ -7,7 +7,7 @@
  * application asked for (`end()`, `destroy()`) are not counted here.
  */
 import { isTlsError } from '@puretls/record-layer';
-import { TlsAdapterError } from './adapter-error';
+import { isTlsAdapterError, type TlsAdapterError } from './adapter-error';
 
 /** Where the connection was when the server closed it. */
 export type ClosePhase = 'handshake' | 'open';
@@ -28,7 +28,7 @@ export interface ServerClose {
  * the connection: a `TlsError` with an alert we sent, a {@link TlsAdapterError} of the server's.
  */
 export function serverCloseReason(err: unknown): string | undefined {
-  if (err instanceof TlsAdapterError) return err.byServer ? err.reason : undefined;
+  if (isTlsAdapterError(err)) return err.byServer ? err.reason : undefined;
   if (isTlsError(err)) return err.alertCode !== null ? err.reason : undefined;
   return undefined;
 }

@@ -7,6 +7,7 @@
  * option means is implemented where it is mapped (`node-compat.ts`, `node-adapter.ts`, the
  * context); this file only decides whether a name (and, for a few, a value) is accepted.
  */
+import { REMOVED_CONTEXT_OPTIONS, SERVER_CONTEXT_OPTIONS } from '../core/context';
 
 /** Where an option comes from (what the README's compatibility table groups by). */
 export type OptionOrigin = 'tls.createServer' | 'tls.createSecureContext' | 'net.createServer' | 'tls.TLSSocket' | 'EventEmitter' | 'puretls';
@@ -39,8 +40,18 @@ const supported = (origin: OptionOrigin, scope: OptionScope, refuseValue?: Optio
 const refused = (origin: OptionOrigin, scope: OptionScope, why: string): OptionRow => ({ origin, scope, status: 'refused', why });
 const inProgress = (origin: OptionOrigin, scope: OptionScope, why: string): OptionRow => ({ origin, scope, status: 'inProgress', why });
 
+/**
+ * The puretls rows of `ServerContext`'s own options: every name it accepts (context scope), and
+ * the names it refuses as removed. Rows below override them (Node names, adapter scopes).
+ */
+const CONTEXT_ROWS: Readonly<Record<string, OptionRow>> = {
+  ...Object.fromEntries(SERVER_CONTEXT_OPTIONS.map((name) => [name, supported('puretls', 'context')])),
+  ...Object.fromEntries(Object.entries(REMOVED_CONTEXT_OPTIONS).map(([name, why]) => [name, refused('puretls', 'context', why)])),
+};
+
 /** The one table. Keep each group sorted. */
 export const KNOWN_OPTIONS: Readonly<Record<string, OptionRow>> = Object.freeze({
+  ...CONTEXT_ROWS,
   // ---- tls.createServer ------------------------------------------------------------------------
   ALPNCallback: supported('tls.createServer', 'server'),
   ALPNProtocols: supported('tls.createServer', 'server'),
@@ -89,50 +100,8 @@ export const KNOWN_OPTIONS: Readonly<Record<string, OptionRow>> = Object.freeze(
   secureContext: refused('tls.TLSSocket', 'server', 'a tls.TLSSocket option; give the context options to createServer(), or answer an SNICallback with createSecureContext()'),
   server: refused('tls.TLSSocket', 'server', 'a tls.TLSSocket option; the server is the one createServer() returns'),
   session: refused('tls.TLSSocket', 'server', 'a client option (the session to resume)'),
-  // ---- puretls: ServerContext ------------------------------------------------------------------
-  advertisedGroups: supported('puretls', 'context'),
-  allowPskKe: supported('puretls', 'context'),
-  allowWeakRsa: supported('puretls', 'context'),
+  // ---- puretls: the Node adapter (alpnProtocols: the server's, for all its contexts) -------------
   alpnProtocols: supported('puretls', 'server'),
-  authTimeout: supported('puretls', 'context'),
-  certificates: supported('puretls', 'context'),
-  cipherSuites: supported('puretls', 'context'),
-  crypto: supported('puretls', 'context'),
-  getSession: supported('puretls', 'context'),
-  groupSelection: supported('puretls', 'context'),
-  groups: supported('puretls', 'context'),
-  hrrCookie: supported('puretls', 'context'),
-  logger: supported('puretls', 'context'),
-  lookupTimeoutMs: supported('puretls', 'context'),
-  maxClientHelloLength: supported('puretls', 'context'),
-  maxEarlyData: supported('puretls', 'context'),
-  maxEmptyRecords: supported('puretls', 'context'),
-  maxHandshakeMessageLength: supported('puretls', 'context'),
-  maxKeyShares: supported('puretls', 'context'),
-  maxKeyUpdates: supported('puretls', 'context'),
-  maxPskIdentities: supported('puretls', 'context'),
-  maxWarningAlerts: supported('puretls', 'context'),
-  newSession: supported('puretls', 'context'),
-  now: supported('puretls', 'context'),
-  numTickets: supported('puretls', 'context'),
-  random: supported('puretls', 'context'),
-  recordSizeLimit: supported('puretls', 'context'),
-  removeOnUncleanShutdown: supported('puretls', 'context'),
-  removeSession: supported('puretls', 'context'),
-  requireExtendedMasterSecret: supported('puretls', 'context'),
-  sessionCacheMaxBytes: supported('puretls', 'context'),
-  sessionCacheMode: supported('puretls', 'context'),
-  sessionCacheSize: supported('puretls', 'context'),
-  sessions: supported('puretls', 'context'),
-  setTimer: supported('puretls', 'context'),
-  takeSession: supported('puretls', 'context'),
-  ticketIdGenerator: supported('puretls', 'context'),
-  ticketKeyRotationMs: supported('puretls', 'context'),
-  tickets: supported('puretls', 'context'),
-  // Removed options: refused by name, with what to use instead (checked by ServerContext too).
-  maxClientHelloExtensions: refused('puretls', 'context', 'extensions are no longer counted (any number the wire format allows is read in linear time); bound the size with maxClientHelloLength'),
-  makeHrrCookie: refused('puretls', 'context', 'use hrrCookie: () => Uint8Array'),
-  // ---- puretls: the Node adapter ---------------------------------------------------------------
   context: supported('puretls', 'server'),
   idleTimeout: supported('puretls', 'server'),
   keyLog: supported('puretls', 'server'),
@@ -167,7 +136,8 @@ function optionError(message: string): TypeError {
 /** ` (did you mean "x"?)` for a name one edit (or a case change) away from a known one. */
 function suggestion(name: string): string {
   const lower = name.toLowerCase();
-  const near = Object.keys(KNOWN_OPTIONS).find((k) => k.toLowerCase() === lower || editDistanceAtMostOne(k, name));
+  const names = Object.keys(KNOWN_OPTIONS);
+  const near = names.find((k) => editDistanceAtMostOne(k, name)) ?? names.find((k) => k.toLowerCase() === lower);
   return near ? ` (did you mean ${JSON.stringify(near)}?)` : '';
 }
 

@@ -30,6 +30,7 @@ import {
 } from '@puretls/crypto';
 import type { ClientHelloLimits } from '@puretls/handshake-state-machine';
 import { ServerConnection } from '../core/connection';
+import { ConnectionStateError } from '../core/connection-state-error';
 import { TlsAdapterError, peerDisconnected } from '../lifecycle/adapter-error';
 import type { ConnectionStats, ServerClose } from '../lifecycle/close-stats';
 import { IdleTimer } from '../lifecycle/idle-timer';
@@ -103,6 +104,7 @@ export class PureTlsSocket extends TlsSocketInfo {
   readonly remoteFamily: string | undefined;
   readonly localAddress: string | undefined;
   readonly localPort: number | undefined;
+  readonly localFamily: string | undefined;
 
   /** `undefined` while the ClientHello is read for the hello gate. */
   private conn: Conn | undefined;
@@ -153,6 +155,7 @@ export class PureTlsSocket extends TlsSocketInfo {
     this.remoteFamily = tcp.remoteFamily;
     this.localAddress = tcp.localAddress;
     this.localPort = tcp.localPort;
+    this.localFamily = (tcp as Partial<Socket>).localFamily;
     this.out = new TcpOutput(tcp, this, PureTlsSocket.outputHooks);
     this.lifecycle = new ConnectionLifecycle(this, options, PureTlsSocket.lifecycleHooks);
     if (options.hello) {
@@ -228,7 +231,7 @@ export class PureTlsSocket extends TlsSocketInfo {
   }
   /** Sends a KeyUpdate (RFC 8446 §4.6.3). @throws Error when the connection is not open. */
   keyUpdate(requestPeerUpdate = false): void {
-    if (!this.conn) throw new Error('keyUpdate(): the connection is not open');
+    if (!this.conn) throw new ConnectionStateError('ERR_TLS_INVALID_STATE', 'keyUpdate(): the connection is not an open TLS 1.3 connection');
     this.conn.keyUpdate(requestPeerUpdate);
     this.out.flush();
   }
@@ -310,6 +313,47 @@ export class PureTlsSocket extends TlsSocketInfo {
   setKeepAlive(enable?: boolean, initialDelay?: number): this {
     (this.tcp as Partial<Socket>).setKeepAlive?.(enable, initialDelay);
     return this;
+  }
+  /** Node's `address()`: the TCP socket's local address (`{}` once it is closed, as Node's). */
+  address(): ReturnType<Socket['address']> {
+    return (this.tcp as Partial<Socket>).address?.() ?? {};
+  }
+  /** Node's `ref()`: the TCP socket keeps the event loop alive (the default). */
+  ref(): this {
+    (this.tcp as Partial<Socket>).ref?.();
+    return this;
+  }
+  /** Node's `unref()`: the TCP socket alone does not keep the event loop alive. */
+  unref(): this {
+    (this.tcp as Partial<Socket>).unref?.();
+    return this;
+  }
+  /** Node's `connecting`: always `false`, the server accepted the TCP connection. */
+  get connecting(): boolean {
+    return false;
+  }
+  /** Node's `pending`: `true` once the TCP socket is gone (Node: no handle), else `false`. */
+  get pending(): boolean {
+    return this.destroyed || this.tcp.destroyed;
+  }
+  /** Node's `readyState` from the two sides of the stream: `'open'`, `'readOnly'`, `'writeOnly'` or `'closed'`. */
+  get readyState(): 'open' | 'readOnly' | 'writeOnly' | 'closed' {
+    if (this.readable && this.writable) return 'open';
+    if (this.readable) return 'readOnly';
+    if (this.writable) return 'writeOnly';
+    return 'closed';
+  }
+  /** Node's `bufferSize` (deprecated there): plaintext written and not yet handed to the connection; `undefined` once destroyed. */
+  get bufferSize(): number | undefined {
+    return this.destroyed ? undefined : this.writableLength;
+  }
+  /**
+   * Node's `resetAndDestroy()` on a TLS socket: Node 20 throws `ERR_INVALID_HANDLE_TYPE` (its
+   * handle is the TLS wrap, not TCP), and so do we; `socket.tcp.resetAndDestroy()` resets the
+   * TCP connection underneath.
+   */
+  resetAndDestroy(): never {
+    throw Object.assign(new TypeError('This handle type cannot be sent'), { code: 'ERR_INVALID_HANDLE_TYPE' });
   }
   /** Node's `bytesRead` on a TLS socket: plaintext bytes received (0-RTT data included). */
   get bytesRead(): number {
