@@ -1,5 +1,5 @@
 /**
- * A benchmark server process for bench/e2e: puretls (`createServer` from @puretls/server, node or
+ * A benchmark server process for bench/e2e: puretls (`createServer` from @puretls/server/node, node or
  * noble crypto provider) or Node's own `tls.createServer`, with the same application on top, so
  * the two differ only in their TLS stack.
  *
@@ -21,7 +21,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createNodeTlsServer } from 'node:tls';
 import { parseArgs } from 'node:util';
-import { createServer } from '@puretls/server';
+import { createServer } from '@puretls/server/node';
 
 const { values } = parseArgs({
   options: { impl: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, 'no-tickets': { type: 'boolean' } },

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeSessionState } from '@puretls/handshake-state-machine';
+import { decodeSessionState } from '@puretls/handshake-state-machine/internal';
 import { decodeSession } from '@puretls/session-cache';
 import type { ConnectionSummary } from '../src/cli/www';
 import { CertDir } from '@puretls/test-support/certs';

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createNobleProvider, createSelfSignedCertificate, generateEcdsaP256Key, privateKeyToPem } from '@puretls/crypto';
-import { ExtensionType, HandshakeType, readCertificate13, readCertificateStatus, readHandshake, readServerHello } from '@puretls/handshake-state-machine';
+import { ExtensionType, HandshakeType, readCertificate13, readCertificateStatus, readHandshake, readServerHello } from '@puretls/handshake-state-machine/internal';
 import { ServerConnection, ServerContext, type ServerConnectionOptions } from '@puretls/server';
 import { ecdsaCertificate } from '@puretls/test-support/harness13';
 import { TestClient13 } from '@puretls/test-support/tls13-client';

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { DEFAULT_CIPHERS } from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SUITES } from '@puretls/handshake-state-machine';
+import { SUITES } from '@puretls/handshake-state-machine/internal';
 import { requireTool } from '@puretls/test-support/tools';
 import { OPENSSL_DEFAULT_CIPHERSUITES, parseNodeCiphers } from '../src/node/openssl-ciphers';
 import { OPENSSL_EMPTY_ALIASES, OPENSSL_OTHER_SUITES } from '../src/node/openssl-cipher-names';

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createNobleProvider } from '@puretls/crypto';
-import { RESERVED_EXPORTER_LABELS12, exportKeyingMaterial12, exportKeyingMaterial13, maxExportLength13 } from '../../src/index';
+import { RESERVED_EXPORTER_LABELS12, exportKeyingMaterial12, exportKeyingMaterial13, maxExportLength13 } from '../../src/internal';
 
 const p = createNobleProvider();
 const secret = new Uint8Array(32).fill(7);

@@ -11,7 +11,7 @@ import {
   readHandshake,
   serverCertificate13WithStatus,
   writeCertificateStatus,
-} from '@puretls/handshake-state-machine';
+} from '@puretls/handshake-state-machine/internal';
 import { expectTlsError, hex } from './helpers';
 
 describe('CertificateStatus (RFC 6066 §8)', () => {
