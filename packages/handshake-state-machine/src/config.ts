@@ -26,6 +26,11 @@ export interface OcspStaple {
   readonly response: Uint8Array;
 }
 
+/**
+ * Everything the handshake needs to know of its server, fixed for one connection: certificates,
+ * versions, suites, groups, ALPN, limits, session and ticket settings, client authentication, the
+ * crypto provider and clock. Built by `@puretls/server`'s `ServerContext`.
+ */
 export interface HandshakeConfig {
   readonly provider: CryptoProvider;
   /** At least one. The first is the default when SNI matches none. */

@@ -52,6 +52,7 @@ export interface ServerConnectionEvents {
   keylog: (line: string) => void;
 }
 
+/** Per-connection options of a {@link ServerConnection} (beside its context's). */
 export interface ServerConnectionOptions {
   /** Emit `keylog` events (NSS key log format). Default `false`: secrets never leave the engine. */
   readonly keyLog?: boolean;
@@ -77,6 +78,7 @@ const MAX_OCSP_RESPONSE = 2 ** 24 - 1;
 
 /** `setMaxSendFragment()` bounds (Node's and OpenSSL's `SSL_set_max_send_fragment`). */
 export const MIN_SEND_FRAGMENT = 512;
+/** The largest `setMaxSendFragment()` value: a full record, 2^14 bytes (RFC 8446 §5.1). */
 export const MAX_SEND_FRAGMENT = 2 ** 14;
 
 type Listener<K extends keyof ServerConnectionEvents> = ServerConnectionEvents[K];
@@ -96,6 +98,12 @@ export const MAX_BUFFERED_WHILE_WAITING = 64 * 1024;
 /** Application data queued by `write()` before the handshake completed, at most this many bytes. */
 export const MAX_EARLY_WRITE_BUFFER = 1 << 20;
 
+/**
+ * One TLS server connection, sans-IO: `receive(bytes)` in, `takeOutput()` out, `write(data)`,
+ * `close()`, and events (`handshakeComplete`, `data`, `earlyData`, `alert`, `error`, `close`, …).
+ * It never touches sockets or timers; an adapter (Node, Web Streams) or the application moves the
+ * bytes. Fatal errors stick: the alert is queued once and `error` stays set.
+ */
 export class ServerConnection<Context extends ConnectionContext = ConnectionContext> {
   private readonly rl: RecordLayer;
   private state: ServerState;

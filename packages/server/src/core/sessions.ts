@@ -11,8 +11,10 @@ import type { IssuedTicket, NegotiatedInfo, NewSession12, SessionRefusal, Stored
 import { isSession, openTicket, sealTicket, type LookupHit, type LookupResult, type Session, type SessionCache, type TicketKeyRing } from '@puretls/session-cache';
 import type { SessionGlue } from './session-glue';
 
+/** TLS 1.3 tickets: `stateless` (sealed sessions), `stateful` (ids of cached sessions, single use, 0-RTT capable) or `off`. */
 export type TicketMode = 'stateless' | 'stateful' | 'off';
 
+/** Options of {@link CacheSessionGlue}. */
 export interface CacheSessionGlueOptions {
   readonly cache: SessionCache<object>;
   readonly keyRing: TicketKeyRing;
@@ -33,6 +35,11 @@ export function sessionOfHandle(handle: unknown): Session | undefined {
   return isSession(session) ? session : undefined;
 }
 
+/**
+ * The {@link SessionGlue} over `@puretls/session-cache`: TLS 1.2 session ids and TLS 1.3 stateful
+ * tickets in the cache (and its callbacks), stateless tickets and TLS 1.2 tickets sealed with the
+ * context's ticket key ring.
+ */
 export class CacheSessionGlue implements SessionGlue {
   /**
    * Sessions each connection made or resumed that invalidation can still reach when it ends (spec
