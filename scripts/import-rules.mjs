@@ -12,6 +12,12 @@
 //    `server/src/core/` imports nothing outside itself but the core packages.
 // 4. Only `crypto` imports noble or `node:crypto` (every other package calls the CryptoProvider);
 //    npm packages only where NPM allows them (no test tool in a published package).
+// 5. The runtime-neutral entry `server/src/index.ts` (`@puretls/server`): no file reachable from it
+//    (relative imports that stay at run time) imports a Node builtin; `node:*` belongs behind
+//    `@puretls/server/node` (`server/src/node.ts`). scripts/test/browser-bundle.test.ts checks the
+//    built bundle the same way.
+// 6. No published `src/` imports a test or workspace-only subpath (`@puretls/*/testing`,
+//    `@puretls/*/internal`); the private test-support package may.
 //
 // Type-only imports count for cycles and layers (a type cycle is still a design cycle); they are
 // erased at run time, so rule 3 lets `crypto` name node:crypto's types where it may use it.
@@ -148,6 +154,8 @@ export function checkImportRules(packagesDir, rules = { LAYERS, TEMPORARY_EXCEPT
   const violations = [];
   const usedExceptions = new Set();
   const graph = new Map();
+  /** file → its run-time relative imports and the Node builtins it imports at run time (rule 5). */
+  const runtime = new Map();
   let imports = 0;
   const packages = readdirSync(root).filter((p) => existsSync(join(root, p, 'src')));
   const rel = (f) => relative(root, f).split(sep).join('/');
@@ -167,6 +175,8 @@ export function checkImportRules(packagesDir, rules = { LAYERS, TEMPORARY_EXCEPT
       const inCryptoNode = name.startsWith('crypto/src/node/');
       const deps = new Set();
       graph.set(file, deps);
+      const runtimeDeps = new Set();
+      runtime.set(file, { deps: runtimeDeps, builtins: [] });
       for (const imp of importsOf(file, readFileSync(file, 'utf8'))) {
         imports++;
         const at = `${name}:${imp.line}`;
@@ -180,11 +190,14 @@ export function checkImportRules(packagesDir, rules = { LAYERS, TEMPORARY_EXCEPT
           if (!target.startsWith(pkgSrc + sep)) violations.push(`${at}: '${imp.spec}' leaves ${pkg}/src (import the package by name)`);
           else if (inServerCore && !rel(target).startsWith('server/src/core/')) violations.push(`${at}: server/src/core (sans-IO) imports '${imp.spec}' outside core`);
           deps.add(target);
+          if (!imp.typeOnly) runtimeDeps.add(target);
         } else if (c.kind === 'workspace') {
+          if (pkg !== 'test-support' && /^@puretls\/[^/]+\/(testing|internal)(\/|$)/.test(imp.spec)) violations.push(`${at}: src/ may not import the test or workspace-only subpath '${imp.spec}'`);
           const ok = allowed.has(c.name) || exception(pkg, name, `@puretls/${c.name}`);
           if (!ok) violations.push(`${at}: ${pkg} may not import @puretls/${c.name} (layers: ${pkg} ← ${[...allowed].join(', ') || 'nothing'})`);
           else if (inServerCore && !rules.CORE.includes(c.name)) violations.push(`${at}: server/src/core (sans-IO) imports @puretls/${c.name}, which is not a core package`);
         } else if (c.kind === 'builtin') {
+          if (!imp.typeOnly && imp.how !== 'getBuiltinModule') runtime.get(file).builtins.push({ at, spec: imp.spec });
           const nodeCrypto = c.name === 'node:crypto';
           if (nodeCrypto && pkg !== 'crypto' && pkg !== 'test-support') violations.push(`${at}: only crypto reaches node:crypto (${pkg} goes through the CryptoProvider)`);
           else if (core || inServerCore) {
@@ -198,6 +211,16 @@ export function checkImportRules(packagesDir, rules = { LAYERS, TEMPORARY_EXCEPT
           else if (inServerCore) violations.push(`${at}: server/src/core (sans-IO) imports the npm package ${c.name}`);
         }
       }
+    }
+  }
+  const neutral = join(root, 'server', 'src', 'index.ts');
+  if (runtime.has(neutral)) {
+    const seen = new Set([neutral]);
+    const queue = [neutral];
+    while (queue.length > 0) {
+      const f = queue.shift();
+      for (const b of runtime.get(f)?.builtins ?? []) violations.push(`${b.at}: '${b.spec}' is reachable from the runtime-neutral entry server/src/index.ts (move it behind @puretls/server/node)`);
+      for (const d of runtime.get(f)?.deps ?? []) if (!seen.has(d)) (seen.add(d), queue.push(d));
     }
   }
   for (const c of cycles(graph)) violations.push(`cycle: ${c.map(rel).join(' → ')} → ${rel(c[0])}`);

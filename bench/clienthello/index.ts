@@ -23,7 +23,7 @@ import {
   writeSupportedGroups,
   writeSupportedVersionsClientHello,
   type Extension,
-} from '@puretls/handshake-state-machine';
+} from '@puretls/handshake-state-machine/internal';
 import { cpuMs, interleave, median } from '../lib/measure';
 import { emit, quick } from '../lib/rows';
 

@@ -12,14 +12,13 @@ import {
   generateEcdsaP256Key,
   parsePrivateKey,
   publicKeyOf,
-  seededRandom,
   tls12Prf,
-  x25519MlKem768ClientKeyPair,
   hkdfExpandLabel,
   type AeadAlgorithm,
   type CryptoProvider,
   type PrivateKey,
 } from '@puretls/crypto';
+import { seededRandom, x25519MlKem768ClientKeyPair } from '@puretls/crypto/testing';
 import { interleave, median, printTable, quick } from '../lib/measure';
 import { emit } from '../lib/rows';
 

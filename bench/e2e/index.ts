@@ -12,7 +12,9 @@
  * tickets (the servers' default) and by session id (servers started without tickets).
  *
  * Bulk: Node's `tls.connect` (TLS 1.3, TLS_AES_128_GCM_SHA256) downloads and uploads B bytes;
- * MB/s = B / wall time, plus the server's CPU ms per MB.
+ * MB/s = B / wall time, plus the server's CPU ms per MB. Then the same by write size (1 KiB,
+ * 16 KiB, 1 MiB per `write()`: the server's when downloading, the client's when uploading) for
+ * AES-128-GCM and ChaCha20-Poly1305: `e2e_bulk-<dir>_1.3_x25519_ecdsa-p256_<aead>_<1k|16k|1m>_…`.
  *
  * Rounds are interleaved: puretls-node, puretls-noble, Node tls, puretls-node, … after a warm-up.
  * Rows: `e2e_<full|resumed>_<1.2|1.3>_x25519_ecdsa-p256[_<kind>]_server_<impl>` (server CPU ms per
@@ -44,6 +46,14 @@ const S_TIME_SECONDS = quick ? 1 : 4;
 const HS_ROUNDS = quick ? 1 : 3;
 const BULK_BYTES = (quick ? 8 : 64) * 1024 * 1024;
 const BULK_ROUNDS = quick ? 1 : 5;
+/** The write-size matrix (both AEADs, both directions): bytes and rounds per case. */
+const MATRIX_BYTES = (quick ? 4 : 16) * 1024 * 1024;
+const MATRIX_ROUNDS = quick ? 1 : 3;
+const WRITE_SIZES: readonly (readonly [number, string])[] = [
+  [1024, '1k'],
+  [16384, '16k'],
+  [1024 * 1024, '1m'],
+];
 const HS = 'x25519_ecdsa-p256';
 
 if (!existsSync('/proc/self/stat')) skip('needs Linux /proc to read the server process CPU time');
@@ -169,15 +179,23 @@ const SCENARIOS: HsScenario[] = [
 
 // ---- bulk transfer -----------------------------------------------------------------------------
 
-function bulk(server: Server, direction: 'down' | 'up', bytes: number): Promise<{ mbps: number; serverMsPerMb: number }> {
+/** TLS 1.3 cipher suites of the bulk rows, by the AEAD token of the row names. */
+const BULK_SUITES = { 'aes-128-gcm': 'TLS_AES_128_GCM_SHA256', 'chacha20-poly1305': 'TLS_CHACHA20_POLY1305_SHA256' } as const;
+type BulkAead = keyof typeof BULK_SUITES;
+
+/**
+ * One bulk transfer of `bytes`: `down`, the server writes `writeSize` bytes per `write()` (16 KiB
+ * unless given); `up`, the client writes `writeSize` bytes per `write()` (64 KiB unless given).
+ */
+function bulk(server: Server, direction: 'down' | 'up', bytes: number, aead: BulkAead = 'aes-128-gcm', writeSize?: number): Promise<{ mbps: number; serverMsPerMb: number }> {
   return new Promise((resolve, reject) => {
     const c0 = cpuMsOf(server.pid);
     let t0 = 0;
-    const sock = connect({ host: '127.0.0.1', port: server.port, rejectUnauthorized: false, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', ciphers: 'TLS_AES_128_GCM_SHA256' }, () => {
+    const sock = connect({ host: '127.0.0.1', port: server.port, rejectUnauthorized: false, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', ciphers: BULK_SUITES[aead] }, () => {
       t0 = performance.now();
-      sock.write(`${direction} ${bytes}\n`);
+      sock.write(direction === 'down' && writeSize !== undefined ? `down ${bytes} ${writeSize}\n` : `${direction} ${bytes}\n`);
       if (direction === 'up') {
-        const chunk = Buffer.alloc(65536, 0x62);
+        const chunk = Buffer.alloc(writeSize ?? 65536, 0x62);
         let left = bytes;
         const pump = () => {
           while (left > 0) {
@@ -272,6 +290,36 @@ async function main(): Promise<void> {
     for (const impl of BULK_IMPLS) {
       const peer = impl === PEER ? undefined : { scenario: `${name}_server_${PEER}`, samples: cpuPerMb[PEER] };
       emit({ scenario: `${name}_server_${impl}`, metric: 'server process CPU per MB', unit: 'ms/MB', better: 'lower', samples: cpuPerMb[impl], ...(peer ? { peer } : {}) });
+    }
+  }
+
+  // Write sizes × AEADs × directions: 1 KiB (small records), 16 KiB (one full record per write),
+  // 1 MiB (one write cut into 64 full records); AES-128-GCM and ChaCha20-Poly1305.
+  console.log(`bulk by write size: ${MATRIX_BYTES / 1048576} MiB per round, ${MATRIX_ROUNDS} interleaved round(s)`);
+  for (const aead of Object.keys(BULK_SUITES) as BulkAead[]) {
+    for (const direction of ['down', 'up'] as const) {
+      for (const [writeSize, token] of WRITE_SIZES) {
+        const name = `e2e_bulk-${direction}_1.3_${HS}_${aead}_${token}`;
+        const mbps = empty();
+        const cpuPerMb = empty();
+        for (const impl of BULK_IMPLS) await bulk(get(impl, false), direction, MATRIX_BYTES / 4, aead, writeSize); // warm-up
+        for (let r = 0; r < MATRIX_ROUNDS; r++) {
+          for (const impl of BULK_IMPLS) {
+            const res = await bulk(get(impl, false), direction, MATRIX_BYTES, aead, writeSize);
+            mbps[impl].push(res.mbps);
+            cpuPerMb[impl].push(res.serverMsPerMb);
+          }
+        }
+        const what = `bulk ${direction === 'down' ? 'server → client' : 'client → server'}, ${token} writes`;
+        for (const impl of BULK_IMPLS) {
+          const peer = impl === PEER ? undefined : { scenario: `${name}_throughput_${PEER}`, samples: mbps[PEER] };
+          emit({ scenario: `${name}_throughput_${impl}`, metric: `${what}, wall time`, unit: 'MB/s', better: 'higher', samples: mbps[impl], ...(peer ? { peer } : {}), extra: { bytes: MATRIX_BYTES, writeSize } });
+        }
+        for (const impl of BULK_IMPLS) {
+          const peer = impl === PEER ? undefined : { scenario: `${name}_server_${PEER}`, samples: cpuPerMb[PEER] };
+          emit({ scenario: `${name}_server_${impl}`, metric: `${what}, server process CPU per MB`, unit: 'ms/MB', better: 'lower', samples: cpuPerMb[impl], ...(peer ? { peer } : {}) });
+        }
+      }
     }
   }
 }

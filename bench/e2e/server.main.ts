@@ -1,5 +1,5 @@
 /**
- * A benchmark server process for bench/e2e: puretls (`createServer` from @puretls/server, node or
+ * A benchmark server process for bench/e2e: puretls (`createServer` from @puretls/server/node, node or
  * noble crypto provider) or Node's own `tls.createServer`, with the same application on top, so
  * the two differ only in their TLS stack.
  *
@@ -8,7 +8,8 @@
  * Prints `PORT <n>` once listening on 127.0.0.1. Exits when its stdin closes (the suite's pipe),
  * so a killed suite leaves no server behind. The application, after the handshake:
  * - `GET …` (openssl s_time -www): a 2-byte HTTP/1.0 answer, then close.
- * - `down <bytes>\n`: that many bytes to the client in 16 KiB writes (with backpressure), then close.
+ * - `down <bytes> [<write size>]\n`: that many bytes to the client in writes of that size (default
+ *   16 KiB, with backpressure), then close.
  * - `up <bytes>\n`: reads that many bytes, answers `ok\n`, then closes.
  * `--no-tickets`: no session tickets (TLS 1.2 resumes by session id): puretls `tickets: 'off'`
  * (its built-in session cache), Node `SSL_OP_NO_TICKET` plus a `Map` behind the `newSession` /
@@ -20,7 +21,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createNodeTlsServer } from 'node:tls';
 import { parseArgs } from 'node:util';
-import { createServer } from '@puretls/server';
+import { createServer } from '@puretls/server/node';
 
 const { values } = parseArgs({
   options: { impl: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, 'no-tickets': { type: 'boolean' } },
@@ -34,7 +35,9 @@ const cert = readFileSync(values.cert, 'utf8');
 const key = readFileSync(values.key, 'utf8');
 const noTickets = values['no-tickets'] === true;
 
-const CHUNK = Buffer.alloc(16384, 0x61);
+/** The application's write buffers, one per write size (`down <bytes> <size>`). */
+const chunks = new Map<number, Buffer>();
+const MAX_WRITE = 16 * 1024 * 1024;
 const HTTP_ANSWER = 'HTTP/1.0 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok';
 
 /** The application: the same for every TLS stack. */
@@ -56,17 +59,21 @@ function serve(sock: Duplex): void {
       return;
     }
     sock.off('data', onHead);
-    const [cmd, n] = head.subarray(0, nl).toString('latin1').split(' ');
+    const [cmd, n, size] = head.subarray(0, nl).toString('latin1').split(' ');
     const total = Number(n);
+    const writeSize = size === undefined ? 16384 : Number(size);
     const rest = head.subarray(nl + 1);
-    if (cmd === 'down' && Number.isSafeInteger(total)) sendBytes(sock, total);
+    if (cmd === 'down' && Number.isSafeInteger(total) && Number.isSafeInteger(writeSize) && writeSize > 0 && writeSize <= MAX_WRITE) sendBytes(sock, total, writeSize);
     else if (cmd === 'up' && Number.isSafeInteger(total)) receiveBytes(sock, total, rest.length);
     else sock.destroy();
   };
   sock.on('data', onHead);
 }
 
-function sendBytes(sock: Duplex, total: number): void {
+function sendBytes(sock: Duplex, total: number, writeSize: number): void {
+  let chunk = chunks.get(writeSize);
+  if (chunk === undefined) chunks.set(writeSize, (chunk = Buffer.alloc(writeSize, 0x61)));
+  const CHUNK = chunk;
   let left = total;
   const pump = () => {
     while (left > 0) {

@@ -24,11 +24,11 @@ import {
   generateEcdsaP256Key,
   parsePrivateKey,
   privateKeyToPem,
-  seededRandom,
   type CryptoProvider,
   type NamedGroup,
   type PrivateKey,
 } from '@puretls/crypto';
+import { seededRandom } from '@puretls/crypto/testing';
 import { ServerConnection, ServerContext, type ServerContextOptions } from '@puretls/server';
 import { TestClient13, type ClientTicket } from '@puretls/test-support/tls13-client';
 import { TestClient12, type ClientHello12Options, type ClientSession12 } from '@puretls/test-support/tls12-client';

@@ -49,7 +49,7 @@ export function buildReport(meta: RunMeta, suites: readonly SuiteResult[]): RunR
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function ratioWords(r: BenchRow): string {
-  if (r.ratio === undefined) return '';
+  if (r.ratio === undefined || r.ratio === null || !Number.isFinite(r.ratio)) return '';
   const x = r.ratio;
   // For "lower is better" a ratio < 1 means this row is cheaper than its peer.
   const good = r.better === 'lower' ? x < 1 : x > 1;

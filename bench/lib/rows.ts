@@ -95,10 +95,12 @@ export function makeRow(suite: string, input: RowInput): BenchRow {
   };
   if (!input.peer) return input.extra ? { ...row, extra: input.extra } : row;
   const p = summarize(input.peer.samples);
+  // No ratio when it is not a number (a peer median of 0, e.g. CPU time below one clock tick).
+  const ratio = s.median / p.median;
   return {
     ...row,
     peer: { scenario: input.peer.scenario, median: p.median, spread: p.spread },
-    ratio: s.median / p.median,
+    ...(Number.isFinite(ratio) ? { ratio } : {}),
     ...(input.extra ? { extra: input.extra } : {}),
   };
 }

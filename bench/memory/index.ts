@@ -24,7 +24,8 @@ import { join } from 'node:path';
 import { connect, createServer as createNodeServer, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { createNodeProvider } from '@puretls/crypto';
-import { ServerConnection, ServerContext, createServer } from '@puretls/server';
+import { ServerConnection, ServerContext } from '@puretls/server';
+import { createServer } from '@puretls/server/node';
 import { TestClient13 } from '@puretls/test-support/tls13-client';
 import { TestClient12 } from '@puretls/test-support/tls12-client';
 import { emit } from '../lib/rows';
@@ -85,8 +86,11 @@ async function openClients(port: number, n: number): Promise<TLSSocket[]> {
 
 async function measure(name: string, listen: () => Promise<Listening>): Promise<{ name: string; heapExt: number; rss: number }> {
   const server = await listen();
-  // Warm up: one connection, so code and lazily built tables are not counted.
-  for (const c of await openClients(server.port, 5)) c.destroy();
+  // Warm up with as many connections as are measured, closed again: V8 compiles (and optimises)
+  // the connection paths only after hundreds of runs, and that code, like lazily built tables, is
+  // not memory *per connection*. With 5 warm-up connections the JIT's code space grew during the
+  // measured phase and was counted (~4 KiB per connection on the puretls side, N = 300).
+  for (const c of await openClients(server.port, N)) c.destroy();
   await settle();
   const before = usage();
   const clients = await openClients(server.port, N);

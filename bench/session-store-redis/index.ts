@@ -26,10 +26,11 @@ import {
   createSelfSignedCertificate,
   generateEcdsaP256Key,
   privateKeyToPem,
-  seededRandom,
 } from '@puretls/crypto';
+import { seededRandom } from '@puretls/crypto/testing';
 import { SessionCache, TicketKeyRing, type Session } from '@puretls/session-cache';
-import { createRedisSessionStore, redisAnswers, type RedisSessionStore } from '@puretls/session-store-redis';
+import { createRedisSessionStore, type RedisSessionStore } from '@puretls/session-store-redis';
+import { redisAnswers } from '@puretls/session-store-redis/testing';
 import { ServerConnection, ServerContext } from '@puretls/server';
 import { TestClient13, type ClientTicket } from '@puretls/test-support/tls13-client';
 import { quick } from '../lib/measure';

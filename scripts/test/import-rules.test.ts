@@ -41,7 +41,7 @@ describe('import rules', () => {
     expect(r.out).toMatch(/^import rules: 7 packages, \d+ files, \d+ imports, 0 violations$/m);
   }, 60_000);
 
-  it('name every breach: cycles (type-only too), layers, sans-IO, node:crypto and noble, npm packages, relative escapes, unknown packages', () => {
+  it('name every breach: cycles (type-only too), layers, sans-IO, node:crypto and noble, npm packages, relative escapes, unknown packages, node:* behind the neutral entry, test subpaths', () => {
     const root = tree({
       // Allowed: the layers, crypto/src/node/ reaching node:crypto, the server's adapter on node:net.
       'crypto/src/index.ts': "export const x = 1;\n",
@@ -52,6 +52,8 @@ describe('import rules', () => {
       'server/src/core/connection.ts': "import '@puretls/handshake-state-machine';\nimport { y } from './state';\n",
       'server/src/core/state.ts': "export const y = 2;\n",
       'server/src/node/adapter.ts': "import { createServer } from 'node:net';\nimport '../core/connection';\nexport { createServer };\n",
+      'server/src/node.ts': "export * from './node/adapter';\n",
+      'server/src/index.ts': "export * from './web';\nimport type { Socket } from 'node:net';\nexport type S = Socket;\n",
       'session-store-redis/src/index.ts': "import 'ioredis';\nimport '@puretls/session-cache';\n",
       'test-support/src/index.ts': "import 'vitest';\nimport '@puretls/server';\nimport 'node:crypto';\n",
       // Breaches, one each.
@@ -71,6 +73,8 @@ describe('import rules', () => {
       'session-store-redis/src/sha.ts': "import { sha256 } from '@noble/hashes/sha2.js';\nexport { sha256 };\n",
       'session-store-redis/src/tool.ts': "import 'vitest';\n",
       'newpkg/src/index.ts': "export {};\n",
+      'server/src/web.ts': "import { Readable } from 'node:stream';\nexport { Readable };\n",
+      'session-cache/src/hooks.ts': "import { seeded } from '@puretls/crypto/testing';\nexport { seeded };\n",
     });
     const r = run(root);
     expect(r.code).toBe(1);
@@ -90,11 +94,13 @@ describe('import rules', () => {
       "server/src/escape.ts:1: '../../crypto/src/index' leaves server/src",
       'session-store-redis/src/sha.ts:1: session-store-redis may not import the npm package @noble/hashes (only crypto uses noble)',
       'session-store-redis/src/tool.ts:1: session-store-redis may not import the npm package vitest',
+      "server/src/web.ts:1: 'node:stream' is reachable from the runtime-neutral entry server/src/index.ts",
+      "session-cache/src/hooks.ts:1: src/ may not import the test or workspace-only subpath '@puretls/crypto/testing'",
       'cycle: record-layer/src/a.ts → record-layer/src/b.ts → record-layer/src/a.ts',
     ];
     for (const e of expected) expect(lines.filter((l) => l.includes(e)), `${e}\n--- got:\n${r.err}`).toHaveLength(1);
     expect(lines, r.err).toHaveLength(expected.length);
-    expect(r.out).toMatch(/, 15 violations$/m);
+    expect(r.out).toMatch(/, 17 violations$/m);
   }, 60_000);
 
   it('a temporary exception allows one import, and is reported once it is no longer needed', async () => {

@@ -5,6 +5,7 @@
  */
 const BRAND = Symbol.for('puretls.cryptoError');
 
+/** Why a crypto operation failed (the `reason` of a {@link CryptoError}). */
 export type CryptoErrorReason =
   | 'InvalidPeerKey' // a peer's key share / public key is malformed or invalid
   | 'SchemeKeyMismatch' // a signature scheme that the key cannot produce
@@ -13,6 +14,7 @@ export type CryptoErrorReason =
   | 'FaultDetected' // a private-key result failed its consistency check (a fault, or a corrupted key): never released
   | 'Unsupported'; // a primitive the provider does not implement
 
+/** A failed crypto operation; `reason` says which, `code` is `ERR_PURETLS_CRYPTO_<REASON>`. */
 export class CryptoError extends Error {
   readonly [BRAND] = true;
   readonly code: `ERR_PURETLS_CRYPTO_${string}`;
@@ -26,6 +28,7 @@ export class CryptoError extends Error {
     this.code = `ERR_PURETLS_CRYPTO_${reason.replace(/[A-Z]/g, (c, i: number) => (i ? '_' : '') + c).toUpperCase()}`;
   }
 }
+/** Whether `e` is a {@link CryptoError} (by brand, so across copies of the package too). */
 export function isCryptoError(e: unknown): e is CryptoError {
   return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
 }
@@ -49,6 +52,7 @@ export type KeyErrorReason =
   | 'KeyCertificateMismatch'; // the private key does not match the leaf's public key
 
 const KEY_BRAND = Symbol.for('puretls.keyError');
+/** A key, certificate or PKCS#12 input that was refused; `reason` says why, `code` is `ERR_PURETLS_KEY_<REASON>`. */
 export class KeyError extends Error {
   readonly [KEY_BRAND] = true;
   readonly code: `ERR_PURETLS_KEY_${string}`;
@@ -62,6 +66,7 @@ export class KeyError extends Error {
     this.code = `ERR_PURETLS_KEY_${reason.replace(/[A-Z]/g, (c, i: number) => (i ? '_' : '') + c).toUpperCase()}`;
   }
 }
+/** Whether `e` is a {@link KeyError} (by brand, so across copies of the package too). */
 export function isKeyError(e: unknown): e is KeyError {
   return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[KEY_BRAND] === true;
 }

@@ -6,6 +6,7 @@
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import type { CryptoProvider } from './provider';
 
+/** A client key pair of X25519MLKEM768: the share to send and how to finish from the server's. */
 export interface HybridClientKeyPair {
   /** The client key_share: ML-KEM-768 encapsulation key (1184 B) ‖ X25519 public key (32 B). */
   readonly share: Uint8Array;
@@ -16,6 +17,10 @@ export interface HybridClientKeyPair {
 const EK = 1184;
 const CT = 1088;
 
+/**
+ * A fresh X25519MLKEM768 client key pair (draft-ietf-tls-ecdhe-mlkem), randomness from `provider`.
+ * @throws RangeError from `decapsulate` when the server share is not 1120 bytes.
+ */
 export function x25519MlKem768ClientKeyPair(provider: CryptoProvider): HybridClientKeyPair {
   const { publicKey, secretKey } = ml_kem768.keygen(provider.random(64, 'mlkem_keygen'));
   const x = provider.generateKeyPair('x25519');

@@ -37,7 +37,9 @@ export const AEAD_KEY_LENGTH: Readonly<Record<AeadAlgorithm, number>> = {
   'aes-256-gcm': 32,
   'chacha20-poly1305': 32,
 };
+/** Nonce length of every AEAD we implement, bytes (RFC 8446 §5.3: iv_length 12). */
 export const AEAD_NONCE_LENGTH = 12;
+/** Authentication tag length of every AEAD we implement, bytes. */
 export const AEAD_TAG_LENGTH = 16;
 
 /**
@@ -66,6 +68,7 @@ export interface AeadKey {
  * handshake package's wire enums; {@link NAMED_GROUP_CODEPOINT} maps them for convenience.
  */
 export type NamedGroup = 'x25519' | 'secp256r1' | 'secp384r1' | 'X25519MLKEM768';
+/** The IANA codepoint of each {@link NamedGroup} (RFC 8446 §4.2.7; X25519MLKEM768: 0x11ec). */
 export const NAMED_GROUP_CODEPOINT: Readonly<Record<NamedGroup, number>> = {
   secp256r1: 0x0017,
   secp384r1: 0x0018,

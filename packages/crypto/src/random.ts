@@ -5,6 +5,7 @@
  */
 import { CryptoError } from './errors';
 
+/** Where random bytes come from: every random byte of the engine is drawn through one of these. */
 export interface RandomSource {
   /** Fresh `n` bytes. `purpose` is informational; scripted sources may check it. */
   random(n: number, purpose?: string): Uint8Array;
@@ -35,6 +36,7 @@ export function systemRandom(): RandomSource {
 /** One scripted answer: the bytes, and optionally the purpose the caller must name. */
 export type ScriptedEntry = Uint8Array | { readonly bytes: Uint8Array; readonly purpose?: string };
 
+/** Options of {@link scriptedRandom}. */
 export interface ScriptedRandomOptions {
   /**
    * What to do when the script is used up: `'throw'` (default, a test that asks for more random

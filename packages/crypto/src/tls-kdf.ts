@@ -25,6 +25,17 @@ function labelBytes(label: string): Uint8Array {
   return bytes;
 }
 
+/** `"tls13 " + label` encoded, cached by `label` itself (no string concatenation per call). */
+const label13Cache = new Map<string, Uint8Array>();
+function label13Bytes(label: string): Uint8Array {
+  let bytes = label13Cache.get(label);
+  if (bytes === undefined) {
+    bytes = asciiBytes(TLS13_LABEL_PREFIX + label);
+    if (label13Cache.size < LABEL_CACHE_MAX) label13Cache.set(label, bytes);
+  }
+  return bytes;
+}
+
 /**
  * RFC 8446 §7.1 HKDF-Expand-Label(Secret, Label, Context, Length) =
  * HKDF-Expand(Secret, HkdfLabel, Length), where
@@ -47,7 +58,7 @@ export function hkdfExpandLabel(
   context: Uint8Array,
   length: number,
 ): Uint8Array {
-  const fullLabel = labelBytes(TLS13_LABEL_PREFIX + label);
+  const fullLabel = label13Bytes(label);
   if (fullLabel.length > MAX_LABEL) throw new RangeError(`hkdfExpandLabel(label): "tls13 ${label}" is ${fullLabel.length} bytes, at most ${MAX_LABEL}`);
   if (context.length > MAX_CONTEXT) throw new RangeError(`hkdfExpandLabel(context): ${context.length} bytes, at most ${MAX_CONTEXT}`);
   if (!Number.isSafeInteger(length) || length < 0 || length > MAX_EXPAND_LABEL_LENGTH) {

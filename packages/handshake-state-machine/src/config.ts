@@ -40,6 +40,18 @@ export const MAX_PSK_IDENTITY_LENGTH = 256;
 /** Longest external PSK, bytes: OpenSSL's PSK_MAX_PSK_LEN (Node's `maxPskLen`). */
 export const MAX_EXTERNAL_PSK_LENGTH = 512;
 
+/** An OCSP response (DER `OCSPResponse`, RFC 6960 §4.2.1, opaque here) for one of the certificates. */
+export interface OcspStaple {
+  readonly certificateIndex: number;
+  /** Non-empty (RFC 6066 §8 `opaque OCSPResponse<1..2^24-1>`). */
+  readonly response: Uint8Array;
+}
+
+/**
+ * Everything the handshake needs to know of its server, fixed for one connection: certificates,
+ * versions, suites, groups, ALPN, limits, session and ticket settings, client authentication, the
+ * crypto provider and clock. Built by `@puretls/server`'s `ServerContext`.
+ */
 export interface HandshakeConfig {
   readonly provider: CryptoProvider;
   /** At least one. The first is the default when SNI matches none. */
@@ -58,6 +70,12 @@ export interface HandshakeConfig {
   readonly groupSelection: 'avoid-hrr' | 'server';
   /** ALPN protocols in the server's preference order (empty: ALPN not negotiated). */
   readonly alpnProtocols: readonly string[];
+  /**
+   * This connection's OCSP response to staple (RFC 6066 §8, RFC 8446 §4.4.2.1) and the certificate
+   * it is for (an index into `certificates`): sent only when the client asked (status_request of
+   * type ocsp), in a full handshake, with that certificate. Absent: no stapling.
+   */
+  readonly ocspStaple?: OcspStaple;
   readonly minVersion: 0x0303 | 0x0304;
   readonly maxVersion: 0x0303 | 0x0304;
   /**

@@ -1,85 +1,47 @@
 /**
- * @puretls/handshake-state-machine. For now: the handshake wire codecs (`src/msgs/`).
+ * `@puretls/handshake-state-machine`: the sans-IO TLS 1.2/1.3 server handshake. A connection starts
+ * in {@link ExpectClientHello} with a {@link HandshakeConfig}; each state's `handle` returns the
+ * next {@link ServerState}, and everything the handshake wants done (records to send, keys to
+ * install, sessions to store or look up) arrives through the {@link HandshakeIo} it is given. It
+ * owns every TLS rule, resumption included ({@link encodeSessionState} is what a session carries).
+ * `@puretls/server`'s `ServerConnection` drives it; the wire codecs stay internal.
  */
-export * from './msgs/enums';
-export * from './msgs/handshake-message';
-export * from './msgs/message-limits';
-export * from './msgs/extensions';
-export * from './msgs/server-name';
-export * from './msgs/key-share';
-export * from './msgs/pre-shared-key';
-export * from './msgs/client-hello';
-export * from './msgs/server-hello';
-export * from './msgs/encrypted-extensions';
-export * from './msgs/certificate';
-export * from './msgs/certificate-request';
-export * from './msgs/certificate-verify';
-export * from './msgs/finished';
-export * from './msgs/new-session-ticket';
-export * from './msgs/key-update';
-export * from './msgs/end-of-early-data';
-export * from './msgs/message-hash';
-export * from './msgs/decode-handshake';
-export * from './msgs/server-key-exchange';
-export * from './msgs/server-hello-done';
-export * from './msgs/client-key-exchange';
-// ---- the server state machine ----
-export * from './suites';
-export * from './config';
-export * from './client-auth-config';
-export * from './io';
-export { KeySchedule13, trafficKeys, nextTrafficSecret, resumptionPsk } from './tls13/key-schedule';
-export { Transcript } from './common/transcript';
-export { AwaitSession, type StateContext } from './common/state';
+export {
+  DEFAULT_MAX_KEY_SHARES,
+  DEFAULT_MAX_PSK_IDENTITIES,
+  clientHelloLimits,
+  type CertifiedKey,
+  type ClientHelloLimits,
+  type HandshakeConfig,
+  type OcspStaple,
+  MAX_PSK_IDENTITY_LENGTH,
+  MAX_EXTERNAL_PSK_LENGTH,
+  type ExternalPskLookup,
+  type ExternalPskQuery,
+} from './config';
+export { MAX_CA_NAMES_LENGTH, type ClientAuthConfig, type ClientChainVerdict } from './client-auth-config';
+export type {
+  ClientAuthentication,
+  FinishedPair,
+  HandshakeEvent,
+  HandshakeIo,
+  IssuedTicket,
+  NegotiatedInfo,
+  NewSession12,
+  SessionRefusal,
+  StoredSession,
+  TicketToIssue,
+  TrafficKeys,
+} from './io';
+export { SUITES, suiteByCode, suiteByName, type SuiteInfo } from './suites';
+export { HandshakeType } from './msgs/enums';
+export { MAX_CLIENT_HELLO_LENGTH, clientMessageLimit } from './msgs/message-limits';
 export { readHello, type Hello } from './common/hello';
-export { chooseAlpn } from './common/alpn';
-export { ExpectClientHello } from './hs';
-export { offersTls13 } from './tls13/client-hello-checks';
-export {
-  ExpectClientHello2,
-  ExpectEndOfEarlyData,
-  ExpectFinished,
-  Traffic13,
-  startTls13,
-  keysFor,
-  PskKeyExchangeMode,
-  MAX_PSK_IDENTITIES,
-  type Tls13ServerState,
-} from './tls13/server-states';
-export { computeBinder, clientTicketAge, ticketAgeIsFresh, MAX_TICKET_LIFETIME_S, EARLY_DATA_AGE_WINDOW_MS } from './tls13/psk';
-export { encodeSessionState, decodeSessionState, SESSION_STATE_FORMAT, type SessionState } from './common/session-state';
-export { openStoredSession, sameServerName, type Resumable } from './common/resumption';
-export { groupByCode } from './tls13/negotiate';
+export { ExpectClientHello, certificateIndexFor } from './hs';
+export { requestsOcsp } from './common/ocsp-stapling';
+export { isReservedExporterLabel12 } from './common/keying-material-exporter';
+export { AwaitSession, type StateContext } from './common/state';
 export { assertNever, type ServerState, type ServerStateKind } from './server-state';
-export { ExpectCertificate, ExpectCertificateVerify, certificateRequest13 } from './tls13/client-auth13';
-export { ExpectCertificate12, ExpectCertificateVerify12, certificateRequest12 } from './tls12/client-auth12';
-export { CLIENT_SIGNATURE_SCHEMES12, CLIENT_SIGNATURE_SCHEMES13, type ClientCertificate } from './common/client-certificate';
-export {
-  ExpectClientKeyExchange,
-  ExpectChangeCipherSpec12,
-  ExpectFinished12,
-  Traffic12,
-  startTls12,
-  checkClientHello12,
-  serverHelloExtensions12,
-  buildServerKeyExchange,
-  ownRecordSizeLimit12,
-  MAX_REFUSED_RENEGOTIATIONS,
-  type Tls12ServerState,
-  type ServerHelloExtensions12,
-} from './tls12/server-states';
-export { masterSecret12, keyBlock12, trafficKeys12, verifyData12, ecdhePskPremaster, MASTER_SECRET_LENGTH, TLS12_IV_LENGTH, type Tls12Keys } from './tls12/key-schedule';
-export {
-  checkVersion12,
-  checkPointFormats,
-  chooseGroup12,
-  chooseSuiteAndCert12,
-  curveSupported,
-  mutualSuites12,
-  defaultSchemes12,
-  clientMaxVersion,
-  clientOffersTls12,
-  authOf,
-  type Group12,
-  type CertChoice12,
-} from './tls12/negotiate';
+export { encodeSessionState, decodeSessionState, SESSION_STATE_FORMAT, type SessionState } from './common/session-state';
+export { MAX_TICKET_LIFETIME_S } from './tls13/psk';
+export { type ClientCertificate } from './common/client-certificate';

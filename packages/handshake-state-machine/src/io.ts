@@ -52,6 +52,16 @@ export interface NegotiatedInfo {
   readonly clientAuth: ClientAuthentication | undefined;
 }
 
+/**
+ * Both Finished messages' verify_data (RFC 8446 §4.4.4, RFC 5246 §7.4.9): Node's `getFinished()`
+ * (`server`, ours) and `getPeerFinished()` (`client`). Not secret: they went over the wire (TLS 1.2
+ * encrypted, TLS 1.3 under the handshake keys) and bind the connection (RFC 5929 tls-unique).
+ */
+export interface FinishedPair {
+  readonly server: Uint8Array;
+  readonly client: Uint8Array;
+}
+
 /** The outcome of client certificate authentication (`NegotiatedInfo.clientAuth`). */
 export interface ClientAuthentication {
   /** The client's certificates as it sent them, DER, leaf first; empty when it sent none. */
@@ -118,6 +128,7 @@ export interface IssuedTicket {
   readonly singleUse: boolean;
 }
 
+/** What the handshake reports as it goes (handshake complete, a KeyUpdate received, a secret for key logging), through {@link HandshakeIo}. */
 export type HandshakeEvent =
   | { readonly type: 'handshakeComplete'; readonly info: NegotiatedInfo }
   /** A KeyUpdate was received (RFC 8446 §4.6.3); `requested` = the peer asked us to update too. */
@@ -125,6 +136,12 @@ export type HandshakeEvent =
   /** A secret for key logging (NSS SSLKEYLOGFILE labels). Only delivered when the connection enables it. */
   | { readonly type: 'secret'; readonly label: string; readonly clientRandom: Uint8Array; readonly secret: Uint8Array };
 
+/**
+ * Everything the handshake asks of the outside world, sans-IO: send handshake messages and
+ * change-cipher-spec records, install keys in the record layer, report events, and store, look up
+ * and consume sessions and tickets. The handshake never reaches into the session cache: this is
+ * its whole interface to it.
+ */
 export interface HandshakeIo {
   /** The version is chosen: the record layer applies its rules (TLS 1.3: compatibility CCS dropped). */
   setVersion(version: 'tls12' | 'tls13'): void;

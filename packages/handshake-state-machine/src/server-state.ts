@@ -7,6 +7,7 @@ import type { ExpectClientHello } from './hs';
 import type { Tls13ServerState } from './tls13/server-states';
 import type { Tls12ServerState } from './tls12/server-states';
 
+/** Every state of the server handshake, both versions: switch on `kind` (exhaustive with {@link assertNever}). */
 export type ServerState = ExpectClientHello | Tls13ServerState | Tls12ServerState;
 
 /** The states' names (`state.kind`). */

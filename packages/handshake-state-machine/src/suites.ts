@@ -6,6 +6,7 @@
  */
 import type { AeadAlgorithm, HashAlgorithm } from '@puretls/crypto';
 
+/** A cipher suite puretls serves: its code, IANA and OpenSSL names, version, AEAD and hash. */
 export interface SuiteInfo {
   readonly code: number;
   /** IANA name, e.g. `TLS_AES_128_GCM_SHA256`. */

@@ -38,6 +38,7 @@ export const AlertDescription = {
   certificate_required: 116,
   no_application_protocol: 120,
 } as const;
+/** An alert description by its RFC 8446 §6 name (`unexpected_message`, `decode_error`, …). */
 export type AlertDescriptionName = keyof typeof AlertDescription;
 export type AlertDescription = (typeof AlertDescription)[AlertDescriptionName];
 
@@ -291,6 +292,7 @@ export const REASON_ALERT = {
   PeerClosed: null,
 } as const satisfies Record<string, AlertDescriptionName | null>;
 
+/** Why a connection failed: a row of `REASON_ALERT`, which names the alert each reason sends (one place). */
 export type Reason = keyof typeof REASON_ALERT;
 
 /**

@@ -7,6 +7,7 @@
 import { TlsError, internalError } from './errors';
 import type { Reason } from './alerts';
 
+/** Bounds of a length-prefixed vector: `min`/`max` bytes and the element size `elem` (the length must be a multiple). */
 export interface VecOptions {
   /** Minimum body length in bytes (RFC `<min..max>`); shorter → decode_error. */
   readonly min?: number;
@@ -16,6 +17,11 @@ export interface VecOptions {
   readonly elem?: number;
 }
 
+/**
+ * Reads wire structures from bytes (rustls `Codec`, Go `cryptobyte`): `u8`…`u32`, `bytes(n)` (views,
+ * not copies), `vec8/16/24` sub-readers; every failure throws a `decode_error` `TlsError` naming
+ * the structure.
+ */
 export class Reader {
   /** Invariant: 0 <= offset <= bytes.length. */
   private offset = 0;

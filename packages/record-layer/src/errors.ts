@@ -7,6 +7,11 @@ import { AlertDescription, REASON_ALERT, reasonCode, type AlertDescriptionName, 
 
 const BRAND = Symbol.for('puretls.error');
 
+/**
+ * The error peer bytes cause anywhere in the protocol core: its `reason`, the `alert` to send (from
+ * `REASON_ALERT`), a stable `code` (`ERR_TLS_<REASON>`), and for `AlertReceived` the peer's alert.
+ * Branded: {@link isTlsError} works across copies of the package.
+ */
 export class TlsError extends Error {
   readonly [BRAND] = true;
   /** Stable machine-readable code, one per reason: `ERR_TLS_` + the reason in upper snake case (`ERR_TLS_TRAILING_DATA`). */

@@ -251,11 +251,16 @@ export class NullDecrypter implements RecordDecrypter {
   clean(): void {}
 }
 
+/** Bytes of an {@link AeadState}'s one scratch buffer: iv (≤ 12) ‖ nonce (12) ‖ TLS 1.2 additional data (13). */
+const SCRATCH_LENGTH = AEAD_NONCE_LENGTH + AEAD_NONCE_LENGTH + 13;
+
 abstract class AeadState {
   protected readonly aead: AeadKey;
   protected readonly iv: Uint8Array;
   protected readonly seq: SequenceNumber;
-  protected readonly nonce = new Uint8Array(AEAD_NONCE_LENGTH);
+  protected readonly nonce: Uint8Array;
+  /** The TLS 1.2 additional data (RFC 5246 §6.2.3.3), 13 bytes; unused by TLS 1.3. */
+  protected readonly aad: Uint8Array;
   readonly algorithm: AeadAlgorithm;
 
   constructor(provider: CryptoProvider, keys: TrafficKeys, ivLength: number) {
@@ -264,7 +269,13 @@ abstract class AeadState {
     }
     this.algorithm = keys.algorithm;
     this.aead = provider.createAead(keys.algorithm, keys.key);
-    this.iv = new Uint8Array(keys.iv); // copy: the caller may wipe its array
+    // One allocation for the three small buffers a connection holds per direction for its life
+    // (each separate ArrayBuffer costs a backing store and its bookkeeping: idle memory).
+    const scratch = new Uint8Array(SCRATCH_LENGTH);
+    this.iv = scratch.subarray(0, ivLength);
+    this.iv.set(keys.iv); // copy: the caller may wipe its array
+    this.nonce = scratch.subarray(AEAD_NONCE_LENGTH, 2 * AEAD_NONCE_LENGTH);
+    this.aad = scratch.subarray(2 * AEAD_NONCE_LENGTH);
     this.seq = new SequenceNumber(keys.initialSequenceNumber);
   }
 
@@ -276,6 +287,7 @@ abstract class AeadState {
     this.aead.clean();
     this.iv.fill(0);
     this.nonce.fill(0);
+    this.aad.fill(0);
   }
 }
 
@@ -361,7 +373,6 @@ export class Tls12Encrypter extends AeadState implements RecordEncrypter {
   readonly version = 'tls12' as const;
   readonly canPad = false;
   private readonly explicitNonce: number;
-  private readonly aad = new Uint8Array(13);
 
   constructor(provider: CryptoProvider, keys: TrafficKeys) {
     const gcm = keys.algorithm !== 'chacha20-poly1305';
@@ -401,7 +412,6 @@ export class Tls12Decrypter extends AeadState implements RecordDecrypter {
   readonly maxFragmentLength = MAX_CIPHERTEXT_TLS12;
   plaintextLimit = MAX_PLAINTEXT;
   private readonly explicitNonce: number;
-  private readonly aad = new Uint8Array(13);
 
   constructor(provider: CryptoProvider, keys: TrafficKeys) {
     const gcm = keys.algorithm !== 'chacha20-poly1305';

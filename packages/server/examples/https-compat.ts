@@ -19,7 +19,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { pathToFileURL } from 'node:url';
-import { createServer, handTo, type PureTlsServer, type PureTlsServerOptions, type PureTlsSocket } from '../src/index';
+import { createServer, handTo, type PureTlsServer, type PureTlsServerOptions, type PureTlsSocket } from '../src/node';
 
 /** Largest request body the echo route accepts. */
 const MAX_ECHO_BODY = 1 << 20;

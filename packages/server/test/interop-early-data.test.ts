@@ -24,7 +24,7 @@ beforeAll(async () => {
   const c = certs.make('p256');
   const common = { certificates: [{ cert: c.cert, key: c.key }], tickets: 'stateful' as const };
   // The server answers each request line with what it knows about the connection.
-  const answer = (s: import('../src/index').PureTlsSocket) =>
+  const answer = (s: import('../src/node').PureTlsSocket) =>
     s.on('data', () => s.end(`early=${s.info?.earlyData} resumed=${s.isSessionReused()}\n`));
   issuer = await startServer({ ...common, maxEarlyData: 16384, newSession: (_c, s) => void store.set(key(s.id), s), getSession: (_c, id) => store.get(key(id)) }, answer);
   refuser = await startServer({ ...common, maxEarlyData: 0, getSession: (_c, id) => store.get(key(id)) }, answer);

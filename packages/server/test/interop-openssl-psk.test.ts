@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { requireTool } from '@puretls/test-support/tools';
 import { runTool } from '@puretls/test-support/cli-process';
 import { useServers } from '@puretls/test-support/net';
-import type { PureTlsServerOptions } from '../src/index';
+import type { PureTlsServerOptions } from '../src/node';
 
 const KEY_HEX = '0123456789abcdef0123456789abcdef';
 const KEY = Buffer.from(KEY_HEX, 'hex');

@@ -14,7 +14,7 @@ import {
   keysFor,
   nextTrafficSecret,
   writeKeyUpdate,
-} from '@puretls/handshake-state-machine';
+} from '@puretls/handshake-state-machine/internal';
 import { ContentType, MAX_USELESS_RECORDS, MAX_WARNING_ALERTS, createEncrypter } from '@puretls/record-layer';
 import { DEFAULT_MAX_KEY_UPDATES, ServerContext } from '../src/index';
 import { ecdsaCertificate, exchange, handshake, makeContext, type Exchange } from '@puretls/test-support/harness13';

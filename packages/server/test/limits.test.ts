@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_RECORD_LENGTH } from '@puretls/record-layer';
-import { MAX_CLIENT_HELLO_LENGTH } from '@puretls/handshake-state-machine';
+import { MAX_CLIENT_HELLO_LENGTH } from '@puretls/handshake-state-machine/internal';
 import type { PureTlsSocket } from '../src/node/tls-socket';
 import { CertDir, type TestCert } from '@puretls/test-support/certs';
 import { connectTcp, connectTls, payload, readBytes, sha256, startServer, until, useServers, within, type RunningServer } from '@puretls/test-support/net';

@@ -4,11 +4,11 @@
  * two servers), and the `newSession`/`resumeSession` events with Node's client (TLS 1.2 session
  * ids, TLS 1.3 stateful tickets). Every wait is bounded.
  */
-import { decodeSessionState } from '@puretls/handshake-state-machine';
+import { decodeSessionState } from '@puretls/handshake-state-machine/internal';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TLSSocket } from 'node:tls';
 import { decodeSession } from '@puretls/session-cache';
-import { clientHelloLimits } from '@puretls/handshake-state-machine';
+import { clientHelloLimits } from '@puretls/handshake-state-machine/internal';
 import { ClientHelloPeek, peekLimit } from '../src/node/client-hello-peek';
 import { createServer } from '../src/node/node-adapter';
 import { mapContextOptions, parseAlpn, ticketKeyRingFromNodeKeys } from '../src/node/node-compat';

@@ -9,7 +9,7 @@
 import { createServer as createNodeTlsServer, type Server as NodeTlsServer, type TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AlertDescription, ContentType, isTlsError } from '@puretls/record-layer';
-import { HandshakeType } from '@puretls/handshake-state-machine';
+import { HandshakeType } from '@puretls/handshake-state-machine/internal';
 import { isPuretlsError, TlsAdapterError } from '../src/index';
 import type { ServerClose } from '../src/lifecycle/close-stats';
 import type { PureTlsServer } from '../src/node/node-adapter';

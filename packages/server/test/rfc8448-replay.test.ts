@@ -8,12 +8,11 @@ import {
   createNobleProvider,
   createNodeProvider,
   parseCertificateChain,
-  recoverPssSalt,
-  scriptedRandom,
   type CryptoProvider,
   type RandomSource,
 } from '@puretls/crypto';
-import { certificateVerifyContent, readClientHello } from '@puretls/handshake-state-machine';
+import { recoverPssSalt, scriptedRandom } from '@puretls/crypto/testing';
+import { certificateVerifyContent, readClientHello } from '@puretls/handshake-state-machine/internal';
 import { TicketKeyRing, decodeSession, encodeSession } from '@puretls/session-cache';
 import { ServerConnection, ServerContext, type ServerContextOptions } from '../src/index';
 import { loadRfc8448, toHex, value, type Rfc8448Section } from './vectors';

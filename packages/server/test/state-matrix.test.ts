@@ -17,7 +17,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AlertDescription, ContentType } from '@puretls/record-layer';
-import { writeHandshake } from '@puretls/handshake-state-machine';
+import { writeHandshake } from '@puretls/handshake-state-machine/internal';
 import { STATES, driveTo, plainRecord, type Driven, type StateId } from './fuzz/drive';
 import { exchange12, makeContext12, MapGlue12 } from '@puretls/test-support/harness12';
 import { TestClient12 } from '@puretls/test-support/tls12-client';

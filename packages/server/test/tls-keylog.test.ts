@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CertDir, type TestCert } from '@puretls/test-support/certs';
 import { within } from '@puretls/test-support/net';
 
-const SERVER_SRC = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'index.ts');
+const SERVER_SRC = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'node.ts');
 const certs = new CertDir();
 let p256: TestCert;
 let dir: string;

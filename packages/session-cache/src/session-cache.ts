@@ -540,7 +540,7 @@ export class SessionCache<Conn = unknown> {
     const e = this.table.find(id);
     if (e < 0) return undefined;
     // The expiry lives in the entry's row: the hot path never touches the Session object.
-    if (this.now() > this.table.expiresAt(e)) {
+    if (this.table.expiredAt(e, this.now())) {
       this.removeEntry(e, 'expired');
       this.drain();
       return undefined;
@@ -788,7 +788,7 @@ export class SessionCache<Conn = unknown> {
   private foundInternal(e: number): LookupResult {
     const s = this.table.at(e);
     // The expiry lives in the entry's row (the same bound as `expiry`): no Session field is read.
-    if (this.now() > this.table.expiresAt(e)) {
+    if (this.table.expiredAt(e, this.now())) {
       const why = this.expiry(s) ?? 'expired';
       this.removeEntry(e, 'expired');
       return this.timedOut(why);

@@ -13,8 +13,11 @@
  * to the cache's bound):
  * - `rows` (Int32Array, 12 words = 48 bytes per slot): 0 the tag — 0 empty, else
  *   `(hash & ~63) | idLength` (one compare checks 26 hash bits and the length); 1..8 the id
- *   zero-padded; 9 `prev` / 10 `next` (the LRU list of slots, -1 = none); 11 unused.
- * - `expiry` (Float64Array): the expiry time (ms); `sessions[s]`: the session.
+ *   zero-padded; 9 `prev` / 10 `next` (the LRU list of slots, -1 = none); 11 the expiry's second
+ *   `⌊expiresAt / 1000⌋` (clamped to 2^31 - 1), so that a lookup decides "not expired" from the
+ *   row it already holds: `now` in an earlier second cannot be past the expiry.
+ * - `expiry` (Float64Array): the exact expiry time (ms), read only within the expiry's second;
+ *   `sessions[s]`: the session.
  * Linear probing from the home slot `⌊(tag >>> 6) · slots / 2^26⌋`; deletion by backward shift
  * (Knuth 6.4 Algorithm R), so there are no tombstones — but a delete may move other entries to
  * other slots: a slot number from `find` is valid until the next `set` or delete. At most 2/3 of
@@ -31,6 +34,10 @@ const STRIDE = 12; // words per row: 48 bytes
 const KEY = 1;
 const PREV = 9;
 const NEXT = 10;
+const EXPIRY_SECOND = 11;
+const INT32_MAX = 0x7fffffff;
+/** Row value for an expiry second outside the int32 range below (or NaN): no fast answer. */
+const NO_SECOND = -0x80000000;
 const TAG_LEN_BITS = 6; // the id length (1..32) lives in the tag's low bits
 const HOME_SCALE = 2 ** -26; // maps the 26 hash bits of a tag onto [0, 1)
 const MIN_SLOTS = 64;
@@ -135,6 +142,16 @@ export class SessionTable {
     return this.expiry[s]!;
   }
 
+  /**
+   * Whether slot `s` is expired at `now` (ms): `now > expiresAt(s)`, exactly. Before the expiry's
+   * second only the row is read (the lookup's own cache line); within or after it, the exact time.
+   */
+  expiredAt(s: number, now: number): boolean {
+    const second = this.rows[s * STRIDE + EXPIRY_SECOND]!;
+    if (second !== NO_SECOND && Math.floor(now / 1000) < second) return false;
+    return now > this.expiry[s]!;
+  }
+
   /** Makes `s` the most recently used entry. */
   touch(s: number): void {
     const head = this.head;
@@ -171,7 +188,7 @@ export class SessionTable {
     if (s0 >= 0) {
       const old = this.sessions[s0];
       this.sessions[s0] = session;
-      this.expiry[s0] = expiresAt;
+      this.setExpiry(s0, expiresAt);
       this.touch(s0);
       return old;
     }
@@ -197,9 +214,18 @@ export class SessionTable {
     if (this.head !== -1) rows[this.head * STRIDE + PREV] = s;
     else this.tail = s;
     this.head = s;
-    this.expiry[s] = expiresAt;
+    this.setExpiry(s, expiresAt);
     this.sessions[s] = session;
     this.count++;
+  }
+
+  /** Stores the expiry of slot `s`: exact (ms) and its second in the row (see the layout). */
+  private setExpiry(s: number, expiresAt: number): void {
+    this.expiry[s] = expiresAt;
+    const second = Math.floor(expiresAt / 1000);
+    // The stored second must never exceed the real one: far futures clamp down to INT32_MAX; far
+    // pasts (and NaN, never expected) store NO_SECOND, which always takes the exact check.
+    this.rows[s * STRIDE + EXPIRY_SECOND] = second >= INT32_MAX ? INT32_MAX : second > NO_SECOND ? second : NO_SECOND;
   }
 
   /**

@@ -1,5 +1,6 @@
 /** `TicketKeyRing.replaceKeys`: a fleet member adopts a shared ring in place (issue #8). */
-import { createNobleProvider, seededRandom } from '@puretls/crypto';
+import { createNobleProvider } from '@puretls/crypto';
+import { seededRandom } from '@puretls/crypto/testing';
 import { describe, expect, it } from 'vitest';
 import { TicketKeyRing, type TicketKeyRingJson } from '../src/index';
 import { FakeClock } from './helpers';

@@ -1,4 +1,5 @@
-import { createNobleProvider, seededRandom } from '@puretls/crypto';
+import { createNobleProvider } from '@puretls/crypto';
+import { seededRandom } from '@puretls/crypto/testing';
 import { describe, expect, it } from 'vitest';
 import {
   TICKET_KEY_NAME_LENGTH,

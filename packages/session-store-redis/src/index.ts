@@ -10,7 +10,6 @@ export {
   MAX_PREFIX_LENGTH,
   MAX_RECONNECT_DELAY_MS,
   createRedisClient,
-  redisAnswers,
   parseRedisUrl,
   type ParsedRedisUrl,
   type RedisClientSettings,

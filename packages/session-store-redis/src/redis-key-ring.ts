@@ -85,6 +85,11 @@ export interface RedisKeyRingStats {
 
 type Counter = keyof RedisKeyRingStats;
 
+/**
+ * One ticket key ring shared by a fleet through Redis: `connect` joins (or creates) it, the local
+ * `ring` follows the shared one (refreshed every `refreshIntervalMs`), rotation is scheduled
+ * and written with compare-and-set, so every server seals and opens with the same keys.
+ */
 export class RedisKeyRing {
   /** The local ring: give it to `ServerContext` (`ticketKeys`) and to the session store (`keyRing`). */
   readonly ring: TicketKeyRing;

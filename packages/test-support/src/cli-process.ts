@@ -102,8 +102,15 @@ export async function startCli(script: string, args: readonly string[], ms = 20_
   }
 }
 
-/** Runs a command with stdin fed by `input` (written, then kept open `holdMs`), bounded by `ms`. */
-export function runTool(cmd: string, args: readonly string[], options: { input?: string; holdMs?: number; ms?: number } = {}): Promise<{ code: number | null; out: string }> {
+/**
+ * Runs a command with stdin fed by `input` (written, then kept open `holdMs`, or — with
+ * `endWhen` — until its output matches, whatever the machine's load), bounded by `ms`.
+ */
+export function runTool(
+  cmd: string,
+  args: readonly string[],
+  options: { input?: string; holdMs?: number; endWhen?: RegExp; ms?: number } = {},
+): Promise<{ code: number | null; out: string }> {
   const ms = options.ms ?? 20_000;
   return within(
     ms + 2000,
@@ -111,8 +118,13 @@ export function runTool(cmd: string, args: readonly string[], options: { input?:
     new Promise((resolve, reject) => {
       const proc = spawn(cmd, [...args], { stdio: ['pipe', 'pipe', 'pipe'], timeout: ms });
       let out = '';
-      proc.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
-      proc.stderr.on('data', (d: Buffer) => (out += d.toString('latin1')));
+      const endWhen = options.endWhen;
+      const take = (d: Buffer): void => {
+        out += d.toString('latin1');
+        if (endWhen !== undefined && endWhen.test(out) && !proc.stdin.writableEnded) proc.stdin.end();
+      };
+      proc.stdout.on('data', take);
+      proc.stderr.on('data', take);
       proc.stdin.on('error', () => {});
       proc.on('error', reject);
       let timer: NodeJS.Timeout | undefined;
@@ -121,7 +133,7 @@ export function runTool(cmd: string, args: readonly string[], options: { input?:
         resolve({ code, out });
       });
       if (options.input !== undefined) proc.stdin.write(options.input);
-      timer = setTimeout(() => proc.stdin.end(), options.holdMs ?? 0);
+      if (endWhen === undefined) timer = setTimeout(() => proc.stdin.end(), options.holdMs ?? 0);
     }),
   );
 }

@@ -6,7 +6,7 @@
  */
 import { createNobleProvider, type CryptoProvider } from '@puretls/crypto';
 import type { TlsError } from '@puretls/record-layer';
-import type { NegotiatedInfo } from '@puretls/handshake-state-machine';
+import type { NegotiatedInfo } from '@puretls/handshake-state-machine/internal';
 import { ServerConnection } from '@puretls/server';
 import { TestClient13, type ClientAuthAnswer, type ClientHelloOptions } from './tls13-client';
 import { TestClient12, type ClientHello12Options } from './tls12-client';

@@ -1,7 +1,7 @@
 /** Shared set-up for in-memory TLS 1.2 server tests: contexts, a Map-backed session glue, and exchanges. */
 import { createNobleProvider, type CryptoProvider } from '@puretls/crypto';
 import { AlertDescription, type AlertDescriptionName, type Reason, type TlsError } from '@puretls/record-layer';
-import { decodeSessionState, type NewSession12, type SessionRefusal, type StoredSession } from '@puretls/handshake-state-machine';
+import { decodeSessionState, type NewSession12, type SessionRefusal, type StoredSession } from '@puretls/handshake-state-machine/internal';
 import { expect } from 'vitest';
 import { NO_SESSIONS, ServerConnection, ServerContext, type ServerConnectionOptions, type ServerContextOptions, type SessionGlue } from '@puretls/server';
 import { ecdsaCertificate } from './harness13';

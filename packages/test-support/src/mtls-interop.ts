@@ -8,7 +8,8 @@
 import { connect as netConnect, createServer as createTcpServer, type Socket } from 'node:net';
 import * as tls from 'node:tls';
 import type { PeerCertificate } from 'node:tls';
-import { createServer as createPureServer, type PureTlsServerOptions, type ServerContext, type SniCallback } from '@puretls/server';
+import { createServer as createPureServer, type PureTlsServerOptions, type SniCallback } from '@puretls/server/node';
+import { type ServerContext } from '@puretls/server';
 import type { ChainFixture } from './client-pki';
 import { runTool } from './cli-process';
 import { within } from './net';

@@ -6,7 +6,7 @@ import { connect as netConnect, createServer as createTcpServer, type Socket } f
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { afterEach } from 'vitest';
 import { bytesToHex, createNodeProvider } from '@puretls/crypto';
-import { createServer, type PureTlsServer, type PureTlsServerOptions, type PureTlsSocket } from '@puretls/server';
+import { createServer, type PureTlsServer, type PureTlsServerOptions, type PureTlsSocket } from '@puretls/server/node';
 import { within } from './wait';
 
 export { within } from './wait';

@@ -9,7 +9,7 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import * as tls from 'node:tls';
-import { createServer } from '@puretls/server';
+import { createServer } from '@puretls/server/node';
 import { within } from './wait';
 
 export type ServerImpl = 'node' | 'puretls';

@@ -9,7 +9,7 @@
 import type { Socket } from 'node:net';
 import { createNobleProvider } from '@puretls/crypto';
 import { ContentType, createEncrypter, type RecordEncrypter } from '@puretls/record-layer';
-import { keysFor, nextTrafficSecret, writeKeyUpdate } from '@puretls/handshake-state-machine';
+import { keysFor, nextTrafficSecret, writeKeyUpdate } from '@puretls/handshake-state-machine/internal';
 import { TestClient12 } from './tls12-client';
 import { TestClient13 } from './tls13-client';
 import { connectTcp, until } from './net';

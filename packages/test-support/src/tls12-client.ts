@@ -30,7 +30,7 @@ import {
   type CertificateRequest12,
   type SuiteInfo,
   type Tls12Keys,
-} from '@puretls/handshake-state-machine';
+} from '@puretls/handshake-state-machine/internal';
 import { schemeFor, type ClientAuthAnswer } from './tls13-client';
 
 /** A session the client can resume: by id, or with a ticket. */

@@ -11,12 +11,12 @@ import {
   concatBytes,
   equalConstantTime,
   keyCanUseScheme,
-  x25519MlKem768ClientKeyPair,
   type CryptoProvider,
   type NamedGroup,
   type PrivateKey,
   type SignatureScheme,
 } from '@puretls/crypto';
+import { x25519MlKem768ClientKeyPair } from '@puretls/crypto/testing';
 import { RecordLayer, Writer, type RecordEvent } from '@puretls/record-layer';
 import {
   HELLO_RETRY_REQUEST_RANDOM,
@@ -40,7 +40,7 @@ import {
   type CertificateRequest13,
   type Extension,
   type SuiteInfo,
-} from '@puretls/handshake-state-machine';
+} from '@puretls/handshake-state-machine/internal';
 
 /** How the client answers a CertificateRequest (every field can break it for negative tests). */
 export interface ClientAuthAnswer {

@@ -18,6 +18,7 @@ export interface RsaPrivateKey {
   /** Modulus length in bits. */
   readonly bits: number;
 }
+/** RSA public key (RFC 8017 §A.1.1), big-endian integers; `bits` is the modulus length. */
 export interface RsaPublicKey {
   readonly kind: 'rsa';
   readonly n: bigint;
@@ -25,7 +26,9 @@ export interface RsaPublicKey {
   readonly bits: number;
 }
 
+/** The ECDSA curves we serve. */
 export type EcCurve = 'secp256r1' | 'secp384r1';
+/** ECDSA private key on P-256 or P-384 (SEC 1). */
 export interface EcPrivateKey {
   readonly kind: 'ec';
   readonly curve: EcCurve;
@@ -34,6 +37,7 @@ export interface EcPrivateKey {
   /** Uncompressed public point 0x04 ‖ X ‖ Y. */
   readonly publicKey: Uint8Array;
 }
+/** ECDSA public key on P-256 or P-384. */
 export interface EcPublicKey {
   readonly kind: 'ec';
   readonly curve: EcCurve;
@@ -41,16 +45,20 @@ export interface EcPublicKey {
   readonly publicKey: Uint8Array;
 }
 
+/** Ed25519 private key (RFC 8032). */
 export interface Ed25519PrivateKey {
   readonly kind: 'ed25519';
   /** 32-byte seed (RFC 8032 §5.1.5). */
   readonly seed: Uint8Array;
   readonly publicKey: Uint8Array;
 }
+/** Ed25519 public key: 32 bytes (RFC 8032 §5.1.5). */
 export interface Ed25519PublicKey {
   readonly kind: 'ed25519';
   readonly publicKey: Uint8Array;
 }
 
+/** Any private key we load: RSA, ECDSA (P-256/P-384) or Ed25519. */
 export type PrivateKey = RsaPrivateKey | EcPrivateKey | Ed25519PrivateKey;
+/** Any public key we verify with: RSA, ECDSA (P-256/P-384) or Ed25519. */
 export type PublicKey = RsaPublicKey | EcPublicKey | Ed25519PublicKey;

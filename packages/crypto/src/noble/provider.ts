@@ -29,6 +29,7 @@ import {
   type EcdhGroup,
 } from './key-exchange';
 
+/** Options of {@link createNobleProvider} and `createNodeProvider`. */
 export interface ProviderOptions {
   /** Where every random byte comes from. Default: {@link systemRandom} (the platform CSPRNG). */
   readonly random?: RandomSource;

@@ -6,6 +6,7 @@ import type { EcCurve, PrivateKey, PublicKey } from '../keys/types';
 import { SignatureScheme } from '../provider';
 import { pssFits } from '../rsa/emsa';
 
+/** The hash a signature scheme signs with. */
 export type SignatureHash = 'sha256' | 'sha384' | 'sha512';
 
 /** The algorithm behind a scheme. */

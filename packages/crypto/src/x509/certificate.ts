@@ -174,6 +174,7 @@ export function parseCertificate(der: Uint8Array): Certificate {
 }
 
 /**
+ * Checks that `key` is the private half of `cert`'s subject key.
  * @throws KeyError('KeyCertificateMismatch') when `cert`'s subject key is not the public half of
  *   `key` (a server must not start with a certificate it cannot sign for).
  */

@@ -21,6 +21,7 @@ import { encodePem } from '../pem';
 import type { CryptoProvider } from '../provider';
 import { SignatureScheme } from '../provider';
 
+/** Options of {@link createSelfSignedCertificate}. */
 export interface SelfSignedCertificateOptions {
   /** The key to certify and to sign with (P-256, P-384, Ed25519 or RSA). */
   readonly key: PrivateKey;

@@ -5,7 +5,7 @@
  */
 import { Reader } from '@puretls/record-layer';
 import { HandshakeType } from './enums';
-import { readExtensions, writeExtensions, type Extension } from './extensions';
+import { readExtensions, writeExtensions, writeOcspStatus, type Extension } from './extensions';
 import { writeHandshake } from './handshake-message';
 
 // RFC 8446 §4.4.2  enum { X509(0), RawPublicKey(2), (255) } CertificateType;
@@ -107,6 +107,18 @@ export function writeCertificate12(chain: readonly Uint8Array[]): Uint8Array {
  * `CertifiedKey` holds it for the context's lifetime). The message is shared: read it, never write it.
  */
 const serverCertificateMessages = new WeakMap<readonly Uint8Array[], { tls12?: Uint8Array; tls13?: Uint8Array }>();
+
+/**
+ * RFC 8446 §4.4.2.1: the server's Certificate with an OCSP response in the leaf's entry ("the
+ * status_request extension … in the CertificateEntry"), the other entries without extensions. Not
+ * cached: the response belongs to one connection.
+ */
+export function serverCertificate13WithStatus(chain: readonly Uint8Array[], ocspResponse: Uint8Array): Uint8Array {
+  return writeCertificate13({
+    requestContext: new Uint8Array(0),
+    entries: chain.map((certData, i) => ({ certData, extensions: i === 0 ? [writeOcspStatus(ocspResponse)] : [] })),
+  });
+}
 
 /** `writeCertificate13({ requestContext: empty, entries: chain without extensions })`, cached per chain. */
 export function serverCertificate13(chain: readonly Uint8Array[]): Uint8Array {

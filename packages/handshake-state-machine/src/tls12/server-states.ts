@@ -19,7 +19,8 @@
 import { NAMED_GROUP_CODEPOINT, equalConstantTime, isCryptoError, latin1ToBytes, type KeyExchangeKeyPair, type PublicKey, type SignatureScheme } from '@puretls/crypto';
 import { AlertDescription, MAX_PLAINTEXT, TlsError } from '@puretls/record-layer';
 import { clientHelloLimits, MAX_PSK_IDENTITY_LENGTH, type HandshakeConfig } from '../config';
-import type { NegotiatedInfo, NewSession12, SessionRefusal, StoredSession } from '../io';
+import type { FinishedPair, NegotiatedInfo, NewSession12, SessionRefusal, StoredSession } from '../io';
+import { exportKeyingMaterial12 } from '../common/keying-material-exporter';
 import type { HandshakeMessage } from '../handshake-message';
 import { suiteByCode, type SuiteInfo } from '../suites';
 import { CipherSuite, CompressionMethod, ExtensionType, HandshakeType, ProtocolVersion } from '../msgs/enums';
@@ -27,6 +28,8 @@ import { withDowngradeSentinel, writeServerHello } from '../msgs/server-hello';
 import { serverCertificate12 } from '../msgs/certificate';
 import { serverKeyExchangeSignedContent, writeServerEcdhParams, writeServerKeyExchange, writeServerKeyExchangeEcdhePsk } from '../msgs/server-key-exchange';
 import { writeServerHelloDone } from '../msgs/server-hello-done';
+import { writeCertificateStatus } from '../msgs/certificate-status';
+import { ocspStapleFor } from '../common/ocsp-stapling';
 import { readClientKeyExchangeEcdhe, readClientKeyExchangeEcdhePsk } from '../msgs/client-key-exchange';
 import { readFinished, TLS12_VERIFY_DATA_LENGTH, writeFinished } from '../msgs/finished';
 import { writeNewSessionTicket12 } from '../msgs/new-session-ticket';
@@ -211,6 +214,8 @@ export interface ServerHelloExtensions12 {
   readonly extendedMasterSecret: boolean;
   /** RFC 8449 §4: our limit, when the client sent one. */
   readonly recordSizeLimit: number | undefined;
+  /** RFC 6066 §8: an empty status_request, announcing a CertificateStatus (full handshakes only). */
+  readonly statusRequest?: boolean;
 }
 
 /**
@@ -223,6 +228,7 @@ export function serverHelloExtensions12(x: ServerHelloExtensions12): Extension[]
   if (x.serverName) out.push(writeServerName());
   if (x.pointFormats) out.push(writeEcPointFormats([0]));
   if (x.sessionTicket) out.push(writeSessionTicket());
+  if (x.statusRequest === true) out.push(writeEmptyExtension(ExtensionType.status_request));
   if (x.alpn !== undefined) out.push(writeAlpn([latin1ToBytes(x.alpn)]));
   if (x.extendedMasterSecret) out.push(writeEmptyExtension(ExtensionType.extended_master_secret));
   if (x.recordSizeLimit !== undefined) out.push(writeRecordSizeLimit(x.recordSizeLimit));
@@ -262,6 +268,8 @@ interface Handshake12 {
   readonly sendTicket: boolean;
   /** Abbreviated handshake: the session resumed. */
   readonly resumed: StoredSession | undefined;
+  /** Abbreviated handshake: our Finished verify_data (sent first). */
+  readonly serverFinished?: Uint8Array;
   readonly info: NegotiatedInfo;
   readonly authTime: number;
   /** Client authentication: the key of the chain the client sent, whose CertificateVerify must follow. */
@@ -293,6 +301,10 @@ function fullHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined
   const sendTicket = offersTicket && io.wantsTicket12(offersTicket);
   const ems = ch.ext.extendedMasterSecret;
   const recordSizeLimit = ch.ext.recordSizeLimit !== undefined ? ownRecordSizeLimit12(config) : undefined;
+  // RFC 6066 §8: "If a server returns a "CertificateStatus" message, then the server MUST have
+  // included an extension of type "status_request" with empty "extension_data" in the extended server hello."
+  // No certificate with ECDHE_PSK, so nothing to staple.
+  const ocspResponse = index === undefined ? undefined : ocspStapleFor(config, hello, index);
   const sh = writeServerHello({
     random: serverRandom,
     legacySessionIdEcho: sessionId,
@@ -305,6 +317,7 @@ function fullHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined
       alpn,
       extendedMasterSecret: ems,
       recordSizeLimit,
+      statusRequest: ocspResponse !== undefined,
     }),
     omitEmptyExtensions: true,
   });
@@ -316,8 +329,10 @@ function fullHandshake(ctx: StateContext, hello: Hello, alpn: string | undefined
   transcript.add(hello.raw);
   io.setVersion('tls12');
   sendAndHash(io, transcript, sh);
-  // RFC 5489 §2: with ECDHE_PSK the server sends no Certificate.
+  // RFC 5489 §2: with ECDHE_PSK the server sends no Certificate (nor CertificateStatus).
   if (!psk) sendAndHash(io, transcript, serverCertificate12(cert.chain));
+  // RFC 6066 §8: CertificateStatus "immediately after the Certificate message".
+  if (!psk && ocspResponse !== undefined) sendAndHash(io, transcript, writeCertificateStatus(ocspResponse));
   const ske = psk ? buildPskServerKeyExchange(config, group) : buildServerKeyExchange(config, cert, scheme, group, ch.random, serverRandom);
   sendAndHash(io, transcript, ske.message);
   // RFC 5246 §7.4.4: CertificateRequest "immediately follow[s] the ServerKeyExchange message".
@@ -401,7 +416,8 @@ function abbreviatedHandshake(ctx: StateContext, hello: Hello, alpn: string | un
   }
   io.sendChangeCipherSpec();
   io.setWriteKeys(keys.server);
-  sendAndHash(io, transcript, writeFinished(verifyData12(p, suite.hash, master, 'server', transcript.current())));
+  const serverFinished = verifyData12(p, suite.hash, master, 'server', transcript.current());
+  sendAndHash(io, transcript, writeFinished(serverFinished));
   if (recordSizeLimit !== undefined) io.setRecordSizeLimits(ch.ext.recordSizeLimit!, recordSizeLimit);
   const info = negotiatedInfo({
     version: TLS12,
@@ -423,6 +439,7 @@ function abbreviatedHandshake(ctx: StateContext, hello: Hello, alpn: string | un
     sessionId,
     sendTicket: false,
     resumed: stored,
+    serverFinished,
     info,
     authTime: stored.authTime,
   });
@@ -588,6 +605,7 @@ export class ExpectFinished12 {
     const expected = verifyData12(p, hs.suite.hash, master, 'client', hs.transcript.current());
     if (!equalConstantTime(verifyData, expected)) throw new TlsError('BadFinished', 'client Finished verify_data is wrong');
     hs.transcript.add(msg.raw);
+    let serverFinished = hs.serverFinished;
     if (hs.resumed) {
       // Abbreviated handshake: our Finished went first; done.
       io.handshakeDone();
@@ -598,13 +616,19 @@ export class ExpectFinished12 {
       if (hs.sendTicket) sendAndHash(io, hs.transcript, ticketMessage(config, io.issueTicket12(session)));
       io.sendChangeCipherSpec();
       io.setWriteKeys(this.keys.server);
-      sendAndHash(io, hs.transcript, writeFinished(verifyData12(p, hs.suite.hash, master, 'server', hs.transcript.current())));
+      serverFinished = verifyData12(p, hs.suite.hash, master, 'server', hs.transcript.current());
+      sendAndHash(io, hs.transcript, writeFinished(serverFinished));
       io.handshakeDone();
       io.newSession12(session);
       session.state.fill(0); // the glue keeps its own copies
     }
-    master.fill(0);
-    const traffic = new Traffic12(this.ctx, hs.suite, hs.info, hs.clientRandom);
+    // The master secret moves into the traffic state, for the exporter (RFC 5705); wiped by its `clean`.
+    const traffic = new Traffic12(this.ctx, hs.suite, hs.info, hs.clientRandom, {
+      masterSecret: master,
+      serverRandom: hs.serverRandom,
+      extendedMasterSecret: hs.extendedMasterSecret,
+      finished: { server: serverFinished!, client: new Uint8Array(verifyData) },
+    });
     io.emit({ type: 'handshakeComplete', info: hs.info });
     return traffic;
   }
@@ -636,7 +660,34 @@ export class Traffic12 {
     readonly suite: SuiteInfo,
     readonly info: NegotiatedInfo,
     readonly clientRandom: Uint8Array,
+    /** What the exporter needs (RFC 5705 §4) and both Finished; the master secret is this state's to wipe. */
+    private readonly after?: Traffic12Secrets,
   ) {}
+
+  /** Both Finished messages' verify_data (RFC 5246 §7.4.9), when known. */
+  get finished(): FinishedPair | undefined {
+    return this.after?.finished;
+  }
+
+  /**
+   * The exporter (RFC 5705 §4, with RFC 7627) over this connection's master secret; see
+   * {@link exportKeyingMaterial12}.
+   * @throws TypeError / RangeError for bad arguments, a reserved label, no extended master secret;
+   *   Error without the master secret (wiped by {@link clean}).
+   */
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    const a = this.after;
+    if (a === undefined || this.cleaned) throw new Error('exportKeyingMaterial(): the connection is closed (its secrets are wiped)');
+    return exportKeyingMaterial12(
+      this.ctx.config.provider,
+      { hash: this.suite.hash, masterSecret: a.masterSecret, clientRandom: this.clientRandom, serverRandom: a.serverRandom, extendedMasterSecret: a.extendedMasterSecret },
+      label,
+      context,
+      length,
+    );
+  }
+
+  private cleaned = false;
 
   /**
    * @throws TlsError UnexpectedHandshakeMessage (unexpected_message) for anything but a ClientHello;
@@ -649,6 +700,17 @@ export class Traffic12 {
     return this;
   }
 
-  /** Nothing secret is held after the handshake (the record layer owns the keys). */
-  clean(): void {}
+  /** Wipes the master secret (kept for the exporter; the record layer owns the keys). */
+  clean(): void {
+    this.cleaned = true;
+    this.after?.masterSecret.fill(0);
+  }
+}
+
+/** What {@link Traffic12} keeps of the handshake. */
+export interface Traffic12Secrets {
+  readonly masterSecret: Uint8Array;
+  readonly serverRandom: Uint8Array;
+  readonly extendedMasterSecret: boolean;
+  readonly finished: FinishedPair;
 }

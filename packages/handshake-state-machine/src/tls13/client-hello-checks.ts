@@ -5,6 +5,7 @@
 import { NAMED_GROUP_CODEPOINT, bytesToLatin1, equalConstantTime, type NamedGroup } from '@puretls/crypto';
 import { TlsError } from '@puretls/record-layer';
 import type { ClientHello } from '../msgs/client-hello';
+import type { HandshakeConfig } from '../config';
 import { ExtensionType } from '../msgs/enums';
 import type { Extension } from '../msgs/extensions';
 import { checkLegacyVersion, type Hello } from '../common/hello';
@@ -53,6 +54,14 @@ export function checkClientHello13(hello: Hello): void {
 /** Whether the client offers TLS 1.3 (RFC 8446 §4.2.1: only supported_versions counts). */
 export function offersTls13(ch: ClientHello): boolean {
   return ch.ext.supportedVersions?.includes(TLS13) ?? false;
+}
+
+/**
+ * Whether a ClientHello goes to TLS 1.3 under `config`: offered (RFC 8446 §4.2.1) and enabled;
+ * everything else is TLS 1.2's to serve or to refuse (`hs.ts`).
+ */
+export function negotiatesTls13(config: Pick<HandshakeConfig, 'maxVersion'>, ch: ClientHello): boolean {
+  return offersTls13(ch) && config.maxVersion >= TLS13;
 }
 
 /**

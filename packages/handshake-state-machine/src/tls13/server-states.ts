@@ -20,7 +20,8 @@ import type { HandshakeMessage } from '../handshake-message';
 import { HandshakeType } from '../msgs/enums';
 import { writeHelloRetryRequest, writeServerHello } from '../msgs/server-hello';
 import { writeEncryptedExtensions } from '../msgs/encrypted-extensions';
-import { serverCertificate13 } from '../msgs/certificate';
+import { serverCertificate13, serverCertificate13WithStatus } from '../msgs/certificate';
+import { ocspStapleFor } from '../common/ocsp-stapling';
 import { certificateVerifyContent, writeCertificateVerify } from '../msgs/certificate-verify';
 import { readFinished, writeFinished } from '../msgs/finished';
 import { readKeyUpdate, writeKeyUpdate } from '../msgs/key-update';
@@ -50,6 +51,8 @@ import { encodeSessionState } from '../common/session-state';
 import { KeySchedule13, nextTrafficSecret, resumptionPsk, trafficKeys } from './key-schedule';
 import { chooseCertAndScheme, chooseGroup, chooseSuite13, type GroupChoice } from './negotiate';
 import { checkClientHello13, checkSecondClientHello } from './client-hello-checks';
+import { exportKeyingMaterial13 } from '../common/keying-material-exporter';
+import type { FinishedPair } from '../io';
 import { MAX_TICKET_LIFETIME_S, binderMatches, clientTicketAge, ticketAgeIsFresh, ticketNonce } from './psk';
 
 const TLS13 = 0x0304;
@@ -442,15 +445,18 @@ function sendFlight(ctx: StateContext, hello: Hello, plan: FlightPlan): Tls13Ser
   if (clientAuth) sendAndHash(io, transcript, certificateRequest13(clientAuth));
 
   if (plan.cert) {
-    // Certificate (RFC 8446 §4.4.2): empty certificate_request_context in the handshake.
+    // Certificate (RFC 8446 §4.4.2): empty certificate_request_context in the handshake; a stapled
+    // OCSP response in the leaf's entry (§4.4.2.1), only when the client asked for one.
     const { cert, scheme } = plan.cert;
-    sendAndHash(io, transcript, serverCertificate13(cert.chain));
+    const ocspResponse = ocspStapleFor(config, hello, plan.cert.index);
+    sendAndHash(io, transcript, ocspResponse === undefined ? serverCertificate13(cert.chain) : serverCertificate13WithStatus(cert.chain, ocspResponse));
     // CertificateVerify (RFC 8446 §4.4.3).
     const signature = p.sign(cert.key, scheme as SignatureScheme, certificateVerifyContent(true, transcript.current()));
     sendAndHash(io, transcript, writeCertificateVerify({ algorithm: scheme, signature }));
   }
   // Finished (RFC 8446 §4.4.4).
-  sendAndHash(io, transcript, writeFinished(ks.verifyData(serverHs, transcript.current())));
+  const serverFinished = ks.verifyData(serverHs, transcript.current());
+  sendAndHash(io, transcript, writeFinished(serverFinished));
   serverHs.fill(0); // its record key is installed; the secret itself is no longer needed
 
   // Application traffic secrets from the transcript through the server Finished (§7.1).
@@ -488,7 +494,7 @@ function sendFlight(ctx: StateContext, hello: Hello, plan: FlightPlan): Tls13Ser
   if (session) io.sessionAccepted(session.stored);
   // ch.random is a view into the whole ClientHello (up to kilobytes): keep a 32-byte copy, the
   // connection holds it for its lifetime.
-  const finished = new ExpectFinished(ctx, suite, ks, transcript, clientHs, { clientAp, serverAp, exporter }, info, ch.random.slice(), session?.stored.authTime ?? now);
+  const finished = new ExpectFinished(ctx, suite, ks, transcript, clientHs, { clientAp, serverAp, exporter, serverFinished }, info, ch.random.slice(), session?.stored.authTime ?? now);
   if (acceptEarly) {
     io.setReadKeys(keysFor(p, suite, clientEarly!));
     clientEarly!.fill(0);
@@ -509,6 +515,8 @@ interface AppSecrets {
   readonly clientAp: Uint8Array;
   readonly serverAp: Uint8Array;
   readonly exporter: Uint8Array;
+  /** Our Finished verify_data (not secret: kept for `finished`). */
+  readonly serverFinished: Uint8Array;
 }
 
 /**
@@ -585,7 +593,10 @@ export class ExpectFinished {
     const p = this.ctx.config.provider;
     this.ctx.io.setReadKeys(keysFor(p, this.suite, this.secrets.clientAp));
     this.ctx.io.handshakeDone();
-    const traffic = new Traffic13(this.ctx, this.suite, this.secrets.clientAp, this.secrets.serverAp, this.secrets.exporter, resumptionMaster, this.info, this.clientRandom, this.authTime);
+    const traffic = new Traffic13(this.ctx, this.suite, this.secrets.clientAp, this.secrets.serverAp, this.secrets.exporter, resumptionMaster, this.info, this.clientRandom, this.authTime, {
+      server: this.secrets.serverFinished,
+      client: new Uint8Array(msg.body),
+    });
     this.ctx.io.emit({ type: 'handshakeComplete', info: this.info });
     return traffic;
   }
@@ -630,6 +641,8 @@ export class Traffic13 {
     clientRandom: Uint8Array,
     /** When the original full handshake happened (ms). */
     readonly authTime: number,
+    /** Both Finished messages' verify_data (RFC 8446 §4.4.4); `undefined` when the state was made without them. */
+    readonly finished?: FinishedPair,
   ) {
     if (clientRandom.length !== CLIENT_RANDOM_LENGTH) throw new RangeError(`Traffic13(clientRandom): ${CLIENT_RANDOM_LENGTH} bytes expected`);
     const n = clientSecret.length;
@@ -747,8 +760,21 @@ export class Traffic13 {
     return true;
   }
 
+  /**
+   * The exporter (RFC 8446 §7.5) over this connection's exporter_master_secret; see
+   * {@link exportKeyingMaterial13}.
+   * @throws TypeError / RangeError for a bad label or length; Error once {@link clean}ed.
+   */
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    if (this.cleaned) throw new Error('exportKeyingMaterial(): the connection is closed (its secrets are wiped)');
+    return exportKeyingMaterial13(this.ctx.config.provider, this.suite.hash, this.exporterMaster, label, context, length);
+  }
+
+  private cleaned = false;
+
   /** Best-effort wipe of the secrets this state holds. */
   clean(): void {
+    this.cleaned = true;
     this.keys.fill(0);
   }
 }

@@ -6,7 +6,7 @@
  * `packages/server/test/session-verdicts.test.ts` and the session spec tests.
  */
 import { describe, expect, it } from 'vitest';
-import { encodeSessionState, openStoredSession, sameServerName, type HandshakeConfig, type SessionState, type StoredSession } from '../../src/index';
+import { encodeSessionState, openStoredSession, sameServerName, type HandshakeConfig, type SessionState, type StoredSession } from '../../src/internal';
 
 const CONTEXT = Uint8Array.of(9, 9, 9);
 const config = { sessionContext: CONTEXT } as HandshakeConfig;

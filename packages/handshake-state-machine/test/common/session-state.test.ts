@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SESSION_STATE_FORMAT, decodeSessionState, encodeSessionState, type SessionState } from '../../src/index';
+import { SESSION_STATE_FORMAT, decodeSessionState, encodeSessionState, type SessionState } from '../../src/internal';
 
 const base: SessionState = {
   version: 0x0304,

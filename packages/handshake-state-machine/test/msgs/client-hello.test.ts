@@ -19,7 +19,7 @@ import {
   writeServerName,
   writeSupportedVersionsClientHello,
   type Extension,
-} from '../../src/index';
+} from '../../src/internal';
 import { expectTlsError, fixtures, hex, unalign, unhex, vec } from './helpers';
 
 const SUITES_8448 = [CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_CHACHA20_POLY1305_SHA256, CipherSuite.TLS_AES_256_GCM_SHA384];

@@ -43,7 +43,7 @@ import {
   writeSupportedGroups,
   writeSupportedVersionsClientHello,
   writeSupportedVersionsServerHello,
-} from '../../src/index';
+} from '../../src/internal';
 import { expectTlsError, hex, unhex } from './helpers';
 
 const sni = (...names: Array<[number, string]>) => {

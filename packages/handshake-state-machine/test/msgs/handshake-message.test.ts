@@ -13,7 +13,7 @@ import {
   readHandshake,
   readHandshakeFrom,
   writeHandshake,
-} from '../../src/index';
+} from '../../src/internal';
 import { expectTlsError, hex, unhex, vec } from './helpers';
 
 describe('handshake framing (RFC 8446 §4)', () => {

@@ -20,7 +20,7 @@ import {
   writeSupportedGroups,
   writeSupportedVersionsClientHello,
   type Extension,
-} from '../../src/index';
+} from '../../src/internal';
 import { fixtures, hex, unalign, vec } from './helpers';
 
 const LIMIT = { numRuns: 1500, interruptAfterTimeLimit: 8000 };

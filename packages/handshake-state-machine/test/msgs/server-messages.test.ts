@@ -61,7 +61,7 @@ import {
   readSignatureSchemeList,
   readSupportedVersionsServerHello,
   type Extension,
-} from '../../src/index';
+} from '../../src/internal';
 import { expectTlsError, hex, unhex, vec } from './helpers';
 
 const sha256 = (...parts: Uint8Array[]) => {

@@ -10,7 +10,7 @@ import {
   writeServerEcdhParams,
   writeServerHelloDone,
   writeServerKeyExchange,
-} from '../../src/index';
+} from '../../src/internal';
 import { expectTlsError, hex } from '../msgs/helpers';
 
 describe('ServerKeyExchange (RFC 8422 §5.4)', () => {

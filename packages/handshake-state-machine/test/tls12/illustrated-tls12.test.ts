@@ -9,7 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createNobleProvider, createNodeProvider, parseCertificateChain, parsePrivateKey, scriptedRandom, type CryptoProvider } from '@puretls/crypto';
+import { createNobleProvider, createNodeProvider, parseCertificateChain, parsePrivateKey, type CryptoProvider } from '@puretls/crypto';
+import { scriptedRandom } from '@puretls/crypto/testing';
 import {
   Transcript,
   buildServerKeyExchange,
@@ -24,7 +25,7 @@ import {
   writeServerHello,
   writeServerHelloDone,
   type HandshakeConfig,
-} from '../../src/index';
+} from '../../src/internal';
 import { hex, unhex } from '../msgs/helpers';
 
 const json = JSON.parse(readFileSync(fileURLToPath(new URL('../../../../test-vectors/illustrated-tls12.json', import.meta.url)), 'utf8')) as {

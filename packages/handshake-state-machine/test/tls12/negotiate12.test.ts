@@ -13,7 +13,7 @@ import {
   type CertifiedKey,
   type ClientHello,
   type HandshakeConfig,
-} from '../../src/index';
+} from '../../src/internal';
 import { expectTlsError } from '../msgs/helpers';
 
 const p = createNobleProvider();

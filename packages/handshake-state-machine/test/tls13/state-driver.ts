@@ -23,7 +23,7 @@ import {
   type SessionRefusal,
   type StoredSession,
   type TicketToIssue,
-} from '../../src/index';
+} from '../../src/internal';
 
 export const provider: CryptoProvider = createNobleProvider();
 

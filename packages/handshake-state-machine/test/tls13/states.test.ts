@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { isTlsError } from '@puretls/record-layer';
 import { TestClient13, type ClientHelloOptions } from '@puretls/test-support/tls13-client';
-import { decodeSessionState, type StoredSession } from '../../src/index';
+import { decodeSessionState, type StoredSession } from '../../src/internal';
 import { RecordingIo, StateDriver, config, provider, type SessionHooks } from './state-driver';
 
 /** ClientHello → the server's flight → the client; returns the driver and client after the server Finished. */

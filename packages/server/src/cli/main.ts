@@ -27,6 +27,7 @@ import { createServer, type PureTlsServer } from '../node/node-adapter';
 import type { PureTlsSocket } from '../node/tls-socket';
 import { WwwServer, type WwwRequestLog } from './www';
 import { describeConnection } from './www-page';
+import { loadRedisStore } from './load-redis-store';
 
 /** After the drain deadline, how much longer shutdown waits for the last closes before exiting anyway. */
 const EXIT_GRACE_MS = CLOSE_GRACE_MS + 1000;
@@ -85,7 +86,7 @@ interface Fleet {
  * anyway (full handshakes until Redis answers).
  */
 async function openFleet(options: ServeOptions, url: string, provider: CryptoProvider, log: Logger): Promise<Fleet> {
-  const { RedisKeyRing, createRedisSessionStore } = await import('@puretls/session-store-redis');
+  const { RedisKeyRing, createRedisSessionStore } = await loadRedisStore();
   const logger = { warn: (message: string, e?: unknown) => log.warn(message, e instanceof Error ? { error: e.message } : {}) };
   let ring: RedisKeyRingType | undefined;
   try {

@@ -6,6 +6,11 @@ import type { CryptoProvider } from '@puretls/crypto';
 import type { HandshakeConfig } from '@puretls/handshake-state-machine';
 import type { SessionGlue } from './session-glue';
 
+/**
+ * What a {@link ServerConnection} needs of its context: the handshake configuration, the session
+ * glue and the connection-level settings. `ServerContext` implements it; the interface keeps the
+ * connection free of the context's construction code.
+ */
 export interface ConnectionContext {
   readonly provider: CryptoProvider;
   readonly handshake: HandshakeConfig;

@@ -9,7 +9,10 @@
 export type ConnectionStateErrorCode =
   /** `write()` after `close()`, after close_notify was sent, or after the connection failed. */
   | 'ERR_TLS_WRITE_AFTER_CLOSE'
-  /** A TLS 1.3 post-handshake call (`keyUpdate()`, `sendSessionTicket()`) on a connection that is not open TLS 1.3. */
+  /**
+   * A TLS 1.3 post-handshake call (`keyUpdate()`, `sendSessionTicket()`) on a connection that is
+   * not open TLS 1.3; `exportKeyingMaterial()` before the handshake completed or after close.
+   */
   | 'ERR_TLS_INVALID_STATE';
 
 const BRAND = Symbol.for('puretls.connectionStateError');

@@ -15,8 +15,10 @@ import {
   clientMessageLimit,
   suiteByCode,
   type HandshakeEvent,
+  type FinishedPair,
   type HandshakeIo,
   type NegotiatedInfo,
+  type OcspStaple,
   type ServerState,
   type ExternalPskQuery,
   type SessionRefusal,
@@ -51,6 +53,7 @@ export interface ServerConnectionEvents {
   keylog: (line: string) => void;
 }
 
+/** Per-connection options of a {@link ServerConnection} (beside its context's). */
 export interface ServerConnectionOptions {
   /** Emit `keylog` events (NSS key log format). Default `false`: secrets never leave the engine. */
   readonly keyLog?: boolean;
@@ -61,10 +64,22 @@ export interface ServerConnectionOptions {
    * no_application_protocol (RFC 7301 §3.2).
    */
   readonly alpnProtocols?: readonly string[];
+  /**
+   * An OCSP response to staple on this connection (an adapter's per-connection answer, e.g. Node's
+   * `OCSPRequest` event) and the index (into the context's certificates) of the certificate it is
+   * for. Sent only when the client asks (status_request, RFC 6066 §8) and that certificate is the
+   * one the full handshake sends: a CertificateStatus message in TLS 1.2, the leaf's
+   * CertificateEntry extension in TLS 1.3 (RFC 8446 §4.4.2.1). The bytes are sent as they are.
+   */
+  readonly ocspStaple?: OcspStaple;
 }
+
+/** RFC 6066 §8 `opaque OCSPResponse<1..2^24-1>`. */
+const MAX_OCSP_RESPONSE = 2 ** 24 - 1;
 
 /** `setMaxSendFragment()` bounds (Node's and OpenSSL's `SSL_set_max_send_fragment`). */
 export const MIN_SEND_FRAGMENT = 512;
+/** The largest `setMaxSendFragment()` value: a full record, 2^14 bytes (RFC 8446 §5.1). */
 export const MAX_SEND_FRAGMENT = 2 ** 14;
 
 type Listener<K extends keyof ServerConnectionEvents> = ServerConnectionEvents[K];
@@ -84,6 +99,12 @@ export const MAX_BUFFERED_WHILE_WAITING = 64 * 1024;
 /** Application data queued by `write()` before the handshake completed, at most this many bytes. */
 export const MAX_EARLY_WRITE_BUFFER = 1 << 20;
 
+/**
+ * One TLS server connection, sans-IO: `receive(bytes)` in, `takeOutput()` out, `write(data)`,
+ * `close()`, and events (`handshakeComplete`, `data`, `earlyData`, `alert`, `error`, `close`, …).
+ * It never touches sockets or timers; an adapter (Node, Web Streams) or the application moves the
+ * bytes. Fatal errors stick: the alert is queued once and `error` stays set.
+ */
 export class ServerConnection<Context extends ConnectionContext = ConnectionContext> {
   private readonly rl: RecordLayer;
   private state: ServerState;
@@ -125,7 +146,17 @@ export class ServerConnection<Context extends ConnectionContext = ConnectionCont
     });
     const alpn = options.alpnProtocols;
     if (alpn !== undefined && (!Array.isArray(alpn) || alpn.some((p) => typeof p !== 'string'))) throw new TypeError('options.alpnProtocols: an array of protocol names');
-    let config = alpn === undefined ? context.handshake : Object.freeze({ ...context.handshake, alpnProtocols: [...alpn] });
+    const ocsp = options.ocspStaple;
+    if (ocsp !== undefined) checkOcspStaple(ocsp, context.handshake.certificates.length);
+    let config =
+      alpn === undefined && ocsp === undefined
+        ? context.handshake
+        : Object.freeze({
+            ...context.handshake,
+            ...(alpn !== undefined ? { alpnProtocols: [...alpn] } : {}),
+            // A copy: the caller's buffer may change before the handshake sends it.
+            ...(ocsp !== undefined ? { ocspStaple: { certificateIndex: ocsp.certificateIndex, response: new Uint8Array(ocsp.response) } } : {}),
+          });
     // External PSKs are asked with this connection (a closure only when the context has them).
     const psk = context.externalPsk;
     if (psk !== undefined) {
@@ -491,6 +522,40 @@ export class ServerConnection<Context extends ConnectionContext = ConnectionCont
   }
 
   /**
+   * Keying material exported from this connection (RFC 8446 §7.5 in TLS 1.3; RFC 5705 §4 in TLS
+   * 1.2, only with an extended master secret, RFC 7627 §5.4), OpenSSL's
+   * `SSL_export_keying_material`: `length` bytes for `label` and the optional `context`. TLS 1.3
+   * treats no context and an empty one alike; TLS 1.2 does not. The peer computes the same bytes.
+   * @throws TypeError for a label that is not an ASCII string, a TLS 1.2 reserved label
+   *   (`client finished`, `server finished`, `master secret`, `key expansion`,
+   *   `extended master secret`), a context that is not a Uint8Array, a TLS 1.2 connection
+   *   without extended master secret; RangeError for a length that is not a positive integer or
+   *   exceeds the version's limit (TLS 1.3: 255 × the hash length); {@link ConnectionStateError}
+   *   (`ERR_TLS_INVALID_STATE`) before the handshake completed or after the connection closed.
+   */
+  exportKeyingMaterial(length: number, label: string, context?: Uint8Array): Uint8Array {
+    if (context !== undefined && !(context instanceof Uint8Array)) throw new TypeError('exportKeyingMaterial(context): a Uint8Array is required');
+    const state = this.state;
+    if (this._phase !== 'open' || (state.kind !== 'Traffic13' && state.kind !== 'Traffic12')) throw new ConnectionStateError('ERR_TLS_INVALID_STATE', 'exportKeyingMaterial(): the connection is not open');
+    return state.exportKeyingMaterial(label, context, length);
+  }
+
+  /** Our Finished verify_data (RFC 8446 §4.4.4, RFC 5246 §7.4.9), once the handshake completed (Node's `getFinished()`); a view: copy it to keep it. */
+  get finished(): Uint8Array | undefined {
+    return this.finishedPair()?.server;
+  }
+
+  /** The client's Finished verify_data, once the handshake completed (Node's `getPeerFinished()`); a view. */
+  get peerFinished(): Uint8Array | undefined {
+    return this.finishedPair()?.client;
+  }
+
+  private finishedPair(): FinishedPair | undefined {
+    const state = this.state;
+    return state.kind === 'Traffic13' || state.kind === 'Traffic12' ? state.finished : undefined;
+  }
+
+  /**
    * Caps the plaintext of each record we send at `size` bytes (Node's `setMaxSendFragment`,
    * OpenSSL's `SSL_set_max_send_fragment`), under the peer's record_size_limit when it sent one
    * (RFC 8449 §4). Applies to the records sealed from now on.
@@ -631,6 +696,16 @@ function cleanState(state: ServerState): void {
     default:
       assertNever(state);
   }
+}
+
+/** @throws TypeError / RangeError naming `options.ocspStaple` and what is wrong with it. */
+function checkOcspStaple(o: OcspStaple, certificates: number): void {
+  if (o === null || typeof o !== 'object') throw new TypeError('options.ocspStaple: { certificateIndex, response } is required');
+  if (!Number.isInteger(o.certificateIndex) || o.certificateIndex < 0 || o.certificateIndex >= certificates) {
+    throw new RangeError(`options.ocspStaple.certificateIndex: an index into the context's ${certificates} certificates, got ${String(o.certificateIndex)}`);
+  }
+  if (!(o.response instanceof Uint8Array)) throw new TypeError('options.ocspStaple.response: a Uint8Array is required');
+  if (o.response.length === 0 || o.response.length > MAX_OCSP_RESPONSE) throw new RangeError(`options.ocspStaple.response: 1 to ${MAX_OCSP_RESPONSE} bytes (RFC 6066 §8), got ${o.response.length}`);
 }
 
 /** What `getCipher()` reports for a suite code. */

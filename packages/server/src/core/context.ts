@@ -54,6 +54,7 @@ export interface CertificateOption {
   readonly key: string | Uint8Array;
 }
 
+/** A TLS version by Node's name (`minVersion`/`maxVersion`): puretls serves TLS 1.2 and TLS 1.3. */
 export type TlsVersionName = 'TLSv1.2' | 'TLSv1.3';
 
 /** What {@link ServerContextOptions.externalPsk} is told about the handshake asking. */
@@ -72,6 +73,12 @@ export interface ExternalPskInfo {
  */
 export type ExternalPskCallback = (identity: Uint8Array, info: ExternalPskInfo) => Uint8Array | undefined;
 
+/**
+ * The options of a {@link ServerContext} (one configuration, like OpenSSL's `SSL_CTX`): certificates,
+ * versions, suites, groups, ALPN, the crypto provider and randomness, limits, the session cache and
+ * its callbacks, tickets, client authentication. Every name is listed in the package README; any
+ * other name is refused with a `TypeError` (nothing fails open).
+ */
 export interface ServerContextOptions extends ClientAuthOptions {
   /**
    * Certificates; the first is the default when SNI matches none. May be empty (a server whose

@@ -7,6 +7,11 @@
  */
 import type { IssuedTicket, NegotiatedInfo, NewSession12, SessionRefusal, StoredSession, TicketToIssue } from '@puretls/handshake-state-machine';
 
+/**
+ * The bridge between the handshake's session hooks (`HandshakeIo`) and a session store: stores new
+ * sessions, looks them up, issues and opens tickets, and hears the handshake's verdicts. The
+ * handshake decides every TLS rule; the glue only keeps bytes.
+ */
 export interface SessionGlue {
   /** See `HandshakeIo.lookupPsk`. */
   lookupPsk(conn: object, identity: Uint8Array): StoredSession | undefined | Promise<StoredSession | undefined>;

@@ -11,8 +11,10 @@ import type { IssuedTicket, NegotiatedInfo, NewSession12, SessionRefusal, Stored
 import { isSession, openTicket, sealTicket, type LookupHit, type LookupResult, type Session, type SessionCache, type TicketKeyRing } from '@puretls/session-cache';
 import type { SessionGlue } from './session-glue';
 
+/** TLS 1.3 tickets: `stateless` (sealed sessions), `stateful` (ids of cached sessions, single use, 0-RTT capable) or `off`. */
 export type TicketMode = 'stateless' | 'stateful' | 'off';
 
+/** Options of {@link CacheSessionGlue}. */
 export interface CacheSessionGlueOptions {
   readonly cache: SessionCache<object>;
   readonly keyRing: TicketKeyRing;
@@ -33,6 +35,11 @@ export function sessionOfHandle(handle: unknown): Session | undefined {
   return isSession(session) ? session : undefined;
 }
 
+/**
+ * The {@link SessionGlue} over `@puretls/session-cache`: TLS 1.2 session ids and TLS 1.3 stateful
+ * tickets in the cache (and its callbacks), stateless tickets and TLS 1.2 tickets sealed with the
+ * context's ticket key ring.
+ */
 export class CacheSessionGlue implements SessionGlue {
   /**
    * Sessions each connection made or resumed that invalidation can still reach when it ends (spec
@@ -40,6 +47,8 @@ export class CacheSessionGlue implements SessionGlue {
    */
   private readonly owned = new WeakMap<object, Session[]>();
   private readonly completed = new WeakSet<object>();
+  /** The session each connection made last (a ticket's, a TLS 1.2 id's) or resumed: {@link sessionOf}. */
+  private readonly latest = new WeakMap<object, Session>();
 
   constructor(private readonly o: CacheSessionGlueOptions) {}
 
@@ -71,7 +80,17 @@ export class CacheSessionGlue implements SessionGlue {
 
   sessionAccepted(conn: object, stored: StoredSession): void {
     const session = this.o.cache.accept(stored.handle as LookupHit);
+    this.latest.set(conn, session);
     this.own(conn, session);
+  }
+
+  /**
+   * The session a connection made last — the last TLS 1.3 ticket's, the TLS 1.2 session id's or
+   * ticket's — or else the one it resumed; `undefined` when it has none (tickets off and no id, or
+   * before the handshake). What Node's `getSession()` reports (OpenSSL's `SSL_get_session`).
+   */
+  sessionOf(conn: object): Session | undefined {
+    return this.latest.get(conn);
   }
 
   sessionRefused(_conn: object, stored: StoredSession, why: SessionRefusal): void {
@@ -93,6 +112,7 @@ export class CacheSessionGlue implements SessionGlue {
     // stored only when a remove callback wants to hear of its invalidation.
     const kept = cache.newSession(conn, session, { store: stateful || cache.getRemoveSessionCallback() !== undefined, stateless: !stateful });
     if (kept === false && stateful) return undefined;
+    this.latest.set(conn, session);
     this.own(conn, session);
     return { ticket: stateful ? ticketId : sealTicket(this.o.keyRing, session), singleUse: stateful };
   }
@@ -164,14 +184,17 @@ export class CacheSessionGlue implements SessionGlue {
     // Spec §2: not when the session is carried in a ticket (empty session id).
     if (s.sessionId.length === 0) return;
     const session = this.o.cache.createSession({ id: s.sessionId, authTime: s.authTime, state: s.state });
+    this.latest.set(conn, session);
     void this.o.cache.newSession(conn, session);
     this.own(conn, session);
   }
 
-  issueTicket12(_conn: object, s: NewSession12): Uint8Array | undefined {
+  issueTicket12(conn: object, s: NewSession12): Uint8Array | undefined {
     if (!this.o.tickets12) return undefined;
     const id = s.sessionId.length > 0 ? s.sessionId : this.o.provider.random(32, 'session_id');
-    return sealTicket(this.o.keyRing, this.o.cache.createSession({ id, authTime: s.authTime, state: s.state }));
+    const session = this.o.cache.createSession({ id, authTime: s.authTime, state: s.state });
+    this.latest.set(conn, session);
+    return sealTicket(this.o.keyRing, session);
   }
 
   // ---- connections -----------------------------------------------------------------------------

@@ -33,7 +33,9 @@ export const ADAPTER_REASONS = {
   PeerDisconnected: { code: 'ECONNRESET', byServer: false },
 } as const;
 
+/** Why an adapter closed a connection (a key of {@link ADAPTER_REASONS}). */
 export type AdapterReason = keyof typeof ADAPTER_REASONS;
+/** The `code` of a {@link TlsAdapterError}, one per {@link AdapterReason}. */
 export type AdapterErrorCode = (typeof ADAPTER_REASONS)[AdapterReason]['code'];
 
 /** An error of an adapter itself (no TLS alert involved), with a Node-style `code`. */

@@ -8,7 +8,7 @@
  * and the connection's own parse of the same bytes sends the alert the RFC names.
  */
 import { ContentType, HandshakeJoiner, RecordReader } from '@puretls/record-layer';
-import { HandshakeType, readHello, type ClientHelloLimits } from '@puretls/handshake-state-machine';
+import { HandshakeType, readHello, type ClientHelloLimits, type Hello } from '@puretls/handshake-state-machine';
 
 /** What the ClientHello says that the adapter chooses by: the host name (as sent) and the ALPN offer. */
 export interface PeekedHello {
@@ -44,11 +44,21 @@ export class ClientHelloPeek {
   private readonly joiner: HandshakeJoiner;
   private received = 0;
   private result: PeekResult = INCOMPLETE;
+  private parsed: Hello | undefined;
   private readonly maxBytes: number;
 
   constructor(private readonly limits: ClientHelloLimits) {
     this.joiner = new HandshakeJoiner(limits.maxLength);
     this.maxBytes = peekLimit(limits);
+  }
+
+  /**
+   * The parsed ClientHello once complete (views into the held records: valid until the chooser
+   * answers), for choices that need more of it (the certificate an OCSP request is for);
+   * `undefined` before, and when it was malformed.
+   */
+  get hello(): Hello | undefined {
+    return this.parsed;
   }
 
   /** Bytes received so far (held by the caller until the peek is done). */
@@ -72,6 +82,7 @@ export class ClientHelloPeek {
         if (msg === null) continue;
         if (msg.type !== HandshakeType.client_hello) return this.finish(NO_NAME);
         const hello = readHello(msg, this.limits);
+        this.parsed = hello;
         return this.finish({ complete: true, serverName: hello.ch.ext.serverName, alpn: hello.alpn });
       }
     } catch {

@@ -5,7 +5,7 @@
  * gets the chosen connection and feeds it everything held.
  */
 import type { Socket } from 'node:net';
-import type { ClientHelloLimits } from '@puretls/handshake-state-machine';
+import type { ClientHelloLimits, Hello } from '@puretls/handshake-state-machine';
 import { TlsAdapterError } from '../lifecycle/adapter-error';
 import { ClientHelloPeek, peekLimit, type PeekedHello } from './client-hello-peek';
 import type { Conn } from './socket-info';
@@ -21,7 +21,7 @@ export const HELLO_CALLBACK_FAILED = 'SniCallbackFailed';
  * At most the first call of `answer` counts. A malformed ClientHello is given as one without a
  * name or ALPN offer: the connection's own parse of the same bytes sends the alert.
  */
-export type HelloChooser = (hello: PeekedHello, answer: (result: Conn | Error) => void) => void;
+export type HelloChooser = (hello: PeekedHello, answer: (result: Conn | Error) => void, parsed: Hello | undefined) => void;
 
 /** The gate's stream: TCP, or whatever Duplex was handed to the server (`pause`/`resume` only). */
 type Pausable = Pick<Socket, 'pause' | 'resume'>;
@@ -65,11 +65,15 @@ export class HelloGate {
     this.waiting = true;
     this.tcp.pause();
     let answered = false;
-    this.choose(r, (result) => {
-      if (answered) return;
-      answered = true;
-      this.finish(result);
-    });
+    this.choose(
+      r,
+      (result) => {
+        if (answered) return;
+        answered = true;
+        this.finish(result);
+      },
+      this.peek.hello,
+    );
   }
 
   private finish(result: Conn | Error): void {

@@ -9,7 +9,8 @@
 import { EventEmitter } from 'node:events';
 import { createServer as createNetServer, type AddressInfo, type ListenOptions, type Server, type ServerOpts, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { clientHelloLimits } from '@puretls/handshake-state-machine';
+import { parseCertificate, type Certificate } from '@puretls/crypto';
+import { certificateIndexFor, clientHelloLimits, requestsOcsp, type Hello, type OcspStaple } from '@puretls/handshake-state-machine';
 import { decodeSession, encodeSession, type Session, type TicketKeyRing } from '@puretls/session-cache';
 import { ServerConnection } from '../core/connection';
 import { ServerContext } from '../core/context';
@@ -108,6 +109,16 @@ export interface PureTlsServerEvents {
    * `lookupTimeoutMs` (default 50 ms; later is a miss).
    */
   resumeSession: [sessionId: Buffer, callback: (err: Error | null, sessionData?: Buffer | Uint8Array | null) => void];
+  /**
+   * Node's `OCSPRequest`: the client asked for a stapled OCSP response (status_request, RFC 6066
+   * §8). `certificate` is the DER certificate the handshake will send, `issuer` its issuer's (the
+   * next certificate of the chain, else a `ca` certificate naming it; `null` when neither has it).
+   * `callback(null, response)` staples `response` (DER `OCSPResponse` bytes, sent as they are);
+   * `callback(null)` (or `null`, an empty Buffer) staples nothing; `callback(err)` fails the
+   * handshake (`tlsClientError` gets `err`, nothing is sent). The handshake waits for the callback
+   * (bounded by `handshakeTimeout`). Without a listener nothing is ever stapled, as Node.
+   */
+  OCSPRequest: [certificate: Buffer, issuer: Buffer | null, callback: (err: Error | null, response?: Buffer | Uint8Array | null) => void];
   /**
    * A socket was idle for `server.timeout` ms (or what `socket.setTimeout()` set): nothing is
    * closed, as with Node's sockets — end or destroy it here if that is what you want.
@@ -316,7 +327,7 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
     const keyLog = this.keyLog ?? (this.listenerCount('keylog') > 0 || this.tlsKeylog !== undefined);
     const refuse = this.maxConcurrentHandshakes > 0 && this.handshaking.size >= this.maxConcurrentHandshakes;
     // The connection is chosen from the ClientHello when SNI contexts or ALPNCallback may apply.
-    const byHello = !refuse && (this.sniCallback !== undefined || this.contexts.hasEntries || this.alpnCallback !== undefined);
+    const byHello = !refuse && (this.sniCallback !== undefined || this.contexts.hasEntries || this.alpnCallback !== undefined || this.listenerCount('OCSPRequest') > 0);
     const conn = byHello ? undefined : new ServerConnection(this.context, { keyLog });
     const socket = new PureTlsSocket(
       tcp,
@@ -344,12 +355,17 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
             ...this.socketOptions(),
             hello: {
               limits: clientHelloLimits(this.context.handshake),
-              choose: (hello: PeekedHello, answer: (r: Conn | Error) => void) =>
-                this.chooseByHello(hello, keyLog, (r) => {
-                  // `pskCallback(socket, identity)` is called with this socket.
-                  if (!(r instanceof Error)) linkPskSocket(r, socket);
-                  answer(r);
-                }),
+              choose: (hello: PeekedHello, answer: (r: Conn | Error) => void, parsed: Hello | undefined) =>
+                this.chooseByHello(
+                  hello,
+                  keyLog,
+                  (r) => {
+                    // `pskCallback(socket, identity)` is called with this socket.
+                    if (!(r instanceof Error)) linkPskSocket(r, socket);
+                    answer(r);
+                  },
+                  parsed,
+                ),
             },
           }
         : this.socketOptions(),
@@ -387,7 +403,7 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
    * a protocol the client did not offer fails the handshake with `ERR_TLS_ALPN_CALLBACK_INVALID_RESULT`
    * and no alert; a throw fails it with the thrown error.
    */
-  private chooseByHello(hello: PeekedHello, keyLog: boolean, answer: (r: Conn | Error) => void): void {
+  private chooseByHello(hello: PeekedHello, keyLog: boolean, answer: (r: Conn | Error) => void, parsed?: Hello): void {
     const withContext = (ctx: ServerContext | Error): void => {
       if (ctx instanceof Error) return answer(ctx);
       let alpnProtocols: string[] | undefined;
@@ -405,16 +421,52 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
           return answer(Object.assign(err, { code: 'ERR_TLS_ALPN_CALLBACK_INVALID_RESULT' }));
         }
       }
-      try {
-        answer(new ServerConnection(ctx, { keyLog, ...(alpnProtocols ? { alpnProtocols } : {}) }));
-      } catch (e) {
-        answer(asError(e));
-      }
+      const make = (ocspStaple?: OcspStaple): void => {
+        try {
+          answer(new ServerConnection(ctx, { keyLog, ...(alpnProtocols ? { alpnProtocols } : {}), ...(ocspStaple ? { ocspStaple } : {}) }));
+        } catch (e) {
+          answer(asError(e));
+        }
+      };
+      if (parsed !== undefined && requestsOcsp(parsed) && this.listenerCount('OCSPRequest') > 0) return this.requestOcsp(ctx, parsed, make, answer);
+      make();
     };
     const name = hello.serverName;
     if (name === undefined) return withContext(this.context);
     if (this.sniCallback) return this.callSni(name, withContext);
     withContext(this.contexts.match(name) ?? this.context);
+  }
+
+  /**
+   * Node's `OCSPRequest` for the certificate the handshake will send (`certificateIndexFor`): its
+   * answer becomes the connection's `ocspStaple`. At most the first callback counts; a listener
+   * that throws fails the handshake with what it threw.
+   */
+  private requestOcsp(ctx: ServerContext, hello: Hello, make: (staple?: OcspStaple) => void, fail: (e: Error) => void): void {
+    const index = certificateIndexFor(ctx.handshake, hello);
+    if (index === undefined) return make(); // the handshake fails by itself
+    const chain = ctx.handshake.certificates[index]!.chain;
+    const issuer = chain[1] ?? issuerInCa(chain[0]!, ctx.clientAuth?.ca ?? []);
+    let answered = false;
+    const callback = (err: Error | null, response?: Buffer | Uint8Array | null): void => {
+      if (answered) return;
+      answered = true;
+      if (err) return fail(asError(err));
+      if (response === undefined || response === null) return make();
+      if (!(response instanceof Uint8Array)) {
+        return fail(Object.assign(new TypeError('OCSPRequest callback: the response must be a Buffer or Uint8Array (or null for none)'), { code: 'ERR_INVALID_ARG_TYPE' }));
+      }
+      if (response.length === 0) return make();
+      make({ certificateIndex: index, response: new Uint8Array(response) });
+    };
+    try {
+      this.emit('OCSPRequest', Buffer.from(chain[0]!), issuer === undefined ? null : Buffer.from(issuer), callback);
+    } catch (e) {
+      if (!answered) {
+        answered = true;
+        fail(asError(e));
+      }
+    }
   }
 
   /**
@@ -646,6 +698,16 @@ function bridgeSessionEvents(server: PureTlsServer, context: ServerContext): voi
       });
     });
   }
+}
+
+/** The DER of the certificate in `ca` whose subject is `leaf`'s issuer (OpenSSL looks the issuer up in the store), or `undefined`. */
+function issuerInCa(leaf: Uint8Array, ca: readonly Certificate[]): Uint8Array | undefined {
+  const issuer = parseCertificate(leaf).issuer;
+  return ca.find((c) => equalBytes(c.subject, issuer))?.der;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function asError(e: unknown): Error {

@@ -18,6 +18,7 @@ export type OptionOrigin = 'tls.createServer' | 'tls.createSecureContext' | 'net
  */
 export type OptionScope = 'context' | 'server';
 
+/** One row of {@link KNOWN_OPTIONS}: where the option comes from, which calls take it, and whether it is supported. */
 export interface OptionRow {
   readonly origin: OptionOrigin;
   readonly scope: OptionScope;

@@ -7,9 +7,10 @@ import { Duplex, type DuplexOptions } from 'node:stream';
 import { nodePeerCertificate, parseCertificate, toNodeX509Certificate, type NodeCertificateObject, type NodeX509Certificate } from '@puretls/crypto';
 import type { NegotiatedInfo } from '@puretls/handshake-state-machine';
 import { encodeSession } from '@puretls/session-cache';
-import { sessionOfHandle } from '../core/sessions';
+import { CacheSessionGlue, sessionOfHandle } from '../core/sessions';
 import { cipherName, type ServerConnection } from '../core/connection';
 import type { ServerContext } from '../core/context';
+import { exportKeyingMaterial } from './keying-material';
 
 /** A connection of a `ServerContext` (what the Node adapter makes). */
 export type Conn = ServerConnection<ServerContext>;
@@ -73,19 +74,41 @@ export abstract class TlsSocketInfo extends Duplex {
     return this.connection?.info?.resumed ?? false;
   }
   /**
-   * The resumed session in the session cache's serialized form (`encodeSession`, which
-   * `decodeSession` reads back), like Node's `getSession()` (OpenSSL `i2d_SSL_SESSION`). It holds
-   * the session's secret: protect it like a private key. `undefined` when the connection did not
-   * resume a session (a full handshake: its tickets are separate sessions, see the context's
-   * `newSession` callback), before the handshake, and with a custom `sessions` glue whose sessions
-   * are not cache `Session`s.
+   * Node's `getSession()` (OpenSSL `SSL_get_session` + `i2d_SSL_SESSION`): the connection's session
+   * in the session cache's serialized form (`encodeSession`, which `decodeSession` reads back and a
+   * `resumeSession` answer takes) — the session it made last (TLS 1.3: the last ticket's, the bytes
+   * the last `newSession` event got; TLS 1.2: the session id's, or the RFC 5077 ticket's), or else the
+   * one it resumed. It holds the session's secret: protect it like a private key. `undefined` before
+   * the handshake, when the connection made and resumed none (tickets off, no session id), and with
+   * a custom `sessions` glue (its sessions are not cache `Session`s). A fresh Buffer per call.
    */
   getSession(): Buffer | undefined {
-    const info = this.connection?.info;
-    const session = sessionOfHandle(info?.resumedSession?.handle);
+    const conn = this.connection;
+    if (conn?.info === undefined) return undefined;
+    const glue = conn.context.sessions;
+    const session = glue instanceof CacheSessionGlue ? glue.sessionOf(conn) : sessionOfHandle(conn.info.resumedSession?.handle);
     if (session === undefined) return undefined;
     const der = encodeSession(session);
     return Buffer.from(der.buffer, der.byteOffset, der.byteLength);
+  }
+
+  /**
+   * Node's `exportKeyingMaterial(length, label[, context])`: keying material from this connection's
+   * exporter (RFC 8446 §7.5 / RFC 5705 §4), the same bytes the client's `exportKeyingMaterial` gives.
+   * @throws Node's errors for bad arguments and before the handshake (see `keying-material.ts`).
+   */
+  exportKeyingMaterial(length: number, label: string, context?: Buffer | NodeJS.ArrayBufferView): Buffer {
+    return exportKeyingMaterial(this.connection, length, label, context);
+  }
+
+  /** Node's `getFinished()`: our Finished message's verify_data, `undefined` before the handshake completed. */
+  getFinished(): Buffer | undefined {
+    return copyToBuffer(this.connection?.finished);
+  }
+
+  /** Node's `getPeerFinished()`: the client's Finished verify_data, `undefined` before the handshake completed. */
+  getPeerFinished(): Buffer | undefined {
+    return copyToBuffer(this.connection?.peerFinished);
   }
 
   // ---- client certificates (requestCert) -------------------------------------------------------
@@ -127,6 +150,11 @@ export abstract class TlsSocketInfo extends Duplex {
     const leaf = this.connection?.info?.clientAuth?.peerCertificates[0];
     return leaf === undefined ? undefined : toNodeX509Certificate(leaf);
   }
+}
+
+/** A Buffer copy (Node hands out fresh Buffers), or `undefined`. */
+function copyToBuffer(b: Uint8Array | undefined): Buffer | undefined {
+  return b === undefined ? undefined : Buffer.from(b);
 }
 
 /** Node's certificate object: {@link NodeCertificateObject} with Buffers for `raw` and `pubkey`. */

@@ -7,7 +7,7 @@
  * it was not authenticated for; the session callbacks see the state with the chain.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeSessionState } from '@puretls/handshake-state-machine';
+import { decodeSessionState } from '@puretls/handshake-state-machine/internal';
 import { decodeSession, encodeSession, type Session } from '@puretls/session-cache';
 import { ServerContext, type ServerContextOptions } from '../../src/index';
 import { ClientPki, type ClientKind } from '@puretls/test-support/client-pki';

@@ -17,7 +17,7 @@ import {
   readCertificateAuthorities,
   readSignatureSchemeList,
   writeHandshake,
-} from '@puretls/handshake-state-machine';
+} from '@puretls/handshake-state-machine/internal';
 import { ServerContext, type ServerContextOptions } from '../../src/index';
 import { ClientPki, type ClientKind } from '@puretls/test-support/client-pki';
 import { mtlsHandshake, type MtlsResult, type TlsVersion } from '@puretls/test-support/harness-mtls';

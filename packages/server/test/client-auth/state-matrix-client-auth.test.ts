@@ -10,7 +10,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNobleProvider } from '@puretls/crypto';
 import { AlertDescription, type TlsError } from '@puretls/record-layer';
-import { writeCertificate12, writeCertificate13, writeHandshake } from '@puretls/handshake-state-machine';
+import { writeCertificate12, writeCertificate13, writeHandshake } from '@puretls/handshake-state-machine/internal';
 import { ServerConnection, ServerContext } from '../../src/index';
 import { ClientPki } from '@puretls/test-support/client-pki';
 import { TestClient13 } from '@puretls/test-support/tls13-client';

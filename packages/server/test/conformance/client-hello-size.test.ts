@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AlertDescription } from '@puretls/record-layer';
-import { MAX_CLIENT_HELLO_LENGTH, SUITES } from '@puretls/handshake-state-machine';
+import { MAX_CLIENT_HELLO_LENGTH, SUITES } from '@puretls/handshake-state-machine/internal';
 import { exchange, makeContext } from '@puretls/test-support/harness13';
 import { exchange12, makeContext12 } from '@puretls/test-support/harness12';
 import type { ClientHelloOptions } from '@puretls/test-support/tls13-client';

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AlertDescription } from '@puretls/record-layer';
-import { HELLO_RETRY_REQUEST_RANDOM, readServerHello } from '@puretls/handshake-state-machine';
+import { HELLO_RETRY_REQUEST_RANDOM, readServerHello } from '@puretls/handshake-state-machine/internal';
 import { ServerContext } from '../../src/index';
 import { ecdsaCertificate, exchange, makeContext, type Exchange } from '@puretls/test-support/harness13';
 import { TestClient13, type ClientHelloOptions } from '@puretls/test-support/tls13-client';

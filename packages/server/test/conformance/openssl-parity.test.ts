@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { concatBytes } from '@puretls/crypto';
 import { AlertDescription, ContentType, type AlertDescriptionName } from '@puretls/record-layer';
-import { MAX_CLIENT_HELLO_LENGTH, SUITES, keysFor } from '@puretls/handshake-state-machine';
+import { MAX_CLIENT_HELLO_LENGTH, SUITES, keysFor } from '@puretls/handshake-state-machine/internal';
 import { Client12, Client13, Sealer, records, startOpenssl, startPuretls, testCerts, type Peer } from './wire';
 
 const certs = testCerts();

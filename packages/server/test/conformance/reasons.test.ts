@@ -17,7 +17,7 @@ import {
   reasonCode,
   type Reason,
 } from '@puretls/record-layer';
-import { keysFor, nextTrafficSecret, readServerKeyExchange, suiteByCode, writeClientKeyExchangeEcdhePsk, writeHandshake } from '@puretls/handshake-state-machine';
+import { keysFor, nextTrafficSecret, readServerKeyExchange, suiteByCode, writeClientKeyExchangeEcdhePsk, writeHandshake } from '@puretls/handshake-state-machine/internal';
 import { NO_SESSIONS, ServerContext } from '../../src/index';
 import { driveTo, plainRecord, type StateId } from '../fuzz/drive';
 import { ecdsaCertificate, exchange, handshake, makeContext } from '@puretls/test-support/harness13';

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AlertDescription, ContentType, MAX_CIPHERTEXT_TLS12, Reader, RecordReader, type TlsRecord } from '@puretls/record-layer';
-import { keysFor, readExtensions, type Extension } from '@puretls/handshake-state-machine';
+import { keysFor, readExtensions, type Extension } from '@puretls/handshake-state-machine/internal';
 import type { ServerConnection, ServerContext } from '../../src/index';
 import { exchange, makeContext } from '@puretls/test-support/harness13';
 import { TestClient13, type ClientHelloOptions } from '@puretls/test-support/tls13-client';

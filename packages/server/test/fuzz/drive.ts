@@ -17,7 +17,7 @@ import {
   type CryptoProvider,
 } from '@puretls/crypto';
 import { ContentType, MAX_PLAINTEXT, createEncrypter, type RecordEncrypter, type TlsError, type TrafficKeys } from '@puretls/record-layer';
-import { HELLO_RETRY_REQUEST_RANDOM, HandshakeType, KeySchedule13, keysFor, verifyData12, writeClientKeyExchangeEcdhe, writeFinished } from '@puretls/handshake-state-machine';
+import { HELLO_RETRY_REQUEST_RANDOM, HandshakeType, KeySchedule13, keysFor, verifyData12, writeClientKeyExchangeEcdhe, writeFinished } from '@puretls/handshake-state-machine/internal';
 import { ServerConnection, ServerContext, type ServerContextOptions } from '../../src/index';
 import { TestClient13, type ClientTicket } from '@puretls/test-support/tls13-client';
 import { TestClient12, type ClientSession12 } from '@puretls/test-support/tls12-client';

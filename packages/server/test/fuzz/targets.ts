@@ -23,7 +23,7 @@ import {
   type RecordEvent,
   type TlsError,
 } from '@puretls/record-layer';
-import { MAX_CLIENT_HELLO_LENGTH, decodeSessionState, encodeSessionState, readClientHello, suiteByCode, truncatedClientHello, writeHandshake, type SessionState } from '@puretls/handshake-state-machine';
+import { MAX_CLIENT_HELLO_LENGTH, decodeSessionState, encodeSessionState, readClientHello, suiteByCode, truncatedClientHello, writeHandshake, type SessionState } from '@puretls/handshake-state-machine/internal';
 import { SessionDecodeError, createSession, decodeSession, encodeSession } from '@puretls/session-cache';
 import { MAX_BUFFERED_WHILE_WAITING, ServerConnection } from '../../src/index';
 import { TestClient13, type ClientTicket } from '@puretls/test-support/tls13-client';

@@ -18,7 +18,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { createNobleProvider, createSelfSignedCertificate, generateEcdsaP256Key, privateKeyToPem } from '@puretls/crypto';
-import { createServer, type PureTlsServer } from '../../src/index';
+import { createServer, type PureTlsServer } from '../../src/node';
 import { TestClient13 } from '@puretls/test-support/tls13-client';
 
 export interface SoakOptions {

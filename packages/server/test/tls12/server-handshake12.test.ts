@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNobleProvider } from '@puretls/crypto';
 import { AlertDescription } from '@puretls/record-layer';
-import { DOWNGRADE_SENTINEL_TLS12 } from '@puretls/handshake-state-machine';
+import { DOWNGRADE_SENTINEL_TLS12 } from '@puretls/handshake-state-machine/internal';
 import { ServerContext } from '../../src/index';
 import { CertDir, type TestCert } from '@puretls/test-support/certs';
 import { ecdsaCertificate } from '@puretls/test-support/harness13';

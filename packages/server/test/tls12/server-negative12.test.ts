@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { AlertDescription } from '@puretls/record-layer';
-import { MAX_REFUSED_RENEGOTIATIONS, writeCertificate12, writeClientKeyExchangeEcdhe, writeFinished } from '@puretls/handshake-state-machine';
+import { MAX_REFUSED_RENEGOTIATIONS, writeCertificate12, writeClientKeyExchangeEcdhe, writeFinished } from '@puretls/handshake-state-machine/internal';
 import { ServerConnection } from '../../src/index';
 import { exchange12, expectFailure12, handshake12, hello12, makeContext12 } from '@puretls/test-support/harness12';
 import { TestClient12 } from '@puretls/test-support/tls12-client';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { concatBytes, createNobleProvider } from '@puretls/crypto';
-import type { SessionRefusal, StoredSession } from '@puretls/handshake-state-machine';
+import type { SessionRefusal, StoredSession } from '@puretls/handshake-state-machine/internal';
 import { NO_SESSIONS, ServerConnection, type SessionGlue } from '../../src/index';
 import { TestClient13, type ClientTicket } from '@puretls/test-support/tls13-client';
 import { ecdsaCertificate, type Exchange } from '@puretls/test-support/harness13';

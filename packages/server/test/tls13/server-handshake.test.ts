@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AlertDescription, isTlsError } from '@puretls/record-layer';
-import { certificateVerifyContent, writeFinished, writeHandshake, writeKeyUpdate } from '@puretls/handshake-state-machine';
+import { certificateVerifyContent, writeFinished, writeHandshake, writeKeyUpdate } from '@puretls/handshake-state-machine/internal';
 import { TestClient13 } from '@puretls/test-support/tls13-client';
 import { handshake, helloWith, makeContext } from '@puretls/test-support/harness13';
 

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AlertDescription } from '@puretls/record-layer';
-import { certificateVerifyContent, writeFinished, writeHandshake, writeKeyUpdate } from '@puretls/handshake-state-machine';
+import { certificateVerifyContent, writeFinished, writeHandshake, writeKeyUpdate } from '@puretls/handshake-state-machine/internal';
 import { ServerConnection } from '../../src/index';
 import { TestClient13 } from '@puretls/test-support/tls13-client';
 import { exchange, handshake, helloWith, makeContext, type Exchange } from '@puretls/test-support/harness13';
