@@ -24,11 +24,10 @@ export interface OptionRow {
   readonly scope: OptionScope;
   /**
    * `'supported'`: accepted (maybe with a value check below); `'refused'`: any value other than
-   * `undefined`/`null` throws `TypeError` with `why`; `'inProgress'`: refused the same way until
-   * the work named in `why` lands.
+   * `undefined`/`null` throws `TypeError` with `why`.
    */
-  readonly status: 'supported' | 'refused' | 'inProgress';
-  /** Why it is refused (`refused`, `inProgress`), or, for `supported`, a value it refuses and why. */
+  readonly status: 'supported' | 'refused';
+  /** Why it is refused (`refused`), or, for `supported`, a value it refuses and why. */
   readonly why?: string;
   /** For a supported option: a value refused (returns the reason), e.g. `requestCert: true`. */
   readonly refuseValue?: (value: unknown) => string | undefined;
@@ -38,7 +37,6 @@ const ENGINES = 'OpenSSL engines do not exist in a pure TypeScript server; load 
 
 const supported = (origin: OptionOrigin, scope: OptionScope, refuseValue?: OptionRow['refuseValue']): OptionRow => ({ origin, scope, status: 'supported', ...(refuseValue ? { refuseValue } : {}) });
 const refused = (origin: OptionOrigin, scope: OptionScope, why: string): OptionRow => ({ origin, scope, status: 'refused', why });
-const inProgress = (origin: OptionOrigin, scope: OptionScope, why: string): OptionRow => ({ origin, scope, status: 'inProgress', why });
 
 /**
  * The puretls rows of `ServerContext`'s own options: every name it accepts (context scope), and
