@@ -7,27 +7,21 @@
  * without extended master secret) are asserted on the in-memory harness.
  */
 import * as tls from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { describe, expect, it } from 'vitest';
+import { useCert } from '@puretls/test-support/certs';
 import { runTool } from '@puretls/test-support/cli-process';
 import { handshake12, makeContext12 } from '@puretls/test-support/harness12';
 import { handshake, helloWith } from '@puretls/test-support/harness13';
 import { onBothServers, startServer, throwsShape, within, type ParityRun } from '@puretls/test-support/net';
 
-const certs = new CertDir();
-let p256: TestCert;
-
-beforeAll(() => {
-  p256 = certs.make('p256');
-}, 60_000);
-afterAll(() => certs.cleanup());
+const p256Cert = useCert('p256');
 
 type Version = 'TLSv1.2' | 'TLSv1.3';
 type Provider = 'noble' | 'node';
 
 /** The Node client and its server-side socket, on one connection to a server of `run`. */
 async function pair(run: ParityRun, version: Version, provider: Provider, extra: tls.ConnectionOptions = {}): Promise<{ client: tls.TLSSocket; server: tls.TLSSocket }> {
-  const s = await run.start({ key: p256.key, cert: p256.cert, ...(run.impl === 'puretls' ? { crypto: provider } : {}) }, null);
+  const s = await run.start({ key: p256Cert.cert.key, cert: p256Cert.cert.cert, ...(run.impl === 'puretls' ? { crypto: provider } : {}) }, null);
   const secure = s.nextSecure();
   const client = await within(
     10_000,
@@ -137,7 +131,7 @@ describe('openssl s_client -keymatexport', () => {
     ['-tls1_2', 'EXTRACTOR-dtls_srtp', 60],
   ])('%s %s (%i bytes): the same keying material on both ends', async (flag, label, length) => {
     let exported: string | undefined;
-    const { server, port } = await startServer({ key: p256.key, cert: p256.cert }, (s) => {
+    const { server, port } = await startServer({ key: p256Cert.cert.key, cert: p256Cert.cert.cert }, (s) => {
       exported = s.exportKeyingMaterial(length, label).toString('hex').toUpperCase();
       s.end();
     });

@@ -10,16 +10,11 @@
  * OpenSSL 3.0; both fail the handshake with the server's code ERR_SSL_BINDER_DOES_NOT_VERIFY.
  */
 import * as tls from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { describe, expect, it } from 'vitest';
+import { useCert } from '@puretls/test-support/certs';
 import { onBothServers, within, type ParityServer } from '@puretls/test-support/net';
 
-const certs = new CertDir();
-let p256: TestCert;
-beforeAll(() => {
-  p256 = certs.make('p256');
-}, 60_000);
-afterAll(() => certs.cleanup());
+const p256Cert = useCert('p256');
 
 const KEY = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
 const PSK12 = 'ECDHE-PSK-CHACHA20-POLY1305';
@@ -135,14 +130,14 @@ describe('TLS 1.3 external PSKs (pskCallback), PSK-only server', () => {
 
 describe('TLS 1.3, a server with a certificate and a pskCallback', () => {
   it('the server suite order stands (AES-256 first): the SHA-256 PSK is not used, a certificate handshake', async () => {
-    const r = await both({ key: p256.key, cert: p256.cert }, 'client1');
+    const r = await both({ key: p256Cert.cert.key, cert: p256Cert.cert.cert }, 'client1');
     // (A full handshake's tickets are the session tests' subject; only the handshake is compared here.)
     expect([r.puretls.client, r.puretls.server.secure, r.puretls.server.callback]).toEqual([r.node.client, r.node.server.secure, r.node.server.callback]);
     expect(r.node.server.secure).toEqual(['TLSv1.3', 'TLS_AES_256_GCM_SHA384', false]);
   });
 
   it('a client offering only SHA-256 suites: the PSK handshake', async () => {
-    const r = await both({ key: p256.key, cert: p256.cert }, 'client1', { ciphers: 'TLS_AES_128_GCM_SHA256' });
+    const r = await both({ key: p256Cert.cert.key, cert: p256Cert.cert.cert }, 'client1', { ciphers: 'TLS_AES_128_GCM_SHA256' });
     expect(r.puretls).toEqual(r.node);
     expect(r.node.server.secure).toEqual(['TLSv1.3', 'TLS_AES_128_GCM_SHA256', true]);
   });
@@ -185,7 +180,7 @@ describe('TLS 1.2 ECDHE-PSK-CHACHA20-POLY1305', () => {
   });
 
   it('beside a certificate suite, the server order picks the PSK suite when listed first', async () => {
-    const r = await both({ key: p256.key, cert: p256.cert, ciphers: `${PSK12}:ECDHE-ECDSA-AES128-GCM-SHA256` }, 'client1', { maxVersion: 'TLSv1.2', ciphers: `ECDHE-ECDSA-AES128-GCM-SHA256:${PSK12}` });
+    const r = await both({ key: p256Cert.cert.key, cert: p256Cert.cert.cert, ciphers: `${PSK12}:ECDHE-ECDSA-AES128-GCM-SHA256` }, 'client1', { maxVersion: 'TLSv1.2', ciphers: `ECDHE-ECDSA-AES128-GCM-SHA256:${PSK12}` });
     expect(r.puretls).toEqual(r.node);
     expect(r.node.server.secure).toEqual(['TLSv1.2', PSK12, false]);
   });

@@ -7,20 +7,14 @@
  * sans-IO `ServerConnection.finished` / `peerFinished` before and after the handshake.
  */
 import * as tls from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SSL_OP_NO_TICKET } from 'node:constants';
-import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { useCert } from '@puretls/test-support/certs';
 import { handshake, helloWith } from '@puretls/test-support/harness13';
 import { handshake12 } from '@puretls/test-support/harness12';
 import { onBothServers, until, within, type ParityRun, type ParityServer } from '@puretls/test-support/net';
 
-const certs = new CertDir();
-let p256: TestCert;
-
-beforeAll(() => {
-  p256 = certs.make('p256');
-}, 60_000);
-afterAll(() => certs.cleanup());
+const p256Cert = useCert('p256');
 
 type Version = 'TLSv1.2' | 'TLSv1.3';
 
@@ -44,7 +38,7 @@ function connect(port: number, version: Version, extra: tls.ConnectionOptions = 
  * `resumeSession` from them (a Node server with a `newSession` listener keeps no session itself).
  */
 async function startRecording(run: ParityRun, options: object): Promise<{ s: ParityServer; news: Buffer[] }> {
-  const s = await run.start({ key: p256.key, cert: p256.cert, ...options }, null);
+  const s = await run.start({ key: p256Cert.cert.key, cert: p256Cert.cert.cert, ...options }, null);
   const news: Buffer[] = [];
   const byId = new Map<string, Buffer>();
   s.server.on('newSession', (id: Buffer, data: Buffer, cb: () => void) => {
@@ -61,7 +55,7 @@ const hex = (b: Buffer | undefined): string | undefined => b?.toString('hex');
 describe.each(['TLSv1.3', 'TLSv1.2'] as const)('%s', (version) => {
   it('getFinished() / getPeerFinished(): the Finished verify_data, as the client sees it the other way round', async () => {
     const r = await onBothServers(async ({ start }) => {
-      const s = await start({ key: p256.key, cert: p256.cert }, null);
+      const s = await start({ key: p256Cert.cert.key, cert: p256Cert.cert.cert }, null);
       const secure = s.nextSecure();
       const { client } = await connect(s.port, version);
       const x = await secure;
@@ -83,7 +77,7 @@ describe.each(['TLSv1.3', 'TLSv1.2'] as const)('%s', (version) => {
 
   it('getCertificate(): our leaf as Node\u2019s object, after a full handshake and after a resumption', async () => {
     const r = await onBothServers(async ({ start }) => {
-      const s = await start({ key: p256.key, cert: p256.cert }, null);
+      const s = await start({ key: p256Cert.cert.key, cert: p256Cert.cert.cert }, null);
       const full = s.nextSecure();
       const first = await connect(s.port, version);
       const x = await full;

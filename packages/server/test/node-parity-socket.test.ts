@@ -10,17 +10,11 @@
 import { EventEmitter } from 'node:events';
 import { createServer as createNetServer, connect as netConnect, type Server as NetServer, type Socket } from 'node:net';
 import * as tls from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { describe, expect, it } from 'vitest';
+import { useCert } from '@puretls/test-support/certs';
 import { clientOutcome, errorShape, onBothServers, readAll, readBytes, within } from '@puretls/test-support/net';
 
-const certs = new CertDir();
-let p256: TestCert;
-
-beforeAll(() => {
-  p256 = certs.make('p256');
-}, 60_000);
-afterAll(() => certs.cleanup());
+const p256Cert = useCert('p256');
 
 function connect(port: number, options: tls.ConnectionOptions = {}): Promise<tls.TLSSocket> {
   return within(
@@ -41,7 +35,7 @@ function closed(s: NodeJS.EventEmitter & { destroyed?: boolean; closed?: boolean
 describe('the secureConnection socket', () => {
   it('what it reports: protocol, cipher, names, authorization, certificates, addresses', async () => {
     const r = await onBothServers(async ({ start }) => {
-      const s = await start({ key: p256.key, cert: p256.cert, ALPNProtocols: ['h2', 'http/1.1'] }, null);
+      const s = await start({ key: p256Cert.cert.key, cert: p256Cert.cert.cert, ALPNProtocols: ['h2', 'http/1.1'] }, null);
       const secure = s.nextSecure();
       const c = await connect(s.port, { servername: 'Local.Example', ALPNProtocols: ['http/1.1'] });
       const x = await secure;
@@ -72,7 +66,7 @@ describe('the secureConnection socket', () => {
 
   it('differs: getEphemeralKeyInfo() is null on Node\u2019s server sockets; puretls reports the key exchange', async () => {
     const r = await onBothServers(async ({ start }) => {
-      const s = await start({ key: p256.key, cert: p256.cert }, null);
+      const s = await start({ key: p256Cert.cert.key, cert: p256Cert.cert.cert }, null);
       const secure = s.nextSecure();
       const c = await connect(s.port);
       const info = (await secure).getEphemeralKeyInfo();
@@ -85,7 +79,7 @@ describe('the secureConnection socket', () => {
 
   it('the net.Socket surface: address(), localFamily, connecting, pending, readyState, bufferSize, ref()/unref(), then after the end', async () => {
     const r = await onBothServers(async ({ start }) => {
-      const s = await start({ key: p256.key, cert: p256.cert }, null);
+      const s = await start({ key: p256Cert.cert.key, cert: p256Cert.cert.cert }, null);
       const secure = s.nextSecure();
       const c = await connect(s.port);
       const x = await secure;
@@ -111,7 +105,7 @@ describe('the secureConnection socket', () => {
 
   it('resetAndDestroy(): a TypeError ERR_INVALID_HANDLE_TYPE on both (Node 20\u2019s TLS sockets have no TCP handle)', async () => {
     const r = await onBothServers(async ({ start }) => {
-      const s = await start({ key: p256.key, cert: p256.cert }, null);
+      const s = await start({ key: p256Cert.cert.key, cert: p256Cert.cert.cert }, null);
       const secure = s.nextSecure();
       const c = await connect(s.port);
       const x = await secure;
@@ -132,7 +126,7 @@ describe('the secureConnection socket', () => {
 
   it('renegotiate(): false and the callback gets an error on TLS 1.3, on both; enableTrace(), setKeyCert(), getSharedSigalgs() are refused by puretls', async () => {
     const r = await onBothServers(async ({ start }) => {
-      const s = await start({ key: p256.key, cert: p256.cert }, null);
+      const s = await start({ key: p256Cert.cert.key, cert: p256Cert.cert.cert }, null);
       const secure = s.nextSecure();
       const c = await connect(s.port);
       const x = await secure;
@@ -142,7 +136,7 @@ describe('the secureConnection socket', () => {
       const refused: Record<string, string | undefined> = {};
       for (const [name, call] of [
         ['enableTrace', () => x.enableTrace()],
-        ['setKeyCert', () => x.setKeyCert(tls.createSecureContext({ key: p256.key, cert: p256.cert }))],
+        ['setKeyCert', () => x.setKeyCert(tls.createSecureContext({ key: p256Cert.cert.key, cert: p256Cert.cert.cert }))],
         ['getSharedSigalgs', () => x.getSharedSigalgs()],
       ] as const) {
         try {
@@ -164,7 +158,7 @@ describe('the secureConnection socket', () => {
 
   it('bytesRead / bytesWritten count plaintext', async () => {
     const r = await onBothServers(async ({ start }) => {
-      const s = await start({ key: p256.key, cert: p256.cert }, null);
+      const s = await start({ key: p256Cert.cert.key, cert: p256Cert.cert.cert }, null);
       const secure = s.nextSecure();
       const c = await connect(s.port);
       const x = await secure;
@@ -184,7 +178,7 @@ describe('the secureConnection socket', () => {
 
   it('destroySoon(): what was written arrives, then the socket ends and closes', async () => {
     const r = await onBothServers(async ({ start }) => {
-      const s = await start({ key: p256.key, cert: p256.cert }, (x) => {
+      const s = await start({ key: p256Cert.cert.key, cert: p256Cert.cert.cert }, (x) => {
         x.write('bye');
         x.destroySoon();
       });
@@ -199,7 +193,7 @@ describe('the secureConnection socket', () => {
   it('setMaxSendFragment(): Node\u2019s return values, and the records on the wire carry at most that much', async () => {
     const r = await onBothServers(async ({ start }) => {
       let results: boolean[] = [];
-      const s = await start({ key: p256.key, cert: p256.cert }, (x) => {
+      const s = await start({ key: p256Cert.cert.key, cert: p256Cert.cert.cert }, (x) => {
         results = [x.setMaxSendFragment(511), x.setMaxSendFragment(16385), x.setMaxSendFragment(16384), x.setMaxSendFragment(1000)];
         x.end(Buffer.alloc(5000, 0x61));
       });
@@ -218,7 +212,7 @@ describe('the secureConnection socket', () => {
   it('setMaxSendFragment() with a non-integer: Node\u2019s TypeError', async () => {
     const r = await onBothServers(async ({ start }) => {
       let shape: unknown;
-      const s = await start({ key: p256.key, cert: p256.cert }, (x) => {
+      const s = await start({ key: p256Cert.cert.key, cert: p256Cert.cert.cert }, (x) => {
         try {
           x.setMaxSendFragment('x' as never);
         } catch (e) {
@@ -241,7 +235,7 @@ describe('closes', () => {
       for (const write of [false, true]) {
         const ev: string[] = [];
         events.push(ev);
-        const s = await start({ key: p256.key, cert: p256.cert }, null);
+        const s = await start({ key: p256Cert.cert.key, cert: p256Cert.cert.cert }, null);
         const secure = s.nextSecure();
         const c = await connect(s.port);
         const x = await secure;
@@ -268,7 +262,7 @@ describe('closes', () => {
   it.each([true, false])('allowHalfOpen: %s — writing after the client\u2019s end', async (allowHalfOpen) => {
     const r = await onBothServers(async ({ start }) => {
       let writableAtEnd: boolean | undefined;
-      const s = await start({ key: p256.key, cert: p256.cert, allowHalfOpen }, (x) => {
+      const s = await start({ key: p256Cert.cert.key, cert: p256Cert.cert.cert, allowHalfOpen }, (x) => {
         x.resume();
         x.on('end', () => {
           writableAtEnd = x.writable;
@@ -290,7 +284,7 @@ describe('closes', () => {
 describe('connections handed over', () => {
   it("server.emit('connection', socket): a TCP socket accepted elsewhere is served", async () => {
     const r = await onBothServers(async ({ start }) => {
-      const s = await start({ key: p256.key, cert: p256.cert });
+      const s = await start({ key: p256Cert.cert.key, cert: p256Cert.cert.cert });
       const plain: NetServer = createNetServer((sock) => s.server.emit('connection', sock));
       await new Promise<void>((res) => plain.listen(0, '127.0.0.1', () => res()));
       const port = (plain.address() as { port: number }).port;
@@ -307,7 +301,7 @@ describe('connections handed over', () => {
 
   it("the 'connection' socket belongs to the server the user made", async () => {
     const r = await onBothServers(async ({ start }) => {
-      const s = await start({ key: p256.key, cert: p256.cert });
+      const s = await start({ key: p256Cert.cert.key, cert: p256Cert.cert.cert });
       const seen = within(5000, 'connection', new Promise<boolean>((res) => s.server.once('connection', (sock: Socket & { server?: unknown }) => res(sock.server === s.server))));
       const c = await connect(s.port);
       c.destroy();
@@ -325,7 +319,7 @@ describe('events', () => {
       EventEmitter.captureRejections = true;
       let server: tls.Server;
       try {
-        server = create({ key: p256.key, cert: p256.cert });
+        server = create({ key: p256Cert.cert.key, cert: p256Cert.cert.cert });
       } finally {
         EventEmitter.captureRejections = false;
       }
@@ -347,7 +341,7 @@ describe('events', () => {
 
   it('keylog: the server event and the socket\u2019s, with the same labels', async () => {
     const r = await onBothServers(async ({ start }) => {
-      const s = await start({ key: p256.key, cert: p256.cert });
+      const s = await start({ key: p256Cert.cert.key, cert: p256Cert.cert.cert });
       const serverLabels = new Set<string>();
       s.server.on('keylog', (line: Buffer) => serverLabels.add(line.toString('latin1').split(' ')[0]!));
       const c = await connect(s.port);
@@ -362,7 +356,7 @@ describe('events', () => {
 
   it('handshakeTimeout: a silent client gets tlsClientError ERR_TLS_HANDSHAKE_TIMEOUT', async () => {
     const r = await onBothServers(async ({ start }) => {
-      const s = await start({ key: p256.key, cert: p256.cert, handshakeTimeout: 200 });
+      const s = await start({ key: p256Cert.cert.key, cert: p256Cert.cert.cert, handshakeTimeout: 200 });
       const err = s.nextClientError();
       const tcp = netConnect({ host: '127.0.0.1', port: s.port });
       tcp.on('error', () => {});
@@ -375,7 +369,7 @@ describe('events', () => {
 
   it("socket.setTimeout(): 'timeout' is emitted, nothing is closed", async () => {
     const r = await onBothServers(async ({ start }) => {
-      const s = await start({ key: p256.key, cert: p256.cert }, null);
+      const s = await start({ key: p256Cert.cert.key, cert: p256Cert.cert.cert }, null);
       const secure = s.nextSecure();
       const c = await connect(s.port);
       const x = await secure;
@@ -393,8 +387,8 @@ describe('ALPNCallback', () => {
     const r = await onBothServers(async ({ start }) => {
       const calls: unknown[] = [];
       const s = await start({
-        key: p256.key,
-        cert: p256.cert,
+        key: p256Cert.cert.key,
+        cert: p256Cert.cert.cert,
         ALPNCallback: (hello: { servername: string | false; protocols: string[] }) => {
           calls.push(hello);
           const first = hello.protocols[0];
@@ -421,7 +415,7 @@ describe('ALPNCallback', () => {
 describe('the server\u2019s net.Server surface', () => {
   it('address, listening, getConnections, maxConnections and drop, close without listening, asyncDispose', async () => {
     const r = await onBothServers(async ({ start, create }) => {
-      const s = await start({ key: p256.key, cert: p256.cert }, null);
+      const s = await start({ key: p256Cert.cert.key, cert: p256Cert.cert.cert }, null);
       const c = await connect(s.port);
       const count = await new Promise<number>((res) => s.server.getConnections((_e, n) => res(n)));
       s.server.maxConnections = 1;
@@ -431,8 +425,8 @@ describe('the server\u2019s net.Server surface', () => {
       const drop = await dropped;
       extra.destroy();
       c.destroy();
-      const notRunning = await new Promise<unknown>((res) => create({ key: p256.key, cert: p256.cert }).close((e) => res(errorShape(e))));
-      const idle = create({ key: p256.key, cert: p256.cert });
+      const notRunning = await new Promise<unknown>((res) => create({ key: p256Cert.cert.key, cert: p256Cert.cert.cert }).close((e) => res(errorShape(e))));
+      const idle = create({ key: p256Cert.cert.key, cert: p256Cert.cert.cert });
       await new Promise<void>((res) => idle.listen(0, '127.0.0.1', () => res()));
       await (idle as unknown as AsyncDisposable)[Symbol.asyncDispose]();
       return { family: (s.server.address() as { family: string }).family, listening: s.server.listening, count, drop, notRunning, disposed: !idle.listening };

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 export type CertKind = 'rsa2048' | 'rsa1024' | 'p256' | 'p384' | 'ed25519';
 
@@ -96,4 +97,23 @@ export class CertDir {
   cleanup(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The usual set-up of a test file that needs one self-signed `localhost` certificate: made in
+ * `beforeAll`, its folder removed in `afterAll`. Call at the top level; read `.cert` inside tests.
+ */
+export function useCert(kind: CertKind): { readonly cert: TestCert } {
+  const certs = new CertDir();
+  let made: TestCert | undefined;
+  beforeAll(() => {
+    made = certs.make(kind);
+  }, 60_000);
+  afterAll(() => certs.cleanup());
+  return {
+    get cert(): TestCert {
+      if (made === undefined) throw new Error(`useCert(${kind}): read the certificate inside a test (it is made in beforeAll)`);
+      return made;
+    },
+  };
 }
