@@ -1,5 +1,5 @@
 /**
- * The targets of issue #9, evaluated on the rows of one run. Each becomes one plain sentence:
+ * The targets of issues #9 and #19, evaluated on the rows of one run. Each becomes one plain sentence:
  * "node provider: TLS 1.3 full handshake, server CPU per connection 0.93× Node tls — target ≤ 0.8×
  * MISSED". A target whose rows are missing (suite not run, failed or skipped) is NOT MEASURED.
  */
@@ -100,6 +100,15 @@ function checks(rows: readonly BenchRow[]): Check[] {
   for (const size of ['10k', '100k', '1M']) {
     if (!rows.some((r) => r.scenario === `session-cache_entry_${size}_heap_puretls`) && size !== '100k') continue;
     out.push({ group: cache, label: `session cache at ${size}: heap bytes per entry vs lru-cache`, comparison: '≤', limit: 1, compute: ratioOf(`session-cache_entry_${size}_heap_puretls`) });
+  }
+  // Issue #19 tightens some of the above and adds bulk CPU and idle memory.
+  const perf = 'issue #19 (faster than Node tls; idle memory; cache at its floor)';
+  out.push({ group: perf, label: 'node provider: bulk server → client (TLS 1.3, aes-128-gcm, 16 KiB writes), MB/s vs Node tls', comparison: '≥', limit: 1, compute: ratioOf(`e2e_bulk-down_1.3_${HS}_aes-128-gcm_throughput_node`) });
+  out.push({ group: perf, label: 'node provider: bulk server → client (TLS 1.3, aes-128-gcm), server CPU per MB vs Node tls', comparison: '≤', limit: 1.2, compute: ratioOf(`e2e_bulk-down_1.3_${HS}_aes-128-gcm_server_node`) });
+  out.push({ group: perf, label: 'node provider: bulk client → server (TLS 1.3, aes-128-gcm), MB/s vs Node tls', comparison: '≥', limit: 1, compute: ratioOf(`e2e_bulk-up_1.3_${HS}_aes-128-gcm_throughput_node`) });
+  out.push({ group: perf, label: 'idle TLS 1.3 connection, heap + external per connection', comparison: '≤', limit: 8, unit: 'KiB', compute: valueOf(`memory_idle-connection_1.3_${HS}_heap_puretls`) });
+  for (const size of ['100k', '1M']) {
+    out.push({ group: perf, label: `session cache get (hit) at ${size} entries: puretls time vs lru-cache (fromCharCode key)`, comparison: '≤', limit: 0.4, compute: ratioOf(`session-cache_get-hit_${size}_time_puretls`) });
   }
   return out;
 }
