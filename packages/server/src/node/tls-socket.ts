@@ -163,11 +163,30 @@ export class PureTlsSocket extends TlsSocketInfo {
     }
     if (connection) this.attach(connection);
 
-    tcp.on('data', (chunk: Buffer) => this.onTcpData(chunk));
-    tcp.on('end', () => this.onTcpEnd());
-    tcp.on('error', (e) => this.onTcpError(e));
-    tcp.on('close', () => this.onTcpClose());
-    tcp.on('drain', () => this.out.drained());
+    // Shared listeners (no closures per connection: idle memory); each finds its socket on the TCP socket.
+    (tcp as OwnedTcp)[OWNER] = this;
+    tcp.on('data', PureTlsSocket.onData);
+    tcp.on('end', PureTlsSocket.onEnd);
+    tcp.on('error', PureTlsSocket.onError);
+    tcp.on('close', PureTlsSocket.onClose);
+    tcp.on('drain', PureTlsSocket.onDrain);
+  }
+
+  // The TCP socket's listeners, one set for every socket (static, so they may touch private members).
+  private static onData(this: OwnedTcp, chunk: Buffer): void {
+    this[OWNER].onTcpData(chunk);
+  }
+  private static onEnd(this: OwnedTcp): void {
+    this[OWNER].onTcpEnd();
+  }
+  private static onError(this: OwnedTcp, err: Error): void {
+    this[OWNER].onTcpError(err);
+  }
+  private static onClose(this: OwnedTcp): void {
+    this[OWNER].onTcpClose();
+  }
+  private static onDrain(this: OwnedTcp): void {
+    this[OWNER].out.drained();
   }
 
   /**
@@ -687,6 +706,9 @@ export class PureTlsSocket extends TlsSocketInfo {
   }
 }
 
+/** The `PureTlsSocket` a TCP socket belongs to (set once, by the constructor). */
+const OWNER = Symbol('puretls.owner');
+type OwnedTcp = Socket & { [OWNER]: PureTlsSocket };
 function asNodeBuffer(b: Uint8Array): Buffer {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
