@@ -19,7 +19,9 @@
  * Rounds are interleaved: puretls-node, puretls-noble, Node tls, puretls-node, … after a warm-up.
  * Rows: `e2e_<full|resumed>_<1.2|1.3>_x25519_ecdsa-p256[_<kind>]_server_<impl>` (server CPU ms per
  * connection), `…_rate_<impl>` (conn/s), `e2e_bulk-<down|up>_1.3_x25519_ecdsa-p256_aes-128-gcm_
- * <throughput|server>_<impl>`; every puretls row has the Node tls row as its peer.
+ * <throughput|server>_<impl>`; every puretls row has the Node tls row as its peer. The platform
+ * floor of the download: `e2e_bulk-down_…_aes-128-gcm_aead-floor_node`, the node provider's AEAD
+ * alone on full records (this process, once per round), peer Node tls's whole server CPU per MB.
  *
  * Run: `node bench/run.mjs e2e [--quick] [--profile]`. Needs `openssl` on PATH and Linux /proc.
  * `--profile` runs the Node-hosted servers with `node --cpu-prof` (open the .cpuprofile files in
@@ -31,6 +33,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { connect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import { createNodeProvider } from '@puretls/crypto';
 import { emit, quick, skip } from '../lib/rows';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -224,6 +227,36 @@ function bulk(server: Server, direction: 'down' | 'up', bytes: number, aead: Bul
   });
 }
 
+// ---- the AEAD floor of the node provider ---------------------------------------------------------
+
+/** Full TLS 1.3 records' inner plaintext (2^14 content bytes + the content type). */
+const FULL_RECORD = 16385;
+
+/**
+ * CPU per MB of the node provider's AES-128-GCM alone, in this process: `AeadKey.seal` of full
+ * 16 KiB records, which is what Node 20's public crypto API allows per record (one
+ * `createCipheriv` per nonce, a fresh output Buffer per `update`), with no TLS framing and no I/O.
+ * Beside Node tls's whole server CPU per MB it shows how much of the bulk target is left above the
+ * platform: OpenSSL inside Node's tls reuses one cipher context per connection.
+ */
+function aeadFloorMsPerMb(bytes: number): number {
+  const aead = createNodeProvider().createAead('aes-128-gcm', new Uint8Array(16).fill(7));
+  const nonce = new Uint8Array(12);
+  const aad = new Uint8Array([23, 3, 3, 0x40, 0x11]);
+  const record = new Uint8Array(FULL_RECORD).fill(0x61);
+  const out = new Uint8Array(FULL_RECORD + 16);
+  const n = Math.ceil(bytes / FULL_RECORD);
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) {
+    nonce[11] = i & 0xff;
+    nonce[10] = (i >> 8) & 0xff;
+    aead.seal(nonce, aad, record, out);
+  }
+  const c = process.cpuUsage(c0);
+  aead.clean();
+  return (c.user + c.system) / 1000 / ((n * FULL_RECORD) / 1e6);
+}
+
 // ---- main --------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -275,13 +308,26 @@ async function main(): Promise<void> {
     const name = `e2e_bulk-${direction}_1.3_${HS}_aes-128-gcm`;
     const mbps = empty();
     const cpuPerMb = empty();
+    const floor: number[] = [];
     for (const impl of BULK_IMPLS) await bulk(get(impl, false), direction, BULK_BYTES); // warm-up: the JIT needs a whole round
+    if (direction === 'down') aeadFloorMsPerMb(BULK_BYTES / 4); // warm-up
     for (let r = 0; r < BULK_ROUNDS; r++) {
       for (const impl of BULK_IMPLS) {
         const res = await bulk(get(impl, false), direction, BULK_BYTES);
         mbps[impl].push(res.mbps);
         cpuPerMb[impl].push(res.serverMsPerMb);
       }
+      if (direction === 'down') floor.push(aeadFloorMsPerMb(BULK_BYTES));
+    }
+    if (direction === 'down') {
+      emit({
+        scenario: `${name}_aead-floor_node`,
+        metric: 'node provider AES-128-GCM seal alone (16 KiB records, in process, no I/O), CPU per MB, vs Node tls whole server CPU per MB',
+        unit: 'ms/MB',
+        better: 'lower',
+        samples: floor,
+        peer: { scenario: `${name}_server_${PEER}`, samples: cpuPerMb[PEER] },
+      });
     }
     for (const impl of BULK_IMPLS) {
       const peer = impl === PEER ? undefined : { scenario: `${name}_throughput_${PEER}`, samples: mbps[PEER] };
