@@ -27,8 +27,8 @@ export class RecordReader {
   private queue: Uint8Array[] = [];
   /** Sum of `queue[i].length`. */
   private queued = 0;
-  /** Header bytes of a record whose header spans chunks. Invariant: 0 <= headerLength < 5 unless `partial` is set. */
-  private readonly headerScratch = new Uint8Array(RECORD_HEADER_LENGTH);
+  /** Header bytes of a record whose header spans chunks (made the first time one does). Invariant: 0 <= headerLength < 5 unless `partial` is set. */
+  private headerScratch: Uint8Array | null = null;
   private headerLength = 0;
   /** A record spanning chunks, exactly its size (header included); invariant 5 <= partialLength <= partial.length. */
   private partial: Uint8Array | null = null;
@@ -86,17 +86,18 @@ export class RecordReader {
     for (;;) {
       if (this.partial !== null || this.headerLength > 0) {
         if (this.partial === null) {
+          const scratch = this.headerScratch!; // made when headerLength became > 0
           while (this.headerLength < RECORD_HEADER_LENGTH) {
             const c = this.take(RECORD_HEADER_LENGTH - this.headerLength);
             if (c === null) return null;
-            this.headerScratch.set(c, this.headerLength);
+            scratch.set(c, this.headerLength);
             this.headerLength += c.length;
           }
-          const length = this.checkHeader(this.headerScratch, 0);
+          const length = this.checkHeader(scratch, 0);
           // Copy: this record spans chunks. Exactly one record's worth, allocated fresh so that
           // views handed out for it stay valid after the reader moves on.
           this.partial = new Uint8Array(RECORD_HEADER_LENGTH + length);
-          this.partial.set(this.headerScratch);
+          this.partial.set(scratch);
           this.partialLength = RECORD_HEADER_LENGTH;
         }
         const p = this.partial;
@@ -124,7 +125,7 @@ export class RecordReader {
         this.partial.set(head);
         this.partialLength = head.length;
       } else {
-        this.headerScratch.set(head);
+        (this.headerScratch ??= new Uint8Array(RECORD_HEADER_LENGTH)).set(head);
         this.headerLength = head.length;
       }
       this.queue.shift();

@@ -108,7 +108,11 @@ export const MAX_EARLY_WRITE_BUFFER = 1 << 20;
 export class ServerConnection<Context extends ConnectionContext = ConnectionContext> {
   private readonly rl: RecordLayer;
   private state: ServerState;
-  private readonly listeners = new Map<keyof ServerConnectionEvents, Function[]>();
+  /**
+   * Listeners by event: one function as itself, several as an array (copy-on-write). A plain
+   * object made on the first `on`: an idle connection holds no Map and no one-element arrays.
+   */
+  private listeners: Partial<Record<keyof ServerConnectionEvents, Function | readonly Function[]>> | undefined;
   private pendingWrites: Uint8Array[] = [];
   private pendingWriteBytes = 0;
   private _info: NegotiatedInfo | undefined;
@@ -202,19 +206,29 @@ export class ServerConnection<Context extends ConnectionContext = ConnectionCont
 
   // Listener arrays are copy-on-write (on/off make a new one), so `emit` walks the current array
   // without copying it per event, and a listener added or removed during an event does not change
-  // who hears that event.
+  // who hears that event. Listeners are called with `this` set to the connection, as Node's
+  // EventEmitter does (so an adapter may share one function among all its connections).
+  /** Adds a listener for `event`; it is called with `this` set to this connection. */
   on<K extends keyof ServerConnectionEvents>(event: K, listener: Listener<K>): this {
-    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+    const all = (this.listeners ??= {});
+    const had: Function | readonly Function[] | undefined = all[event];
+    all[event] = had === undefined ? listener : typeof had === 'function' ? [had, listener] : [...had, listener];
     return this;
   }
+  /** Removes `listener` from `event` (every time it was added). */
   off<K extends keyof ServerConnectionEvents>(event: K, listener: Listener<K>): this {
-    const list = this.listeners.get(event);
-    if (list) this.listeners.set(event, list.filter((l) => l !== listener));
+    const all = this.listeners;
+    const had: Function | readonly Function[] | undefined = all?.[event];
+    if (all === undefined || had === undefined) return this;
+    const left = typeof had === 'function' ? (had === listener ? [] : [had]) : had.filter((l) => l !== listener);
+    all[event] = left.length === 0 ? undefined : left.length === 1 ? left[0]! : left;
     return this;
   }
   private emit<K extends keyof ServerConnectionEvents>(event: K, ...args: Parameters<Listener<K>>): void {
-    const list = this.listeners.get(event);
-    if (list) for (const l of list) (l as (...a: unknown[]) => void)(...args);
+    const l: Function | readonly Function[] | undefined = this.listeners?.[event];
+    if (l === undefined) return;
+    if (typeof l === 'function') Reflect.apply(l, this, args);
+    else for (const f of l) Reflect.apply(f, this, args);
   }
 
   /**

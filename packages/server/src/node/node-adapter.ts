@@ -23,7 +23,7 @@ import { KNOWN_OPTIONS, checkKnownOptions } from './node-options';
 import { linkPskSocket } from './node-psk';
 import { DEFAULT_SNI_TIMEOUT, ServerContexts, type AlpnCallback, type NodeStyleContextOptions, type SniAnswer, type SniCallback } from './server-contexts';
 import { appendTlsKeylog, tlsKeylogFile } from './tls-keylog';
-import { PureTlsSocket, type PureTlsSocketOptions } from './tls-socket';
+import { PureTlsSocket, type PureTlsSocketHooks, type PureTlsSocketOptions } from './tls-socket';
 import type { Conn } from './socket-info';
 
 /** Node's default `handshakeTimeout` for `tls.Server`, in milliseconds. */
@@ -153,6 +153,11 @@ export interface PureTlsCloseOptions {
 }
 
 /** A TLS server over `node:net`, shaped like `tls.Server`. */
+/** The server a TCP socket came to (set by `onConnection`). */
+const SERVER = Symbol('puretls.server');
+type ServedTcp = Socket & { [SERVER]: PureTlsServer };
+function ignoreError(): void {}
+
 export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
   /** The TCP server underneath. */
   readonly netServer: Server;
@@ -179,6 +184,7 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
   private drainTimer: NodeJS.Timeout | undefined;
   private isDraining = false;
   private sharedSocketOptions: PureTlsSocketOptions | undefined;
+  private sharedSocketHooks: PureTlsSocketHooks | undefined;
   /**
    * Node's `server.timeout` (as on `http.Server`): ms of inactivity before a socket emits
    * `'timeout'` (and the server `'timeout'`); applied to each socket as its handshake completes.
@@ -320,9 +326,10 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
     }
     const tcp = stream as Socket;
     this.sockets.add(tcp);
-    tcp.on('close', () => this.sockets.delete(tcp));
+    (tcp as ServedTcp)[SERVER] = this;
+    tcp.on('close', PureTlsServer.onTcpClose);
     // Never let a socket error crash the process: the TLS socket handles it, this is the backstop.
-    tcp.on('error', () => {});
+    tcp.on('error', ignoreError);
     if (tcp.destroyed) return;
     const keyLog = this.keyLog ?? (this.listenerCount('keylog') > 0 || this.tlsKeylog !== undefined);
     const refuse = this.maxConcurrentHandshakes > 0 && this.handshaking.size >= this.maxConcurrentHandshakes;
@@ -332,24 +339,7 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
     const socket = new PureTlsSocket(
       tcp,
       conn,
-      {
-        secure: (s) => {
-          this.handshaking.delete(s);
-          s.on('timeout', () => this.emit('timeout', s));
-          if (this.timeout > 0) s.setTimeout(this.timeout);
-          this.emit('secureConnection', s);
-          if (this.isDraining) s.closeWhenIdle();
-        },
-        clientError: (err, s) => {
-          this.handshaking.delete(s);
-          this.emit('tlsClientError', err, s);
-        },
-        keylog: (line, s) => {
-          if (this.tlsKeylog !== undefined) appendTlsKeylog(this.tlsKeylog, line);
-          this.emit('keylog', line, s);
-        },
-        serverClose: (close, s) => this.emit('closedByServer', close, s),
-      },
+      this.socketHooks(),
       byHello
         ? {
             ...this.socketOptions(),
@@ -377,13 +367,41 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
     }
     this.handshaking.add(socket);
     this.tlsSockets.add(socket);
-    socket.once('close', () => {
-      this.handshaking.delete(socket);
-      this.tlsSockets.delete(socket);
+  }
+
+  // Shared listeners (no closures per connection: idle memory).
+  private static onTcpClose(this: ServedTcp): void {
+    this[SERVER].sockets.delete(this);
+  }
+
+  /** The hooks every socket of this server shares (made once: no closures per connection). */
+  private socketHooks(): PureTlsSocketHooks {
+    return (this.sharedSocketHooks ??= {
+      secure: (s) => {
+        this.handshaking.delete(s);
+        s.on('timeout', () => this.emit('timeout', s));
+        if (this.timeout > 0) s.setTimeout(this.timeout);
+        this.emit('secureConnection', s);
+        if (this.isDraining) s.closeWhenIdle();
+      },
+      clientError: (err, s) => {
+        this.handshaking.delete(s);
+        this.emit('tlsClientError', err, s);
+      },
+      keylog: (line, s) => {
+        if (this.tlsKeylog !== undefined) appendTlsKeylog(this.tlsKeylog, line);
+        this.emit('keylog', line, s);
+      },
+      serverClose: (close, s) => this.emit('closedByServer', close, s),
+      closed: (s) => {
+        this.handshaking.delete(s);
+        this.tlsSockets.delete(s);
+      },
     });
   }
 
   /** The options every socket shares (one object: sockets keep a reference). */
+
   private socketOptions(): PureTlsSocketOptions {
     return (this.sharedSocketOptions ??= {
       handshakeTimeout: this.handshakeTimeout,

@@ -60,6 +60,8 @@ export interface PureTlsSocketHooks {
   keylog(line: Buffer, socket: PureTlsSocket): void;
   /** The server closed the connection for a reason of its own (once per connection). */
   serverClose?(close: ServerClose, socket: PureTlsSocket): void;
+  /** The socket emitted 'close' (its own first listener: before the application's). */
+  closed?(socket: PureTlsSocket): void;
 }
 
 export interface PureTlsSocketOptions {
@@ -170,6 +172,11 @@ export class PureTlsSocket extends TlsSocketInfo {
     tcp.on('error', PureTlsSocket.onError);
     tcp.on('close', PureTlsSocket.onClose);
     tcp.on('drain', PureTlsSocket.onDrain);
+    if (hooks.closed) this.on('close', PureTlsSocket.onOwnClose);
+  }
+
+  private static onOwnClose(this: PureTlsSocket): void {
+    this.hooks.closed!(this);
   }
 
   // The TCP socket's listeners, one set for every socket (static, so they may touch private members).
@@ -215,18 +222,39 @@ export class PureTlsSocket extends TlsSocketInfo {
 
   private attach(connection: Conn): void {
     this.conn = connection;
-    connection.on('data', (d) => this.onTlsData(d));
-    connection.on('earlyData', (d) => this.onEarlyData(d));
-    connection.on('end', () => this.endReadable());
-    connection.on('error', (e) => this.onTlsError(e));
-    connection.on('keylog', (line) => {
-      const b = Buffer.from(line + '\n', 'latin1');
-      // Node's TLSSocket emits 'keylog' itself too (the server's event comes from it).
-      this.emit('keylog', b);
-      this.hooks.keylog(b, this);
-    });
+    // Shared listeners, as on the TCP socket: the connection calls them with `this` = itself.
+    (connection as OwnedConn)[OWNER] = this;
+    connection.on('data', PureTlsSocket.onConnData);
+    connection.on('earlyData', PureTlsSocket.onConnEarlyData);
+    connection.on('end', PureTlsSocket.onConnEnd);
+    connection.on('error', PureTlsSocket.onConnError);
+    connection.on('keylog', PureTlsSocket.onConnKeylog);
     // Output produced outside receive/write/close (after an asynchronous session lookup).
-    connection.on('output', () => this.out.flush());
+    connection.on('output', PureTlsSocket.onConnOutput);
+  }
+
+  // The connection's listeners, one set for every socket.
+  private static onConnData(this: OwnedConn, d: Uint8Array): void {
+    this[OWNER].onTlsData(d);
+  }
+  private static onConnEarlyData(this: OwnedConn, d: Uint8Array): void {
+    this[OWNER].onEarlyData(d);
+  }
+  private static onConnEnd(this: OwnedConn): void {
+    this[OWNER].endReadable();
+  }
+  private static onConnError(this: OwnedConn, e: TlsError): void {
+    this[OWNER].onTlsError(e);
+  }
+  private static onConnKeylog(this: OwnedConn, line: string): void {
+    const s = this[OWNER];
+    const b = Buffer.from(line + '\n', 'latin1');
+    // Node's TLSSocket emits 'keylog' itself too (the server's event comes from it).
+    s.emit('keylog', b);
+    s.hooks.keylog(b, s);
+  }
+  private static onConnOutput(this: OwnedConn): void {
+    this[OWNER].out.flush();
   }
 
   /**
@@ -475,7 +503,7 @@ export class PureTlsSocket extends TlsSocketInfo {
   private onTcpData(chunk: Buffer): void {
     if (this.failed || this.destroyed) return;
     // Copied: the record layer decrypts in place in the chunk.
-    if (this.firstBytes === undefined || this.firstBytes.length < 4) this.firstBytes = concatStart(this.firstBytes, chunk);
+    if (!this.secured && (this.firstBytes === undefined || this.firstBytes.length < 4)) this.firstBytes = concatStart(this.firstBytes, chunk);
     if (this.gate) this.gate.push(chunk);
     else this.feed(chunk);
   }
@@ -503,6 +531,7 @@ export class PureTlsSocket extends TlsSocketInfo {
     this.out.flush();
     if (!wasOpen && !this.secured && conn.phase !== 'handshaking' && conn.info && !this.failed) {
       this.secured = true;
+      this.firstBytes = undefined; // only a failed handshake reports them
       this.lifecycle.secured();
       this.hooks.secure(this);
       this.replayEarlyWrites();
@@ -709,6 +738,7 @@ export class PureTlsSocket extends TlsSocketInfo {
 /** The `PureTlsSocket` a TCP socket belongs to (set once, by the constructor). */
 const OWNER = Symbol('puretls.owner');
 type OwnedTcp = Socket & { [OWNER]: PureTlsSocket };
+type OwnedConn = Conn & { [OWNER]: PureTlsSocket };
 function asNodeBuffer(b: Uint8Array): Buffer {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
