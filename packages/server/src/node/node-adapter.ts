@@ -20,7 +20,6 @@ import { checkTimeout } from '../lifecycle/lifecycle';
 import type { PeekedHello } from './client-hello-peek';
 import { parseAlpn } from './node-compat';
 import { KNOWN_OPTIONS, checkKnownOptions } from './node-options';
-import { linkPskSocket } from './node-psk';
 import { DEFAULT_SNI_TIMEOUT, ServerContexts, type AlpnCallback, type NodeStyleContextOptions, type SniAnswer, type SniCallback } from './server-contexts';
 import { appendTlsKeylog, tlsKeylogFile } from './tls-keylog';
 import { PureTlsSocket, type PureTlsSocketHooks, type PureTlsSocketOptions } from './tls-socket';
@@ -345,22 +344,11 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
             ...this.socketOptions(),
             hello: {
               limits: clientHelloLimits(this.context.handshake),
-              choose: (hello: PeekedHello, answer: (r: Conn | Error) => void, parsed: Hello | undefined) =>
-                this.chooseByHello(
-                  hello,
-                  keyLog,
-                  (r) => {
-                    // `pskCallback(socket, identity)` is called with this socket.
-                    if (!(r instanceof Error)) linkPskSocket(r, socket);
-                    answer(r);
-                  },
-                  parsed,
-                ),
+              choose: (hello: PeekedHello, answer: (r: Conn | Error) => void, parsed: Hello | undefined) => this.chooseByHello(hello, keyLog, answer, parsed),
             },
           }
         : this.socketOptions(),
     );
-    if (conn) linkPskSocket(conn, socket);
     if (refuse) {
       socket.refuse(new TlsAdapterError('TooManyHandshakes', `more than ${this.maxConcurrentHandshakes} concurrent TLS handshakes (maxConcurrentHandshakes)`));
       return;

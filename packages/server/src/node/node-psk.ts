@@ -10,6 +10,7 @@
  * `ERR_INVALID_ARG_TYPE` — both, and a throw, fail the handshake.
  */
 import type { ServerContextOptions } from '../core/context';
+import { socketOfConnection } from './tls-socket';
 
 /** Node's `pskCallback(socket, identity)`. */
 export type PskCallback = (socket: unknown, identity: string) => ArrayBufferView | { psk: ArrayBufferView } | null | undefined;
@@ -18,14 +19,6 @@ export type PskCallback = (socket: unknown, identity: string) => ArrayBufferView
 const MAX_PSK_LENGTH = 512;
 /** OpenSSL's PSK_MAX_IDENTITY_LEN: the longest hint `SSL_use_psk_identity_hint` takes. */
 const MAX_HINT_LENGTH = 256;
-
-/** The socket of each connection that may ask for a PSK (linked by the adapter as it makes them). */
-const SOCKETS = new WeakMap<object, unknown>();
-
-/** Links a connection to its socket: `pskCallback` is called with the socket. */
-export function linkPskSocket(connection: object, socket: unknown): void {
-  SOCKETS.set(connection, socket);
-}
 
 /**
  * The context options for Node's `pskCallback` and `pskIdentityHint` (`{}` without a callback:
@@ -47,7 +40,8 @@ export function nodePskOptions(options: { readonly pskCallback?: unknown; readon
     externalPsk: (identity, info) => {
       const nul = identity.indexOf(0);
       const name = new TextDecoder().decode(nul < 0 ? identity : identity.subarray(0, nul));
-      const socket = info.connection === undefined ? undefined : SOCKETS.get(info.connection);
+      // `pskCallback(socket, identity)` is called with the connection's socket.
+      const socket = info.connection === undefined ? undefined : socketOfConnection(info.connection);
       return keyOf((pskCallback as PskCallback)(socket, name));
     },
   };

@@ -739,6 +739,11 @@ export class PureTlsSocket extends TlsSocketInfo {
 const OWNER = Symbol('puretls.owner');
 type OwnedTcp = Socket & { [OWNER]: PureTlsSocket };
 type OwnedConn = Conn & { [OWNER]: PureTlsSocket };
+
+/** The `PureTlsSocket` a connection belongs to (set when the socket takes it), if any. */
+export function socketOfConnection(connection: object): PureTlsSocket | undefined {
+  return (connection as Partial<OwnedConn>)[OWNER];
+}
 function asNodeBuffer(b: Uint8Array): Buffer {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
