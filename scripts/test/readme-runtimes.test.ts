@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { runTool, type ToolResult } from '@puretls/test-support/cli-process';
 import { within } from '@puretls/test-support/net';
 import { requireTool } from '@puretls/test-support/tools';
 
@@ -42,20 +43,9 @@ function example(heading: string): string {
   return code;
 }
 
-function curl(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return within(
-    30_000,
-    `curl ${args.join(' ')}`,
-    new Promise((resolve, reject) => {
-      const p = spawn('curl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      p.on('error', reject);
-      p.on('close', (code) => resolve({ code, stdout, stderr }));
-    }),
-  );
+/** Runs curl, bounded by 30 s. */
+function curl(args: string[]): Promise<ToolResult> {
+  return runTool('curl', args, { ms: 30_000 });
 }
 
 const RUNTIMES = [

@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CertDir, type TestCert } from '@puretls/test-support/certs';
+import { runTool, type ToolResult } from '@puretls/test-support/cli-process';
 import { within } from '@puretls/test-support/net';
 import { requireTool } from '@puretls/test-support/tools';
 
@@ -50,21 +51,9 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function run(cmd: string, args: string[], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return within(
-    30_000,
-    `${cmd} ${args.join(' ')}`,
-    new Promise((resolve, reject) => {
-      const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      p.on('error', reject);
-      p.on('close', (code) => resolve({ code, stdout, stderr }));
-      p.stdin.end(input);
-    }),
-  );
+/** Runs curl or openssl with `input` on its stdin, bounded by 30 s. */
+function run(cmd: string, args: string[], input = ''): Promise<ToolResult> {
+  return runTool(cmd, args, { input, ms: 30_000 });
 }
 
 /** The JSON line of the server's HTTP answer. */

@@ -102,15 +102,32 @@ export async function startCli(script: string, args: readonly string[], ms = 20_
   }
 }
 
+/** What {@link runTool} returns once the command has exited. */
+export interface ToolResult {
+  /** The exit code; `null` when a signal ended the command (as when its time ran out). */
+  readonly code: number | null;
+  /** The command's standard output. */
+  readonly stdout: string;
+  /** The command's standard error. */
+  readonly stderr: string;
+  /**
+   * Standard output and standard error merged in the order their chunks arrived (what `endWhen`
+   * is matched against).
+   */
+  readonly out: string;
+}
+
 /**
  * Runs a command with stdin fed by `input` (written, then kept open `holdMs`, or — with
- * `endWhen` — until its output matches, whatever the machine's load), bounded by `ms`.
+ * `endWhen` — until its output matches, whatever the machine's load), bounded by `ms`: the command
+ * is killed after `ms` and the promise rejects if it has not closed `ms` + 2 s after the start.
+ * Output is decoded as latin1, one character a byte, in `stdout`, `stderr` and the merged `out`.
  */
 export function runTool(
   cmd: string,
   args: readonly string[],
   options: { input?: string; holdMs?: number; endWhen?: RegExp; ms?: number } = {},
-): Promise<{ code: number | null; out: string }> {
+): Promise<ToolResult> {
   const ms = options.ms ?? 20_000;
   return within(
     ms + 2000,
@@ -118,19 +135,23 @@ export function runTool(
     new Promise((resolve, reject) => {
       const proc = spawn(cmd, [...args], { stdio: ['pipe', 'pipe', 'pipe'], timeout: ms });
       let out = '';
+      let stdout = '';
+      let stderr = '';
       const endWhen = options.endWhen;
-      const take = (d: Buffer): void => {
-        out += d.toString('latin1');
+      const take = (d: Buffer): string => {
+        const text = d.toString('latin1');
+        out += text;
         if (endWhen !== undefined && endWhen.test(out) && !proc.stdin.writableEnded) proc.stdin.end();
+        return text;
       };
-      proc.stdout.on('data', take);
-      proc.stderr.on('data', take);
+      proc.stdout.on('data', (d: Buffer) => (stdout += take(d)));
+      proc.stderr.on('data', (d: Buffer) => (stderr += take(d)));
       proc.stdin.on('error', () => {});
       proc.on('error', reject);
       let timer: NodeJS.Timeout | undefined;
       proc.on('close', (code) => {
         clearTimeout(timer);
-        resolve({ code, out });
+        resolve({ code, stdout, stderr, out });
       });
       if (options.input !== undefined) proc.stdin.write(options.input);
       if (endWhen === undefined) timer = setTimeout(() => proc.stdin.end(), options.holdMs ?? 0);
