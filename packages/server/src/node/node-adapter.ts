@@ -151,12 +151,12 @@ export interface PureTlsCloseOptions {
   readonly drain: number;
 }
 
-/** A TLS server over `node:net`, shaped like `tls.Server`. */
 /** The server a TCP socket came to (set by `onConnection`). */
 const SERVER = Symbol('puretls.server');
 type ServedTcp = Socket & { [SERVER]: PureTlsServer };
 function ignoreError(): void {}
 
+/** A TLS server over `node:net`, shaped like `tls.Server`. */
 export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
   /** The TCP server underneath. */
   readonly netServer: Server;
@@ -389,7 +389,6 @@ export class PureTlsServer extends EventEmitter<PureTlsServerEvents> {
   }
 
   /** The options every socket shares (one object: sockets keep a reference). */
-
   private socketOptions(): PureTlsSocketOptions {
     return (this.sharedSocketOptions ??= {
       handshakeTimeout: this.handshakeTimeout,
