@@ -238,4 +238,39 @@ export class Writer {
   view(): Uint8Array {
     return this.buf.subarray(0, this.length);
   }
+
+  /** Zeroes what was written and empties the writer (its buffer is kept for the next use). */
+  wipe(): void {
+    this.buf.fill(0, 0, this.length);
+    this.length = 0;
+  }
+
+  /** Bytes the buffer holds before it has to grow. */
+  get capacity(): number {
+    return this.buf.length;
+  }
+}
+
+/**
+ * Writers lent by {@link takeScratchWriter}: a stack, so nested and interleaved uses each get their
+ * own. Allocating a buffer of more than 64 bytes costs far more than filling it (V8 puts it outside
+ * the heap), and most writers live for one message.
+ */
+const SCRATCH_WRITERS: Writer[] = [];
+/** At most this many writers wait in the stack, none larger than {@link SCRATCH_MAX_CAPACITY}. */
+const SCRATCH_MAX_WRITERS = 16;
+const SCRATCH_MAX_CAPACITY = 32 * 1024;
+
+/**
+ * An empty writer to use and hand back with {@link returnScratchWriter}. Nothing written to it may
+ * outlive the return except through {@link Writer.finish} (a copy): its buffer is reused.
+ */
+export function takeScratchWriter(): Writer {
+  return SCRATCH_WRITERS.pop() ?? new Writer(1024);
+}
+
+/** Hands a writer from {@link takeScratchWriter} back: what it holds is wiped first. */
+export function returnScratchWriter(w: Writer): void {
+  w.wipe();
+  if (SCRATCH_WRITERS.length < SCRATCH_MAX_WRITERS && w.capacity <= SCRATCH_MAX_CAPACITY) SCRATCH_WRITERS.push(w);
 }

@@ -9,7 +9,7 @@
  * Every write call seals its records into one fresh output region — the output the caller takes
  * ownership of — carved from a slab when small, so allocations are rarer than write calls.
  */
-import { Writer } from './codec';
+import { returnScratchWriter, takeScratchWriter, type Writer } from './codec';
 import { MAX_PLAINTEXT, MIN_RECORD_SIZE_LIMIT, ContentType, type TlsVersion } from './record';
 import { NullEncrypter, type RecordEncrypter } from './protection';
 
@@ -72,8 +72,9 @@ export class RecordWriter {
   private chunks: Uint8Array[] = [];
   private chunkBytes = 0;
   /**
-   * Handshake messages waiting to be coalesced (a copy: the caller may reuse its buffers). Made on
-   * the first message and dropped at each flush: an idle connection holds no 1 KiB buffer for it.
+   * Handshake messages waiting to be coalesced (a copy: the caller may reuse its buffers). A
+   * scratch writer taken on the first message and handed back at each flush: an idle connection
+   * holds no buffer for it.
    */
   private pendingHandshake: Writer | null = null;
   /** The peer's `record_size_limit` (RFC 8449), or `null`. */
@@ -130,15 +131,19 @@ export class RecordWriter {
 
   /** Queues one handshake message (header included); it is copied and coalesced with its neighbours. */
   writeHandshake(message: Uint8Array): void {
-    (this.pendingHandshake ??= new Writer(1024)).bytes(message);
+    (this.pendingHandshake ??= takeScratchWriter()).bytes(message);
   }
 
   /** Seals the collected handshake messages, if any. */
   flushHandshake(): void {
-    if (this.pendingHandshake === null || this.pendingHandshake.size === 0) return;
-    const data = this.pendingHandshake.view();
+    const w = this.pendingHandshake;
+    if (w === null || w.size === 0) return;
     this.pendingHandshake = null;
-    this.sealAll(this.encrypter, ContentType.handshake, data);
+    try {
+      this.sealAll(this.encrypter, ContentType.handshake, w.view()); // sealed into fresh output: a copy
+    } finally {
+      returnScratchWriter(w);
+    }
   }
 
   /**

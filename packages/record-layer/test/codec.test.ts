@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Reader, Writer, isTlsError } from '../src/index';
+import { Reader, Writer, isTlsError, returnScratchWriter, takeScratchWriter } from '../src/index';
 
 describe('Reader', () => {
   it('reads a vec16 of u16 and rejects trailing data', () => {
@@ -24,5 +24,26 @@ describe('Reader', () => {
     const w = new Writer(1);
     w.vec16((w) => w.u8(1).u8(2).vec8((w) => w.bytes(new Uint8Array([9]))));
     expect([...w.finish()]).toEqual([0, 4, 1, 2, 1, 9]);
+  });
+});
+
+describe('scratch writers', () => {
+  it('are lent empty, wiped when handed back, and distinct while lent', () => {
+    const a = takeScratchWriter();
+    const b = takeScratchWriter();
+    expect(a).not.toBe(b);
+    expect([a.size, b.size]).toEqual([0, 0]);
+    a.u16(0xabcd).bytes(new Uint8Array([1, 2, 3]));
+    const copy = a.finish();
+    const view = a.view();
+    returnScratchWriter(a);
+    expect(Array.from(copy)).toEqual([0xab, 0xcd, 1, 2, 3]); // finish() is the caller's copy
+    expect(Array.from(view)).toEqual([0, 0, 0, 0, 0]); // what it held is zeroed
+    const again = takeScratchWriter();
+    expect(again.size).toBe(0);
+    again.u8(7);
+    expect(Array.from(again.finish())).toEqual([7]);
+    returnScratchWriter(again);
+    returnScratchWriter(b);
   });
 });

@@ -2,7 +2,7 @@
  * Handshake message framing (RFC 8446 §4, RFC 5246 §7.4): the 4-byte header in front of every
  * handshake message. The transcript hashes header and body together, so the frame keeps both.
  */
-import { Reader, TlsError, Writer } from '@puretls/record-layer';
+import { Reader, TlsError, Writer, returnScratchWriter, takeScratchWriter } from '@puretls/record-layer';
 
 /** `HandshakeType msg_type` (1 byte) + `uint24 length` (3 bytes). */
 export const HANDSHAKE_HEADER_LEN = 4;
@@ -74,7 +74,11 @@ export function readHandshakeFrom(r: Reader, opts?: ReadHandshakeOptions): Hands
  */
 export function writeHandshake(type: number, body: (w: Writer) => void): Uint8Array {
   if (!Number.isInteger(type) || type < 0 || type > 0xff) throw new TypeError(`writeHandshake: type ${type} is not a byte`);
-  const w = new Writer();
-  w.u8(type).vec24(body);
-  return w.finish();
+  const w = takeScratchWriter();
+  try {
+    w.u8(type).vec24(body);
+    return w.finish();
+  } finally {
+    returnScratchWriter(w);
+  }
 }
