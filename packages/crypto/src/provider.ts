@@ -58,6 +58,13 @@ export const AEAD_TAG_LENGTH = 16;
 export interface AeadKey {
   readonly algorithm: AeadAlgorithm;
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output?: Uint8Array): Uint8Array;
+  /**
+   * Seals into fresh buffers the caller owns — the ciphertext (plaintext.length bytes) and the
+   * 16-byte tag — without copying them anywhere. Offered by a provider whose primitive allocates
+   * its output anyway (node: OpenSSL's `update()`), so a caller can send the pieces as they are;
+   * absent where `seal` into a given `output` is the cheaper path (noble).
+   */
+  sealDetached?(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): { readonly ciphertext: Uint8Array; readonly tag: Uint8Array };
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array, output?: Uint8Array): Uint8Array | null;
   /** Best-effort wipe of key material ("JS provides no guarantees"). The key is unusable after. */
   clean(): void;

@@ -7,7 +7,9 @@
  * single TLSPlaintext record or fragmented across several such records").
  *
  * Every write call seals its records into one fresh output region — the output the caller takes
- * ownership of — carved from a slab when small, so allocations are rarer than write calls.
+ * ownership of — carved from a slab when small, so allocations are rarer than write calls. A large
+ * write under an AEAD that allocates its output anyway (the node provider) is handed over as each
+ * record's header, ciphertext and tag instead: no region, no copy.
  */
 import { returnScratchWriter, takeScratchWriter, type Writer } from './codec';
 import { MAX_PLAINTEXT, MIN_RECORD_SIZE_LIMIT, ContentType, type TlsVersion } from './record';
@@ -36,6 +38,12 @@ export function padToMultipleOf(blockSize: number): PaddingPolicy {
 }
 
 const NULL_ENCRYPTER = new NullEncrypter();
+/**
+ * Writes of at least this many bytes are sealed in parts when the encrypter offers it
+ * ({@link RecordEncrypter.sealParts}); smaller ones are carved from the slab (three buffers per
+ * record would cost more than the copy they save).
+ */
+const SEAL_IN_PARTS_MIN_BYTES = 4096;
 /** Size of the slabs small outputs are carved from (a full 16 KiB record takes an eighth). */
 export const OUTPUT_SLAB_SIZE = 128 * 1024;
 
@@ -192,6 +200,13 @@ export class RecordWriter {
         total += e.recordLength(len, pad);
       }
     }
+    if (policy === null && n >= SEAL_IN_PARTS_MIN_BYTES && e.sealParts !== undefined) {
+      // Large writes with an AEAD that allocates its output anyway: each record's header,
+      // ciphertext and tag go out as they are (no output region, no copy of the ciphertext).
+      for (let at = 0; at < n; at += max) for (const part of e.sealParts(type, data.subarray(at, Math.min(n, at + max)))) this.chunks.push(part);
+      this.chunkBytes += total;
+      return;
+    }
     const out = allocateOutput(total);
     let off = 0;
     for (let i = 0, at = 0; i < count; i++, at += max) {
@@ -211,7 +226,10 @@ export class RecordWriter {
     return this.chunkBytes > 0 || (this.pendingHandshake !== null && this.pendingHandshake.size > 0);
   }
 
-  /** Flushes collected handshake messages and hands over every sealed record, as written (one chunk per write). */
+  /**
+   * Flushes collected handshake messages and hands over every sealed record, as written: one chunk
+   * per write, or — for a large write sealed in parts — three per record (header, ciphertext, tag).
+   */
   takeChunks(): Uint8Array[] {
     this.flushHandshake();
     const c = this.chunks;

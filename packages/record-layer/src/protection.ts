@@ -103,6 +103,12 @@ export interface RecordEncrypter {
    *   may not protect another record; RangeError for padding on a state that cannot pad.
    */
   sealInto(type: ContentType, content: Uint8Array, padding: number, out: Uint8Array, offset: number): number;
+  /**
+   * Present when the AEAD allocates its output anyway (`AeadKey.sealDetached`): seals one
+   * unpadded record as three fresh buffers — header, ciphertext, tag — to be sent as they are,
+   * `recordLength(content.length, 0)` bytes in all. Same throws as `sealInto`.
+   */
+  readonly sealParts?: (type: ContentType, content: Uint8Array) => Uint8Array[];
   /** Wipes the key (best effort). */
   clean(): void;
 }
@@ -305,9 +311,11 @@ function checkSealLimits(seq: SequenceNumber, algorithm: AeadAlgorithm): void {
 export class Tls13Encrypter extends AeadState implements RecordEncrypter {
   readonly version = 'tls13' as const;
   readonly canPad = true;
+  readonly sealParts?: (type: ContentType, content: Uint8Array) => Uint8Array[];
 
   constructor(provider: CryptoProvider, keys: TrafficKeys) {
     super(provider, keys, AEAD_NONCE_LENGTH);
+    if (this.aead.sealDetached !== undefined) this.sealParts = this.sealInParts;
   }
   get needsKeyUpdate(): boolean {
     return this.seq.count >= AEAD_KEY_UPDATE_THRESHOLD[this.algorithm];
@@ -330,7 +338,33 @@ export class Tls13Encrypter extends AeadState implements RecordEncrypter {
     this.seq.increment();
     return total;
   }
+
+  /** {@link RecordEncrypter.sealParts}: the inner plaintext is staged in one reused buffer (wiped after). */
+  private sealInParts(type: ContentType, content: Uint8Array): Uint8Array[] {
+    checkSealLimits(this.seq, this.algorithm);
+    const inner = content.length + 1;
+    const header = new Uint8Array(RECORD_HEADER_LENGTH);
+    writeHeader(header, 0, ContentType.application_data, inner + AEAD_TAG_LENGTH);
+    const staged = (stage ??= new Uint8Array(MAX_PLAINTEXT + 1)).subarray(0, inner);
+    staged.set(content);
+    staged[content.length] = type;
+    this.seq.xorInto(this.nonce, this.iv);
+    let sealed: { readonly ciphertext: Uint8Array; readonly tag: Uint8Array };
+    try {
+      sealed = this.aead.sealDetached!(this.nonce, header, staged);
+    } finally {
+      staged.fill(0);
+    }
+    this.seq.increment();
+    return [header, sealed.ciphertext, sealed.tag];
+  }
 }
+
+/**
+ * The staging buffer of {@link Tls13Encrypter.sealInParts}, shared by every encrypter of the
+ * process (used synchronously and wiped after each record).
+ */
+let stage: Uint8Array | undefined;
 
 /** TLS 1.3 opening (RFC 8446 §5.2), in place. */
 export class Tls13Decrypter extends AeadState implements RecordDecrypter {

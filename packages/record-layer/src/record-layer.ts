@@ -575,7 +575,11 @@ export class RecordLayer {
     return out;
   }
 
-  /** Everything to send, one buffer per write call, in order (for vectored writes). */
+  /**
+   * Everything to send, in order (for vectored writes): one buffer per write call, or three per
+   * record (header, ciphertext, tag) for large writes under an AEAD that allocates its output
+   * anyway (the node provider).
+   */
   takeOutputChunks(): Uint8Array[] {
     return this.writer.takeChunks();
   }

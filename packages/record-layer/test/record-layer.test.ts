@@ -397,6 +397,32 @@ describe('RecordLayer: writing', () => {
     }
   });
 
+  it('with the node provider, large TLS 1.3 writes come out as header, ciphertext and tag per record; small ones as one chunk', () => {
+    const node = PROVIDERS.find(([name]) => name === 'node')![1];
+    const w = new RecordLayer({ provider: node });
+    const r = new RecordLayer({ provider });
+    w.setVersion('tls13');
+    r.setVersion('tls13');
+    const k = keysFor('tls13', 11);
+    w.setWriteProtection(k);
+    r.setReadProtection(k);
+    const data = pattern(3 * MAX_PLAINTEXT + 5);
+    w.writeApplicationData(data);
+    const chunks = w.takeOutputChunks();
+    expect(chunks.map((c) => c.length)).toEqual([5, MAX_PLAINTEXT + 1, 16, 5, MAX_PLAINTEXT + 1, 16, 5, MAX_PLAINTEXT + 1, 16, 5, 6, 16]);
+    for (const c of chunks) r.receive(c);
+    const evs = [...r.events()];
+    expect(concat(...evs.map((e) => (e.kind === 'applicationData' ? e.data : new Uint8Array(0))))).toEqual(data);
+    w.writeApplicationData(pattern(100));
+    expect(w.takeOutputChunks()).toHaveLength(1);
+    // TLS 1.2 records keep the one region per write.
+    const w12 = new RecordLayer({ provider: node });
+    w12.setVersion('tls12');
+    w12.setWriteProtection(keysFor('tls12', 12));
+    w12.writeApplicationData(data);
+    expect(w12.takeOutputChunks()).toHaveLength(1);
+  });
+
   it('honours the peer record_size_limit (RFC 8449) for protected records only', () => {
     const { w, read } = pair('tls13');
     w.setPeerRecordSizeLimit(1000);

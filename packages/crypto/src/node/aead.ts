@@ -40,19 +40,24 @@ class NodeAeadKey implements AeadKey {
   }
 
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output?: Uint8Array): Uint8Array {
-    checkNonce(nonce);
-    const key = this.useKey();
     const n = plaintext.length;
     const out = outputView(output, n + AEAD_TAG_LENGTH, 'seal');
+    // The pieces are fresh buffers, so `output` aliasing `plaintext` is safe.
+    const { ciphertext, tag } = this.sealDetached(nonce, aad, plaintext);
+    out.set(ciphertext, 0);
+    out.set(tag, n);
+    return out;
+  }
+
+  sealDetached(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): { ciphertext: Uint8Array; tag: Uint8Array } {
+    checkNonce(nonce);
+    const key = this.useKey();
     const cipher = this.c.createCipheriv(this.cipher, key, nonce, { authTagLength: AEAD_TAG_LENGTH });
     cipher.setAAD(aad);
-    // update() returns a fresh Buffer, so `output` aliasing `plaintext` is safe.
     const body = cipher.update(plaintext);
     const tail = cipher.final(); // empty for GCM and ChaCha20-Poly1305 (stream modes)
-    out.set(body, 0);
-    if (tail.length > 0) out.set(tail, body.length);
-    out.set(cipher.getAuthTag(), n);
-    return out;
+    const ciphertext = tail.length === 0 ? body : Buffer.concat([body, tail]);
+    return { ciphertext, tag: cipher.getAuthTag() };
   }
 
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array, output?: Uint8Array): Uint8Array | null {

@@ -610,7 +610,11 @@ export class ServerConnection<Context extends ConnectionContext = ConnectionCont
     return this.rl.takeOutput();
   }
 
-  /** Everything to send now, one buffer per record-layer write, in order (for vectored writes); `[]` when there is nothing. The caller owns them. */
+  /**
+   * Everything to send now, in order (for vectored writes): one buffer per record-layer write, or
+   * a record's header, ciphertext and tag apart for large writes with the node provider; `[]` when
+   * there is nothing. The caller owns them.
+   */
   takeOutputChunks(): Uint8Array[] {
     return this.rl.takeOutputChunks();
   }
