@@ -203,7 +203,10 @@ export class RecordWriter {
     if (policy === null && n >= SEAL_IN_PARTS_MIN_BYTES && e.sealParts !== undefined) {
       // Large writes with an AEAD that allocates its output anyway: each record's header,
       // ciphertext and tag go out as they are (no output region, no copy of the ciphertext).
-      for (let at = 0; at < n; at += max) for (const part of e.sealParts(type, data.subarray(at, Math.min(n, at + max)))) this.chunks.push(part);
+      // All or nothing, as with a region: a throw on a later record queues none of this write.
+      const parts: Uint8Array[] = [];
+      for (let at = 0; at < n; at += max) parts.push(...e.sealParts(type, data.subarray(at, Math.min(n, at + max))));
+      for (const part of parts) this.chunks.push(part);
       this.chunkBytes += total;
       return;
     }
