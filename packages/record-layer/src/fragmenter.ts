@@ -204,9 +204,13 @@ export class RecordWriter {
       // Large writes with an AEAD that allocates its output anyway: each record's header,
       // ciphertext and tag go out as they are (no output region, no copy of the ciphertext).
       // All or nothing, as with a region: a throw on a later record queues none of this write.
-      const parts: Uint8Array[] = [];
-      for (let at = 0; at < n; at += max) parts.push(...e.sealParts(type, data.subarray(at, Math.min(n, at + max))));
-      for (const part of parts) this.chunks.push(part);
+      const mark = this.chunks.length;
+      try {
+        for (let at = 0; at < n; at += max) for (const part of e.sealParts(type, data.subarray(at, Math.min(n, at + max)))) this.chunks.push(part);
+      } catch (err) {
+        this.chunks.length = mark;
+        throw err;
+      }
       this.chunkBytes += total;
       return;
     }
